@@ -1,0 +1,39 @@
+# The two commands of the suite are `make run` and `make test`; the rest are
+# what they are built from. Everything runs on this machine's python3.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+
+.PHONY: help run test lint format bench bench-intake bench-audit pot
+
+help:
+	@echo "make run     demo database + sandbox + Odoo with the job runner (Ctrl-C stops all)"
+	@echo "make test    throwaway database with every addon, then every test"
+	@echo "make lint    ruff check and format check"
+	@echo "make bench   webhook intake and audit log benchmarks"
+
+run:
+	@scripts/run
+
+test:
+	@scripts/test
+
+lint:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check "ruff>=0.6"
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+format:
+	$(PYTHON) -m ruff format .
+	$(PYTHON) -m ruff check --fix .
+
+bench: bench-intake bench-audit
+
+bench-intake:
+	@scripts/bench intake
+
+bench-audit:
+	@scripts/bench audit
+
+pot:
+	@scripts/export-pot

@@ -1,0 +1,27 @@
+{
+    "name": "ERP Integration Core",
+    "summary": "Connector framework: backends, exchanges, queue jobs, mappings, "
+    "exception queue and a hash-chained audit trail",
+    "version": "19.0.1.0.0",
+    "category": "Technical",
+    "author": "ERP Integration Suite contributors",
+    "website": "https://github.com/erp-integration-suite/erp-integration",
+    "license": "LGPL-3",
+    "depends": ["mail", "queue_job"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/integration_security.xml",
+        "security/ir.model.access.csv",
+        "security/integration_rules.xml",
+        "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
+        "views/integration_wizard_views.xml",
+        "views/integration_backend_views.xml",
+        "views/integration_exchange_views.xml",
+        "views/integration_mapping_views.xml",
+        "views/integration_audit_log_views.xml",
+        "views/integration_menus.xml",
+    ],
+    "installable": True,
+    "application": True,
+}

@@ -1,0 +1,116 @@
+"""The connector template every channel subclasses.
+
+A channel declares ``channel`` and ``label`` and overrides the steps it needs;
+the pipeline itself (intake, queueing, retries, state, audit) stays in the
+core models. Subclasses register themselves on definition::
+
+    class ShopifyConnector(Connector):
+        channel = "shopify"
+        label = "Shopify"
+        signature_header = "X-Shopify-Hmac-Sha256"
+        event_id_header = "X-Shopify-Event-Id"
+        topic_header = "X-Shopify-Topic"
+
+        def apply(self, exchange, data, values):
+            ...
+"""
+
+import requests
+
+from .lib import errors, payload, signatures
+
+CONNECTORS = {}
+
+
+def get_connector_class(channel):
+    try:
+        return CONNECTORS[channel]
+    except KeyError:
+        raise errors.BusinessError(
+            f"No connector is installed for channel '{channel}'. Install its addon or archive the backend."
+        ) from None
+
+
+class Connector:
+    """Base connector: webhook intake helpers and the parse → validate → map → apply steps."""
+
+    channel = None
+    label = None
+    signature_header = "X-Integration-Signature"
+    event_id_header = "X-Integration-Event-Id"
+    topic_header = "X-Integration-Topic"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.channel:
+            CONNECTORS[cls.channel] = cls
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.env = backend.env
+
+    # Intake: runs inside the webhook request, before the 200. Keep it cheap and
+    # free of ORM writes: the request has not been authenticated yet.
+
+    def verify_request(self, request, secret):
+        """True when ``request`` (a ``WebhookRequest``) carries a valid signature for ``secret``."""
+        return signatures.verify_base64(secret, request.body, request.headers.get(self.signature_header))
+
+    def describe_request(self, request, data):
+        """Flow, external id and idempotency key of an authenticated delivery.
+
+        The idempotency key must be the same for every delivery of one event,
+        so the event id header is preferred and the body's hash is the fallback.
+        """
+        flow = request.topic or request.headers.get(self.topic_header) or "webhook"
+        external_id = data.get("id") if isinstance(data, dict) else None
+        event_id = request.headers.get(self.event_id_header)
+        key = f"{flow}:{event_id}" if event_id else f"{flow}:sha256:{payload.sha256_hex(request.body)}"
+        return {
+            "flow": flow,
+            "external_id": str(external_id) if external_id is not None else False,
+            "idempotency_key": key,
+        }
+
+    # Processing: runs in a queue job, one exchange at a time.
+
+    def process(self, exchange):
+        data = self.parse(exchange)
+        self.validate(exchange, data)
+        values = self.map(exchange, data)
+        return self.apply(exchange, data, values)
+
+    def parse(self, exchange):
+        return payload.parse_json(exchange.payload)
+
+    def validate(self, exchange, data):
+        """Raise ``ValidationError`` when ``data`` cannot be processed."""
+
+    def map(self, exchange, data):
+        return exchange.backend_id._apply_field_mappings(exchange.flow, data)
+
+    def apply(self, exchange, data, values):
+        raise errors.BusinessError(
+            f"The {self.label or self.channel} connector has no handler for flow '{exchange.flow}'. "
+            "Ignore the exchange if the flow is not used."
+        )
+
+    def export(self, exchange):
+        """Send an outbound exchange; return the remote answer to keep."""
+        raise errors.BusinessError(f"The {self.label or self.channel} connector cannot export '{exchange.flow}'.")
+
+    def run_flow(self, flow):
+        """Run a scheduled flow from ``flow.cursor``; return the new cursor."""
+        raise errors.BusinessError(f"The {self.label or self.channel} connector has no scheduled flow '{flow.code}'.")
+
+    def test_connection(self):
+        """Return a short, human message describing the remote system."""
+        raise errors.BusinessError(f"The {self.label or self.channel} connector cannot test its connection yet.")
+
+    def classify(self, error):
+        """Turn a library exception into an ``IntegrationError`` (or ``None``: a bug)."""
+        if isinstance(error, errors.IntegrationError):
+            return error
+        if isinstance(error, requests.Timeout | requests.ConnectionError):
+            return errors.TransientError(f"{error.__class__.__name__}: {error}")
+        return None

@@ -1,0 +1,70 @@
+"""Error classification shared by every connector.
+
+A connector raises one of these to say what kind of failure happened; the
+exchange pipeline decides from the class alone whether to retry, to stop and
+wait for a person, or to keep the traceback as a bug.
+"""
+
+TRANSIENT = "transient"
+AUTH = "auth"
+VALIDATION = "validation"
+MAPPING = "mapping"
+BUSINESS = "business"
+BUG = "bug"
+
+CATEGORIES = [
+    (TRANSIENT, "Transient"),
+    (AUTH, "Authentication"),
+    (VALIDATION, "Validation"),
+    (MAPPING, "Mapping"),
+    (BUSINESS, "Business rule"),
+    (BUG, "Unexpected error"),
+]
+
+
+class IntegrationError(Exception):
+    """Base class: a failure with an actionable message and a category."""
+
+    category = BUSINESS
+
+    def __init__(self, message, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class TransientError(IntegrationError):
+    """The other side is busy, slow or briefly down: try again later.
+
+    ``retry_after`` (seconds) is what the remote system asked for, if anything.
+    """
+
+    category = TRANSIENT
+
+    def __init__(self, message, retry_after=None, **details):
+        super().__init__(message, **details)
+        self.retry_after = retry_after
+
+
+class AuthError(IntegrationError):
+    """Credentials were refused: a person must fix the backend."""
+
+    category = AUTH
+
+
+class ValidationError(IntegrationError):
+    """The payload does not have the shape or values the flow needs."""
+
+    category = VALIDATION
+
+
+class MappingError(IntegrationError):
+    """A field or value mapping is missing or cannot be applied."""
+
+    category = MAPPING
+
+
+class BusinessError(IntegrationError):
+    """The data is well formed but breaks a business rule (totals, taxes…)."""
+
+    category = BUSINESS

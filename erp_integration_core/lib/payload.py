@@ -1,0 +1,46 @@
+"""Helpers for raw payloads: hashing, parsing and masking secrets."""
+
+import hashlib
+import json
+
+from .errors import ValidationError
+
+SECRET_HEADER_WORDS = ("authorization", "token", "secret", "signature", "hmac", "apikey", "api-key", "cookie")
+MASK = "***"
+
+
+def sha256_hex(body):
+    if isinstance(body, str):
+        body = body.encode()
+    return hashlib.sha256(body).hexdigest()
+
+
+def parse_json(body):
+    """Decode a JSON body, turning any decoding problem into a ``ValidationError``."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ValidationError(f"The body is not UTF-8 text ({err.reason}).") from err
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as err:
+        raise ValidationError(f"The body is not valid JSON: {err}.") from err
+
+
+def is_secret_header(name):
+    name = name.lower()
+    return any(word in name for word in SECRET_HEADER_WORDS)
+
+
+def safe_headers(headers):
+    """Return headers as a plain dict with every secret-bearing value masked."""
+    return {name: (MASK if is_secret_header(name) else value) for name, value in headers.items()}
+
+
+def pretty_json(text):
+    """Indent a JSON document for people; leave anything else untouched."""
+    try:
+        return json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return text

@@ -1,0 +1,11 @@
+from . import (
+    integration_audit_log,
+    integration_audited_mixin,
+    integration_backend,
+    integration_binding,
+    integration_exchange,
+    integration_exchange_link,
+    integration_field_mapping,
+    integration_flow,
+    integration_value_mapping,
+)

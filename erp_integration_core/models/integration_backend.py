@@ -1,0 +1,208 @@
+import secrets
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..connector import CONNECTORS, get_connector_class
+from ..lib import errors
+from ..lib.mapping import apply_mappings
+
+MANAGER = "erp_integration_core.group_integration_manager"
+OWNER = [("odoo", "Odoo"), ("external", "External system")]
+SECRET_FIELDS = ("api_token", "api_secret", "webhook_secret", "webhook_token")
+AUDITED_FIELDS = (
+    "name",
+    "channel",
+    "active",
+    "company_id",
+    "api_url",
+    "max_payload_kb",
+    "max_attempts",
+    "owner_customers",
+    "owner_products",
+    "owner_prices",
+    "owner_stock",
+    "owner_taxes",
+    "owner_invoices",
+    *SECRET_FIELDS,
+)
+
+
+class IntegrationBackend(models.Model):
+    _name = "integration.backend"
+    _description = "Integration Backend"
+    _inherit = ["mail.thread", "integration.audited.mixin"]
+    _audit_prefix = "backend"
+    _audit_fields = AUDITED_FIELDS
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    channel = fields.Selection(selection="_selection_channel", required=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    api_url = fields.Char(string="API URL", help="Base URL of the external system's API.")
+    api_token = fields.Char(string="API token", groups=MANAGER, copy=False)
+    api_secret = fields.Char(string="API secret", groups=MANAGER, copy=False)
+    webhook_secret = fields.Char(
+        groups=MANAGER,
+        copy=False,
+        help="Shared secret the external system signs its webhooks with.",
+    )
+    webhook_token = fields.Char(
+        groups=MANAGER,
+        copy=False,
+        readonly=True,
+        default=lambda self: secrets.token_urlsafe(32),
+        help="Unguessable part of the webhook address; regenerate it if it leaked.",
+    )
+    webhook_url = fields.Char(compute="_compute_webhook_url", groups=MANAGER)
+    webhook_rejected_count = fields.Integer(
+        readonly=True, help="Deliveries refused for a bad signature, a malformed or an oversize body."
+    )
+    max_payload_kb = fields.Integer(string="Payload size limit (KiB)", default=1024, required=True)
+    max_attempts = fields.Integer(
+        default=6, required=True, help="Processing attempts before a transient failure becomes 'Failed'."
+    )
+    flow_ids = fields.One2many("integration.flow", "backend_id", string="Flows")
+    field_mapping_ids = fields.One2many("integration.field.mapping", "backend_id", string="Field mappings")
+    value_mapping_ids = fields.One2many("integration.value.mapping", "backend_id", string="Value mappings")
+
+    owner_customers = fields.Selection(OWNER, string="Customers owned by", default="odoo", required=True)
+    owner_products = fields.Selection(OWNER, string="Products owned by", default="odoo", required=True)
+    owner_prices = fields.Selection(OWNER, string="Prices owned by", default="odoo", required=True)
+    owner_stock = fields.Selection(OWNER, string="Stock owned by", default="odoo", required=True)
+    owner_taxes = fields.Selection(OWNER, string="Tax logic owned by", default="odoo", required=True)
+    owner_invoices = fields.Selection(OWNER, string="Invoices owned by", default="odoo", required=True)
+
+    last_success_at = fields.Datetime(readonly=True)
+    consecutive_failures = fields.Integer(readonly=True)
+    last_error = fields.Text(readonly=True)
+
+    exchange_ids = fields.One2many("integration.exchange", "backend_id")
+    received_today = fields.Integer(compute="_compute_dashboard")
+    done_today = fields.Integer(compute="_compute_dashboard")
+    needs_attention_count = fields.Integer(compute="_compute_dashboard")
+    failed_count = fields.Integer(compute="_compute_dashboard")
+    oldest_open_hours = fields.Float(compute="_compute_dashboard", string="Oldest open item (hours)")
+
+    _webhook_token_unique = models.Constraint("UNIQUE(webhook_token)", "The webhook token must be unique.")
+    _limits_positive = models.Constraint(
+        "CHECK(max_payload_kb > 0 AND max_attempts > 0)",
+        "The payload size limit and the number of attempts must be positive.",
+    )
+
+    @api.model
+    def _selection_channel(self):
+        return sorted((code, cls.label or code) for code, cls in CONNECTORS.items())
+
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for backend in self:
+            backend.webhook_url = f"{base}/integration/webhook/{backend.webhook_token}"
+
+    def _compute_dashboard(self):
+        Exchange = self.env["integration.exchange"]
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        counts = {}
+        for state_domain, key in (
+            ([("create_date", ">=", today)], "received_today"),
+            ([("state", "=", "done"), ("write_date", ">=", today)], "done_today"),
+            ([("state", "=", "needs_attention")], "needs_attention_count"),
+            ([("state", "=", "failed")], "failed_count"),
+        ):
+            groups = Exchange._read_group([("backend_id", "in", self.ids), *state_domain], ["backend_id"], ["__count"])
+            counts[key] = {backend.id: count for backend, count in groups}
+        oldest = Exchange._read_group(
+            [("backend_id", "in", self.ids), ("state", "in", ("received", "queued", "needs_attention", "failed"))],
+            ["backend_id"],
+            ["create_date:min"],
+        )
+        oldest = {backend.id: date for backend, date in oldest}
+        now = fields.Datetime.now()
+        for backend in self:
+            for key, by_backend in counts.items():
+                backend[key] = by_backend.get(backend.id, 0)
+            first = oldest.get(backend.id)
+            backend.oldest_open_hours = (now - first).total_seconds() / 3600 if first else 0.0
+
+    def _audit_backend(self):
+        return self
+
+    def _connector(self):
+        self.ensure_one()
+        return get_connector_class(self.channel)(self)
+
+    def _job_channel(self):
+        return f"root.integration.{self.channel}"
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            message = self._connector().test_connection()
+        except errors.IntegrationError as err:
+            raise UserError(err.message) from err
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": _("Connection works"), "message": message, "type": "success"},
+        }
+
+    def action_regenerate_webhook_token(self):
+        for backend in self:
+            backend.webhook_token = secrets.token_urlsafe(32)
+
+    def action_open_exceptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("erp_integration_core.action_integration_exception")
+        action["domain"] = [("backend_id", "=", self.id), ("state", "in", ("needs_attention", "failed"))]
+        return action
+
+    def action_open_exchanges(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("erp_integration_core.action_integration_exchange")
+        action["domain"] = [("backend_id", "=", self.id)]
+        return action
+
+    def _apply_field_mappings(self, flow, data):
+        """Map ``data`` with this backend's field mappings for ``flow``."""
+        self.ensure_one()
+        mappings = self.field_mapping_ids.filtered(lambda m: m.active and m.flow == flow)
+        return apply_mappings(data, [m._as_spec() for m in mappings], self._lookup_value)
+
+    def _lookup_value(self, map_type, external_value, mapping=None):
+        """The Odoo side of a value map, or a ``MappingError`` that names the fix."""
+        self.ensure_one()
+        found = self.env["integration.value.mapping"].search(
+            [("backend_id", "=", self.id), ("map_type", "=", map_type), ("external_value", "=", str(external_value))],
+            limit=1,
+        )
+        if not found:
+            raise errors.MappingError(
+                _(
+                    "%(type)s '%(value)s' has no Odoo mapping on backend '%(backend)s'. Add it under "
+                    "Configuration > Value mappings, then press Retry.",
+                    type=map_type,
+                    value=external_value,
+                    backend=self.name,
+                )
+            )
+        return found._odoo_value()
+
+    def _record_success(self):
+        # Raw SQL: health counters change on every exchange and must not
+        # produce audit rows, chatter or write-date churn on the backend.
+        self.env.cr.execute(
+            "UPDATE integration_backend SET last_success_at = now() at time zone 'UTC', "
+            "consecutive_failures = 0 WHERE id IN %s",
+            [tuple(self.ids)],
+        )
+        self.invalidate_recordset(["last_success_at", "consecutive_failures"])
+
+    def _record_failure(self, message):
+        self.env.cr.execute(
+            "UPDATE integration_backend SET consecutive_failures = COALESCE(consecutive_failures, 0) + 1, "
+            "last_error = %s WHERE id IN %s",
+            [message, tuple(self.ids)],
+        )
+        self.invalidate_recordset(["consecutive_failures", "last_error"])

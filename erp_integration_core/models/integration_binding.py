@@ -1,0 +1,68 @@
+from odoo import api, fields, models
+
+from ..lib.payload import sha256_hex
+
+
+class IntegrationBinding(models.Model):
+    """External id ⇄ Odoo record, per backend and model, unique both ways.
+
+    ``sync_hash`` is the hash of the values last synced, so an update carrying
+    the same values is skipped, and ``external_updated_at`` lets an older
+    event be told apart from a newer one that already arrived.
+    """
+
+    _name = "integration.binding"
+    _description = "Integration Binding"
+    _order = "backend_id, res_model, external_id"
+
+    backend_id = fields.Many2one("integration.backend", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    res_model = fields.Char(string="Model", required=True)
+    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", required=True)
+    external_id = fields.Char(required=True)
+    external_updated_at = fields.Datetime()
+    sync_hash = fields.Char()
+    synced_at = fields.Datetime()
+
+    _external_unique = models.Constraint(
+        "UNIQUE(backend_id, res_model, external_id)", "This external record is already bound on this backend."
+    )
+    _record_unique = models.Constraint(
+        "UNIQUE(backend_id, res_model, res_id)", "This Odoo record is already bound on this backend."
+    )
+
+    @api.model
+    def _values_hash(self, values):
+        return sha256_hex(repr(sorted(values.items())))
+
+    @api.model
+    def _find(self, backend, model, external_id):
+        """The Odoo record bound to ``external_id``, or an empty recordset."""
+        binding = self.search(
+            [("backend_id", "=", backend.id), ("res_model", "=", model), ("external_id", "=", str(external_id))],
+            limit=1,
+        )
+        return self.env[model].browse(binding.res_id).exists() if binding else self.env[model]
+
+    @api.model
+    def _bind(self, backend, record, external_id, external_updated_at=None, values=None):
+        """Create or refresh the binding of ``record``; returns the binding."""
+        vals = {
+            "external_updated_at": external_updated_at,
+            "sync_hash": self._values_hash(values) if values is not None else False,
+            "synced_at": fields.Datetime.now(),
+        }
+        binding = self.search(
+            [("backend_id", "=", backend.id), ("res_model", "=", record._name), ("res_id", "=", record.id)], limit=1
+        )
+        if binding:
+            binding.write(vals)
+            return binding
+        return self.create(
+            dict(vals, backend_id=backend.id, res_model=record._name, res_id=record.id, external_id=str(external_id))
+        )
+
+    def _is_stale(self, external_updated_at):
+        """True when an event older than what was already synced arrives late."""
+        self.ensure_one()
+        return bool(self.external_updated_at and external_updated_at and external_updated_at < self.external_updated_at)

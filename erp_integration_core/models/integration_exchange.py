@@ -1,0 +1,487 @@
+import json
+import logging
+import traceback
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError as OdooValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..connector import CONNECTORS
+from ..lib import errors, payload
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("received", "Received"),
+    ("queued", "Queued"),
+    # Only ever seen inside the processing transaction, or while an outbound
+    # export waits on the remote system.
+    ("processing", "Processing"),
+    ("done", "Done"),
+    ("needs_attention", "Needs attention"),
+    ("failed", "Failed"),
+    ("ignored", "Ignored"),
+]
+OPEN_STATES = ("received", "queued", "processing")
+EXCEPTION_STATES = ("needs_attention", "failed")
+# Fields that identify what was received: kept verbatim for finance and replays.
+IMMUTABLE_FIELDS = ("backend_id", "direction", "idempotency_key", "payload", "payload_sha256")
+DEFAULT_RETRY_PATTERN = {1: 10, 2: 30, 3: 120, 4: 600, 5: 1800}
+
+
+class IntegrationExchange(models.Model):
+    """One payload in or out, from its arrival to the records it produced."""
+
+    _name = "integration.exchange"
+    _description = "Integration Exchange"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    backend_id = fields.Many2one("integration.backend", required=True, ondelete="restrict", index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    channel = fields.Selection(related="backend_id.channel")
+    flow = fields.Char(required=True, index=True)
+    direction = fields.Selection([("in", "Inbound"), ("out", "Outbound")], required=True, default="in")
+    external_id = fields.Char(index=True)
+    idempotency_key = fields.Char(required=True)
+    payload = fields.Text(required=True)
+    payload_sha256 = fields.Char(string="Payload SHA-256", readonly=True)
+    payload_size = fields.Integer(readonly=True)
+    payload_pretty = fields.Text(compute="_compute_payload_pretty", string="Payload (formatted)")
+    headers = fields.Json(readonly=True, help="Request headers, with credentials and signatures masked.")
+    state = fields.Selection(STATES, required=True, default="received", index=True, tracking=True)
+    attempts = fields.Integer(readonly=True)
+    next_retry_at = fields.Datetime(readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    error_category = fields.Selection(errors.CATEGORIES, readonly=True, index=True)
+    message = fields.Text(readonly=True)
+    error_traceback = fields.Text(
+        readonly=True,
+        groups="erp_integration_core.group_integration_manager,erp_integration_core.group_integration_auditor",
+    )
+    result = fields.Json(readonly=True, help="What the remote system answered to an outbound exchange.")
+    link_ids = fields.One2many("integration.exchange.link", "exchange_id", string="Odoo records")
+    parent_id = fields.Many2one("integration.exchange", string="Replay of", readonly=True, index="btree_not_null")
+    child_ids = fields.One2many("integration.exchange", "parent_id", string="Replays")
+    user_id = fields.Many2one("res.users", string="Assigned to", tracking=True)
+    ignore_reason = fields.Text(readonly=True)
+
+    _idempotency_key_unique = models.Constraint(
+        "UNIQUE(backend_id, idempotency_key)", "This backend already received an exchange with this idempotency key."
+    )
+
+    @api.depends("backend_id", "flow", "external_id")
+    def _compute_display_name(self):
+        for exchange in self:
+            exchange.display_name = " / ".join(
+                part for part in (exchange.backend_id.name, exchange.flow, exchange.external_id) if part
+            ) or _("New exchange")
+
+    @api.depends("payload")
+    def _compute_payload_pretty(self):
+        for exchange in self:
+            exchange.payload_pretty = payload.pretty_json(exchange.payload or "")
+
+    # Creation ---------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = self.env["integration.backend"].browse([vals["backend_id"] for vals in vals_list])
+        for vals, backend in zip(vals_list, backends, strict=True):
+            body = vals.get("payload") or ""
+            size = len(body.encode())
+            if size > backend.max_payload_kb * 1024:
+                raise OdooValidationError(
+                    _(
+                        "The payload is %(size)s bytes; backend '%(backend)s' accepts %(limit)s KiB at most.",
+                        size=size,
+                        backend=backend.name,
+                        limit=backend.max_payload_kb,
+                    )
+                )
+            vals.setdefault("company_id", backend.company_id.id)
+            vals["payload_sha256"] = payload.sha256_hex(body)
+            vals["payload_size"] = size
+        exchanges = super().create(vals_list)
+        for exchange in exchanges:
+            exchange._audit("exchange.created", state=exchange.state)
+        return exchanges
+
+    def write(self, vals):
+        if set(vals) & set(IMMUTABLE_FIELDS) and not self.env.context.get("integration_redact"):
+            raise UserError(_("A stored payload is never edited. Use Replay to process a corrected copy."))
+        return super().write(vals)
+
+    def unlink(self):
+        raise UserError(_("Exchanges are kept for the audit trail. Ignore them instead of deleting them."))
+
+    # Webhook intake ---------------------------------------------------------
+
+    @api.model
+    def _webhook_backend(self, token):
+        """Return ``(id, channel, secret, max_payload_kb)`` of the active backend behind a token."""
+        # Raw SQL: this runs for unauthenticated requests on the hot path and
+        # must read the secret without loading the backend through the ORM.
+        self.env.cr.execute(
+            "SELECT id, channel, webhook_secret, max_payload_kb FROM integration_backend "
+            "WHERE webhook_token = %s AND active",
+            [token],
+        )
+        return self.env.cr.fetchone()
+
+    @api.model
+    def _count_rejection(self, backend_id):
+        self.env.cr.execute(
+            "UPDATE integration_backend SET webhook_rejected_count = COALESCE(webhook_rejected_count, 0) + 1 "
+            "WHERE id = %s",
+            [backend_id],
+        )
+
+    @api.model
+    def _intake(self, backend_row, request):
+        """Verify, store and enqueue one webhook delivery (a ``WebhookRequest``).
+
+        Returns ``(http_status, answer)``. Duplicates answer 200 and change
+        nothing: the database's unique index on the idempotency key decides,
+        so parallel deliveries of one event store it exactly once.
+        """
+        backend_id, channel, secret, max_payload_kb = backend_row
+        body = request.body
+        connector_class = CONNECTORS.get(channel)
+        if connector_class is None:
+            return 404, {"error": "unknown webhook address"}
+        if len(body) > max_payload_kb * 1024:
+            self._count_rejection(backend_id)
+            return 413, {"error": f"payload larger than {max_payload_kb} KiB"}
+        backend = self.env["integration.backend"].browse(backend_id)
+        connector = connector_class(backend)
+        if not connector.verify_request(request, secret):
+            self._count_rejection(backend_id)
+            return 401, {"error": "invalid signature"}
+        try:
+            data = payload.parse_json(body)
+        except errors.ValidationError as err:
+            self._count_rejection(backend_id)
+            return 400, {"error": err.message}
+        described = connector.describe_request(request, data)
+        self.env.cr.execute(
+            """
+            INSERT INTO integration_exchange (
+                backend_id, company_id, flow, direction, external_id, idempotency_key, payload,
+                payload_sha256, payload_size, headers, state, attempts,
+                create_uid, write_uid, create_date, write_date
+            )
+            SELECT b.id, b.company_id, %s, 'in', %s, %s, %s, %s, %s, %s, 'queued', 0,
+                   %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM integration_backend b WHERE b.id = %s
+            ON CONFLICT (backend_id, idempotency_key) DO NOTHING
+            RETURNING id, company_id
+            """,
+            [
+                described["flow"],
+                described["external_id"] or None,
+                described["idempotency_key"],
+                body.decode(),
+                payload.sha256_hex(body),
+                len(body),
+                json.dumps(payload.safe_headers(request.headers)),
+                self.env.uid,
+                self.env.uid,
+                backend_id,
+            ],
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return 200, {"status": "duplicate"}
+        exchange_id, company_id = row
+        details = {"flow": described["flow"], "sha256": payload.sha256_hex(body)}
+        self.env["integration.audit.log"]._log_many(
+            [
+                {
+                    "event": "exchange.received",
+                    "company_id": company_id,
+                    "backend_id": backend_id,
+                    "exchange_id": exchange_id,
+                    "details": details,
+                },
+                {
+                    "event": "exchange.queued",
+                    "company_id": company_id,
+                    "backend_id": backend_id,
+                    "exchange_id": exchange_id,
+                    "details": {"attempt": 1},
+                },
+            ]
+        )
+        exchange = self.browse(exchange_id)
+        exchange._enqueue(channel=f"root.integration.{channel}", attempt=0)
+        return 200, {"status": "accepted", "exchange": exchange_id}
+
+    # Queue ------------------------------------------------------------------
+
+    def _enqueue(self, channel=None, attempt=None, eta=None):
+        for exchange in self:
+            attempt = exchange.attempts if attempt is None else attempt
+            exchange.with_delay(
+                channel=channel or exchange.backend_id._job_channel(),
+                identity_key=f"integration-exchange-{exchange.id}-{attempt}",
+                eta=eta,
+                description=f"Process exchange {exchange.id}",
+            )._process()
+
+    def _lock_for_processing(self):
+        """Take the row lock so two jobs never process one exchange at once.
+
+        Contention means another worker is on it: the job is retried shortly
+        rather than waiting on the lock and holding a worker.
+        """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id]
+                )
+        except pg_errors.LockNotAvailable as err:
+            raise RetryableJobError("Exchange is being processed by another job", seconds=5) from err
+
+    def _process(self):
+        """Queue job: run the connector on this exchange and record the outcome.
+
+        Idempotent: an exchange already done or set aside is left alone, so a
+        job that runs twice (requeued after a crash, say) has no second effect.
+        """
+        self.ensure_one()
+        self._lock_for_processing()
+        self.invalidate_recordset()
+        if self.state not in OPEN_STATES:
+            return f"Nothing to do: exchange is {self.state}"
+        backend = self.backend_id
+        attempts = self.attempts + 1
+        connector = None
+        try:
+            connector = backend._connector()
+            with self.env.cr.savepoint():
+                outcome = connector.export(self) if self.direction == "out" else connector.process(self)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # queue_job retries the whole job on lock contention.
+            raise
+        except Exception as err:  # noqa: BLE001 - every failure is recorded on the exchange
+            self.env.invalidate_all()
+            if connector is not None:
+                classified = connector.classify(err)
+            else:
+                classified = err if isinstance(err, errors.IntegrationError) else None
+            return self._record_failure(err, classified, attempts)
+        self._set_state(
+            "done",
+            attempts=attempts,
+            processed_at=fields.Datetime.now(),
+            message=False,
+            error_category=False,
+            next_retry_at=False,
+            result=outcome if self.direction == "out" else False,
+        )
+        backend._record_success()
+        self._close_activities()
+        return "Done"
+
+    def _record_failure(self, err, classified, attempts):
+        backend = self.backend_id
+        if classified is None:
+            _logger.exception("Exchange %s failed unexpectedly", self.id)
+            self._set_state(
+                "failed",
+                attempts=attempts,
+                error_category=errors.BUG,
+                message=_(
+                    "Unexpected error: %(error)s. The payload is kept; fix the cause, then press Retry.",
+                    error=f"{err.__class__.__name__}: {err}",
+                ),
+                error_traceback="".join(traceback.format_exception(err)),
+            )
+        elif isinstance(classified, errors.TransientError) and attempts < backend.max_attempts:
+            delay = self._retry_delay(attempts, classified.retry_after)
+            self._set_state(
+                "queued",
+                attempts=attempts,
+                error_category=errors.TRANSIENT,
+                message=_(
+                    "%(message)s. Retry %(attempt)s of %(max)s in %(delay)s s.",
+                    message=classified.message,
+                    attempt=attempts,
+                    max=backend.max_attempts - 1,
+                    delay=delay,
+                ),
+                next_retry_at=fields.Datetime.add(fields.Datetime.now(), seconds=delay),
+            )
+            self._enqueue(attempt=attempts, eta=delay)
+        elif isinstance(classified, errors.TransientError):
+            self._set_state(
+                "failed",
+                attempts=attempts,
+                error_category=errors.TRANSIENT,
+                message=_(
+                    "Gave up after %(attempts)s attempts: %(message)s. Press Retry once the other side is back.",
+                    attempts=attempts,
+                    message=classified.message,
+                ),
+                next_retry_at=False,
+            )
+        else:
+            self._set_state(
+                "needs_attention", attempts=attempts, error_category=classified.category, message=classified.message
+            )
+        backend._record_failure(self.message)
+        return self.message
+
+    def _retry_delay(self, attempts, retry_after=None):
+        """Seconds before the next attempt: the retry pattern, or longer if the remote asked."""
+        Function = self.env["queue.job.function"]
+        pattern = Function.job_config(Function.job_function_name(self._name, "_process")).retry_pattern
+        pattern = pattern or DEFAULT_RETRY_PATTERN
+        delay = next((seconds for count, seconds in sorted(pattern.items(), reverse=True) if attempts >= count), 10)
+        if isinstance(delay, list | tuple):
+            delay = delay[0]
+        return int(max(delay, retry_after or 0))
+
+    # State and audit --------------------------------------------------------
+
+    def _set_state(self, state, **vals):
+        for exchange in self:
+            previous = exchange.state
+            exchange.write(dict(vals, state=state))
+            exchange._audit(
+                f"exchange.{state}",
+                previous=previous,
+                category=exchange.error_category or None,
+                attempt=exchange.attempts,
+            )
+
+    def _audit(self, event, **details):
+        self.ensure_one()
+        self.env["integration.audit.log"]._log(
+            event, backend=self.backend_id, exchange=self, company=self.company_id, details=details
+        )
+
+    def _link(self, records, operation="created", changed_fields=()):
+        """Tie Odoo records to this exchange and audit what was done to them.
+
+        Connectors call this for every record they create or change: it is the
+        digital link from a posted document back to the payload behind it.
+        """
+        self.ensure_one()
+        self.env["integration.exchange.link"].create(
+            [
+                {
+                    "exchange_id": self.id,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "operation": operation,
+                    "changed_fields": ",".join(sorted(changed_fields)) or False,
+                }
+                for record in records
+            ]
+        )
+        for record in records:
+            self.env["integration.audit.log"]._log(
+                f"record.{operation}",
+                record=record,
+                backend=self.backend_id,
+                exchange=self,
+                company=self.company_id,
+                details={"fields": sorted(changed_fields)},
+            )
+
+    def _close_activities(self):
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+
+    # Operator actions -------------------------------------------------------
+
+    def _check_state(self, allowed, action):
+        wrong = self.filtered(lambda e: e.state not in allowed)
+        if wrong:
+            raise UserError(
+                _(
+                    "%(action)s only applies to exchanges in state %(states)s: %(names)s",
+                    action=action,
+                    states=", ".join(allowed),
+                    names=", ".join(wrong.mapped("display_name")),
+                )
+            )
+
+    def action_retry(self):
+        self._check_state(EXCEPTION_STATES, _("Retry"))
+        for exchange in self:
+            exchange._audit("exchange.retry", user=self.env.uid)
+            exchange._set_state("queued", next_retry_at=False)
+            exchange._enqueue()
+        return True
+
+    def _replay(self, new_payload=None, reason=None):
+        """Process a copy (optionally corrected) as a child exchange; the original is kept."""
+        children = self.browse()
+        for exchange in self:
+            body = new_payload if new_payload is not None else exchange.payload
+            child = self.create(
+                {
+                    "backend_id": exchange.backend_id.id,
+                    "flow": exchange.flow,
+                    "direction": exchange.direction,
+                    "external_id": exchange.external_id,
+                    "idempotency_key": f"{exchange.idempotency_key}#replay-{len(exchange.child_ids) + 1}",
+                    "payload": body,
+                    "headers": exchange.headers,
+                    "parent_id": exchange.id,
+                    "state": "queued",
+                }
+            )
+            exchange._audit(
+                "exchange.replayed",
+                user=self.env.uid,
+                child=child.id,
+                edited=body != exchange.payload,
+                reason_sha256=payload.sha256_hex(reason) if reason else None,
+            )
+            if exchange.state in EXCEPTION_STATES:
+                exchange._set_state("ignored", ignore_reason=_("Replayed as exchange %s.", child.id))
+                exchange._close_activities()
+            child._enqueue()
+            children |= child
+        return children
+
+    def action_replay(self):
+        children = self._replay()
+        return children._action_open() if len(children) == 1 else True
+
+    def _ignore(self, reason):
+        if not (reason or "").strip():
+            raise UserError(_("Say why the exchange is ignored: the reason is kept in the audit trail."))
+        self._check_state((*OPEN_STATES, *EXCEPTION_STATES), _("Ignore"))
+        for exchange in self:
+            exchange._set_state("ignored", ignore_reason=reason)
+            exchange._audit("exchange.ignore", user=self.env.uid, reason_sha256=payload.sha256_hex(reason))
+            exchange._close_activities()
+
+    def action_assign_to_me(self):
+        for exchange in self:
+            exchange.user_id = self.env.user
+            exchange.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=self.env.uid,
+                summary=_("Resolve integration exception"),
+                note=exchange.message,
+            )
+        return True
+
+    def _action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,170 @@
+"""Test fixtures: a small connector used only by the tests, and helpers.
+
+``ToyConnector`` imports contacts into ``res.partner``. It exercises every
+step of the core pipeline (field and value mappings, bindings, links, the
+HTTP client against the sandbox) without any channel's business logic.
+"""
+
+import json
+
+from odoo import fields
+from odoo.tests import common
+
+from odoo.addons.queue_job.job import Job
+
+from ..connector import Connector
+from ..lib import errors, signatures
+from ..lib.http_client import HttpClient
+from ..lib.webhook import WebhookRequest
+
+SECRET = "s3cr3t-webhook-key-for-tests"
+API_TOKEN = "tok-very-secret-api-token"
+
+
+class SimulatedCrash(BaseException):
+    """Stands for the process dying mid-job: nothing the pipeline may catch."""
+
+
+class ToyConnector(Connector):
+    channel = "toy"
+    label = "Toy"
+    crash_next = False
+
+    def validate(self, exchange, data):
+        if not isinstance(data, dict) or not data.get("id"):
+            raise errors.ValidationError("A contact needs an 'id'.")
+
+    def apply(self, exchange, data, values):
+        if data.get("bug"):
+            return data["no-such-key"]
+        if data.get("remote_check"):
+            # Stands for a lookup in the external system during import.
+            client = HttpClient(self.backend.api_url, retries=0, timeout=(1, 2))
+            client.get_json("/echo/records")
+        backend = self.backend
+        partner = self.env["integration.binding"]._find(backend, "res.partner", data["id"])
+        vals = {"name": values["name"], "email": values.get("email")}
+        if values.get("country_id"):
+            vals["country_id"] = values["country_id"].id
+        if partner:
+            partner.write(vals)
+            exchange._link(partner, "updated", vals)
+        else:
+            partner = self.env["res.partner"].create(vals)
+            exchange._link(partner, "created", vals)
+        if ToyConnector.crash_next:
+            ToyConnector.crash_next = False
+            raise SimulatedCrash()
+        self.env["integration.binding"]._bind(backend, partner, data["id"], values=vals)
+        return {"partner": partner.id}
+
+    def run_flow(self, flow):
+        if flow.backend_id.api_url == "broken":
+            raise errors.TransientError("remote down")
+        return fields.Datetime.to_string(fields.Datetime.now())
+
+    def test_connection(self):
+        return "Toy system answers"
+
+
+def make_toy_backend(env, **values):
+    """A toy backend with field mappings for contacts and a value map for GB."""
+    backend = env["integration.backend"].create(dict({"channel": "toy", "webhook_secret": SECRET}, **values))
+    specs = [
+        ("Name", "name", "name", "direct", {"required": True}),
+        ("E-mail", "email", "email", "direct", {}),
+        ("Country", "country", "country_id", "value_map", {"value_map": "country"}),
+    ]
+    env["integration.field.mapping"].create(
+        [
+            dict(
+                extra,
+                backend_id=backend.id,
+                flow="contact",
+                sequence=sequence,
+                name=name,
+                source=source,
+                target=target,
+                transform=transform,
+            )
+            for sequence, (name, source, target, transform, extra) in enumerate(specs)
+        ]
+    )
+    env["integration.value.mapping"].create(
+        {
+            "backend_id": backend.id,
+            "map_type": "country",
+            "external_value": "GB",
+            "odoo_record": f"res.country,{env.ref('base.uk').id}",
+        }
+    )
+    return backend
+
+
+class IntegrationCase(common.TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.backend = make_toy_backend(cls.env, name="Toy shop", max_payload_kb=4, api_token=API_TOKEN)
+        cls.gb = cls.env.ref("base.uk")
+        # Jobs already in the database (e.g. from demo data) are not this test's.
+        cls.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
+        cls.job_watermark = cls.env.cr.fetchone()[0]
+
+    @staticmethod
+    def contact(external_id="C1", **values):
+        return dict({"id": external_id, "name": "Ada Lovelace", "email": "ada@example.com", "country": "GB"}, **values)
+
+    @staticmethod
+    def signed_headers(body, event_id="evt-1", topic="contact", secret=SECRET):
+        return {
+            "Content-Type": "application/json",
+            "X-Integration-Signature": signatures.sign_base64(secret, body),
+            "X-Integration-Event-Id": event_id,
+            "X-Integration-Topic": topic,
+        }
+
+    def receive(self, data, event_id="evt-1", backend=None):
+        """Deliver ``data`` as a signed webhook through the intake service."""
+        backend = backend or self.backend
+        body = json.dumps(data).encode()
+        row = self.env["integration.exchange"]._webhook_backend(backend.sudo().webhook_token)
+        delivery = WebhookRequest.build(body, self.signed_headers(body, event_id))
+        return self.env["integration.exchange"]._intake(row, delivery)
+
+    def pending_jobs(self):
+        return self.env["queue.job"].search(
+            [("state", "in", ("pending", "enqueued")), ("id", ">", self.job_watermark)], order="id"
+        )
+
+    def perform_jobs(self, rounds=10):
+        """Run the suite's stored jobs as the runner would, ignoring their ETA."""
+        for _round in range(rounds):
+            records = self.pending_jobs()
+            if not records:
+                return
+            for record in records:
+                self.perform_job(record)
+        raise AssertionError("jobs keep re-enqueuing themselves")
+
+    def perform_job(self, record):
+        job = Job.load(self.env, record.uuid)
+        job.set_started()
+        job.store()
+        job.perform()
+        job.set_done()
+        job.store()
+        return job
+
+    def exchanges(self, backend=None):
+        # Across companies: tests look at exchanges of every backend they made.
+        return (
+            self.env["integration.exchange"]
+            .sudo()
+            .search([("backend_id", "=", (backend or self.backend).id)])
+            .sudo(False)
+        )
+
+    def audit_rows(self, **domain):
+        return self.env["integration.audit.log"].search([(key, "=", value) for key, value in domain.items()])

@@ -1,0 +1,87 @@
+import json
+import threading
+
+from odoo import SUPERUSER_ID, api
+from odoo.service.model import retrying
+from odoo.tests import common, tagged
+
+from odoo.addons.queue_job.job import Job
+
+from ..lib.webhook import WebhookRequest
+from .common import SECRET, IntegrationCase, make_toy_backend
+
+
+@tagged("post_install", "-at_install")
+class TestParallelDuplicates(common.BaseCase):
+    """Eight senders deliver one event at once, each in its own transaction.
+
+    This case commits for real (each thread has its own cursor) and removes
+    what it made afterwards: only real concurrent transactions prove that the
+    database, not a search before insert, keeps the event unique.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.registry = common.Registry(common.get_db_name())
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.backend_id = make_toy_backend(env, name="Parallel toy").id
+            self.token = env["integration.backend"].browse(self.backend_id).webhook_token
+
+    def tearDown(self):
+        with self.registry.cursor() as cr:
+            cr.execute("ALTER TABLE integration_audit_log DISABLE TRIGGER integration_audit_log_guard")
+            cr.execute(
+                "DELETE FROM integration_audit_log WHERE backend_id = %s OR exchange_id IN "
+                "(SELECT id FROM integration_exchange WHERE backend_id = %s)",
+                [self.backend_id, self.backend_id],
+            )
+            cr.execute("ALTER TABLE integration_audit_log ENABLE TRIGGER integration_audit_log_guard")
+            cr.execute(
+                "DELETE FROM queue_job WHERE model_name = 'integration.exchange' AND records::text LIKE %s",
+                [f"%{self.backend_id}%"],
+            )
+            cr.execute("DELETE FROM integration_exchange WHERE backend_id = %s", [self.backend_id])
+            cr.execute("DELETE FROM integration_backend WHERE id = %s", [self.backend_id])
+            cr.execute("DELETE FROM res_partner WHERE email = 'parallel@example.com'")
+        super().tearDown()
+
+    def test_eight_parallel_deliveries_store_one_exchange(self):
+        body = json.dumps(IntegrationCase.contact("P1", email="parallel@example.com")).encode()
+        headers = IntegrationCase.signed_headers(body, event_id="evt-parallel", secret=SECRET)
+        barrier = threading.Barrier(8)
+        answers = []
+
+        def deliver():
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                Exchange = env["integration.exchange"]
+                row = Exchange._webhook_backend(self.token)
+                barrier.wait()
+                delivery = WebhookRequest.build(body, headers)
+                # As in the controller: Odoo retries a request whose transaction
+                # lost a serialization race, and the retry sees the winner's row.
+                answers.append(retrying(lambda: Exchange._intake(row, delivery), env)[1]["status"])
+
+        threads = [threading.Thread(target=deliver) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        self.assertEqual(sorted(answers), ["accepted"] + ["duplicate"] * 7)
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            exchanges = env["integration.exchange"].search([("backend_id", "=", self.backend_id)])
+            self.assertEqual(len(exchanges), 1)
+            jobs = (
+                env["queue.job"]
+                .search([("model_name", "=", "integration.exchange")])
+                .filtered(lambda job: job.records == exchanges)
+            )
+            self.assertEqual(len(jobs), 1)
+            job = Job.load(env, jobs.uuid)
+            job.perform()
+            self.assertEqual(exchanges.state, "done")
+            self.assertEqual(env["res.partner"].search_count([("email", "=", "parallel@example.com")]), 1)
+            cr.rollback()

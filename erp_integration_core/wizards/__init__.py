@@ -1,0 +1,1 @@
+from . import integration_audit_export, integration_exchange_ignore, integration_exchange_replay
