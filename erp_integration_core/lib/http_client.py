@@ -44,7 +44,7 @@ class HttpClient:
         self,
         base_url,
         headers=None,
-        timeout=(3.05, 20),
+        timeout=20,
         retries=2,
         backoff=0.5,
         max_inline_wait=5.0,

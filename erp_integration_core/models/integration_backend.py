@@ -75,9 +75,15 @@ class IntegrationBackend(models.Model):
     owner_taxes = fields.Selection(OWNER, string="Tax logic owned by", default="odoo", required=True)
     owner_invoices = fields.Selection(OWNER, string="Invoices owned by", default="odoo", required=True)
 
-    last_success_at = fields.Datetime(readonly=True)
-    consecutive_failures = fields.Integer(readonly=True)
-    last_error = fields.Text(readonly=True)
+    # Health is derived from the exchanges rather than stored: a counter on
+    # the backend row would make every job of a backend write the same row.
+    last_success_at = fields.Datetime(compute="_compute_health")
+    consecutive_failures = fields.Integer(
+        compute="_compute_health",
+        string="Failures since last success",
+        help="Exchanges failing since the last success.",
+    )
+    last_error = fields.Text(compute="_compute_health")
 
     exchange_ids = fields.One2many("integration.exchange", "backend_id")
     received_today = fields.Integer(compute="_compute_dashboard")
@@ -100,6 +106,36 @@ class IntegrationBackend(models.Model):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         for backend in self:
             backend.webhook_url = f"{base}/integration/webhook/{backend.webhook_token}"
+
+    def _compute_health(self):
+        self.env["integration.exchange"].flush_model(
+            ["backend_id", "state", "processed_at", "error_category", "message"]
+        )
+        self.env.cr.execute(
+            """
+            WITH last_done AS (
+                SELECT backend_id, max(processed_at) AS at FROM integration_exchange
+                 WHERE backend_id IN %(ids)s AND state = 'done' GROUP BY backend_id
+            )
+            SELECT b.id, d.at,
+                   (SELECT count(*) FROM integration_exchange e
+                     WHERE e.backend_id = b.id AND e.error_category IS NOT NULL
+                       AND e.state IN ('queued', 'needs_attention', 'failed')
+                       AND e.write_date > COALESCE(d.at, '1970-01-01')),
+                   (SELECT e.message FROM integration_exchange e
+                     WHERE e.backend_id = b.id AND e.error_category IS NOT NULL
+                       AND e.state IN ('queued', 'needs_attention', 'failed')
+                     ORDER BY e.write_date DESC, e.id DESC LIMIT 1)
+              FROM integration_backend b LEFT JOIN last_done d ON d.backend_id = b.id
+             WHERE b.id IN %(ids)s
+            """,
+            {"ids": tuple(self.ids) or (0,)},
+        )
+        health = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for backend in self:
+            backend.last_success_at, backend.consecutive_failures, backend.last_error = health.get(
+                backend.id, (False, 0, False)
+            )
 
     def _compute_dashboard(self):
         Exchange = self.env["integration.exchange"]
@@ -188,21 +224,3 @@ class IntegrationBackend(models.Model):
                 )
             )
         return found._odoo_value()
-
-    def _record_success(self):
-        # Raw SQL: health counters change on every exchange and must not
-        # produce audit rows, chatter or write-date churn on the backend.
-        self.env.cr.execute(
-            "UPDATE integration_backend SET last_success_at = now() at time zone 'UTC', "
-            "consecutive_failures = 0 WHERE id IN %s",
-            [tuple(self.ids)],
-        )
-        self.invalidate_recordset(["last_success_at", "consecutive_failures"])
-
-    def _record_failure(self, message):
-        self.env.cr.execute(
-            "UPDATE integration_backend SET consecutive_failures = COALESCE(consecutive_failures, 0) + 1, "
-            "last_error = %s WHERE id IN %s",
-            [message, tuple(self.ids)],
-        )
-        self.invalidate_recordset(["consecutive_failures", "last_error"])

@@ -285,7 +285,6 @@ class IntegrationExchange(models.Model):
             next_retry_at=False,
             result=outcome if self.direction == "out" else False,
         )
-        backend._record_success()
         self._close_activities()
         return "Done"
 
@@ -335,7 +334,6 @@ class IntegrationExchange(models.Model):
             self._set_state(
                 "needs_attention", attempts=attempts, error_category=classified.category, message=classified.message
             )
-        backend._record_failure(self.message)
         return self.message
 
     def _retry_delay(self, attempts, retry_after=None):

@@ -70,4 +70,3 @@ class IntegrationFlow(models.Model):
         self.env["integration.audit.log"]._log(
             "flow.run", record=self, backend=backend, details={"flow": self.code, "cursor": new_cursor}
         )
-        backend._record_success()

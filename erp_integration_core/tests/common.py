@@ -39,8 +39,7 @@ class ToyConnector(Connector):
             return data["no-such-key"]
         if data.get("remote_check"):
             # Stands for a lookup in the external system during import.
-            client = HttpClient(self.backend.api_url, retries=0, timeout=(1, 2))
-            client.get_json("/echo/records")
+            HttpClient(self.backend.api_url, retries=0, timeout=5).get_json("records")
         backend = self.backend
         partner = self.env["integration.binding"]._find(backend, "res.partner", data["id"])
         vals = {"name": values["name"], "email": values.get("email")}
