@@ -1,0 +1,53 @@
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from sandbox.__main__ import parse_args
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_command_line_starts_fast_and_stops_on_signal(signum):
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0", "--seed", "1"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 2)
+        assert ready, "the sandbox printed nothing within 2 s"
+        url = process.stdout.readline().split()[-1]
+        assert requests.get(f"{url}/_health", timeout=1).json() == {"status": "ok"}
+        assert time.monotonic() - started < 2
+        process.send_signal(signum)
+        assert process.wait(timeout=5) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_environment_variables_are_defaults(monkeypatch):
+    monkeypatch.setenv("SANDBOX_HOST", "0.0.0.0")
+    monkeypatch.setenv("SANDBOX_PORT", "9123")
+    monkeypatch.setenv("SANDBOX_SEED", "5")
+    args = parse_args([])
+    assert (args.host, args.port, args.seed) == ("0.0.0.0", 9123, 5)
+    assert parse_args(["--port", "9000"]).port == 9000
+
+
+def test_importing_the_sandbox_does_not_import_odoo():
+    code = "import sys, sandbox.__main__; sys.exit('odoo' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT).returncode == 0
