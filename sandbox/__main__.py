@@ -1,6 +1,12 @@
-"""Command line entry point: ``python -m sandbox`` serves every registered system."""
+"""Command line entry point.
+
+``python -m sandbox`` serves every registered system; ``python -m sandbox inspect
+<system>`` and ``python -m sandbox act <system> <action> [key=value ...]`` talk
+to a running sandbox through its control API.
+"""
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -36,7 +42,39 @@ def announce(url: str) -> None:
     print(f"Sandbox serving on {url}", flush=True)
 
 
+def control(argv) -> int:
+    """``inspect`` and ``act``: the control API from the shell."""
+    import requests
+
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description="Steer a running sandbox.")
+    parser.add_argument("command", choices=["inspect", "act"])
+    parser.add_argument("system")
+    parser.add_argument("action", nargs="?")
+    parser.add_argument("params", nargs="*", help="key=value, the value parsed as JSON when it can be")
+    parser.add_argument("--url", default=os.environ.get("SANDBOX_URL", "http://127.0.0.1:8079"))
+    args = parser.parse_args(argv)
+    base = f"{args.url}/_sandbox/systems/{args.system}"
+    if args.command == "inspect":
+        response = requests.get(base, timeout=10)
+    elif not args.action:
+        response = requests.get(f"{base}/actions", timeout=10)
+    else:
+        params = {}
+        for pair in args.params:
+            key, _, value = pair.partition("=")
+            try:
+                params[key] = json.loads(value)
+            except ValueError:
+                params[key] = value
+        response = requests.post(f"{base}/actions/{args.action}", json=params, timeout=30)
+    print(json.dumps(response.json(), indent=2))
+    return 0 if response.ok else 1
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("inspect", "act"):
+        return control(argv)
     args = parse_args(argv)
     app = build_app(seed=args.seed)
     signal.signal(signal.SIGINT, interrupt)

@@ -83,7 +83,7 @@ class App:
     def index(self) -> Response:
         """An HTML page linking to each system's status and to the control API."""
         items = "".join(
-            f'<li><a href="_sandbox/systems/{escape(s.name)}">{escape(s.title)}</a>'
+            f'<li><a href="_sandbox/systems/{escape(s.name)}/page">{escape(s.title)}</a>'
             f" <code>{escape(s.prefix)}</code></li>"
             for s in self.systems.values()
         )

@@ -2,8 +2,10 @@
 
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response
 
 from .faults import FaultConfig
+from .pages import status_page
 from .responses import json_response
 from .webhooks import DeliveryPolicy
 
@@ -15,6 +17,9 @@ class ControlApi:
         [
             Rule("/_sandbox/systems", methods=["GET"], endpoint="systems"),
             Rule("/_sandbox/systems/<name>", methods=["GET"], endpoint="system"),
+            Rule("/_sandbox/systems/<name>/page", methods=["GET"], endpoint="page"),
+            Rule("/_sandbox/systems/<name>/actions", methods=["GET"], endpoint="actions"),
+            Rule("/_sandbox/systems/<name>/actions/<action>", methods=["POST"], endpoint="act"),
             Rule("/_sandbox/requests", methods=["GET"], endpoint="requests"),
             Rule("/_sandbox/requests", methods=["DELETE"], endpoint="clear_requests"),
             Rule("/_sandbox/faults", methods=["GET"], endpoint="faults"),
@@ -61,6 +66,21 @@ class ControlApi:
 
     def on_system(self, request, name):
         return json_response(self._system(name).status())
+
+    def on_page(self, request, name):
+        return Response(status_page(self._system(name)), mimetype="text/html")
+
+    def on_actions(self, request, name):
+        return json_response({"actions": sorted(self._system(name).actions())})
+
+    def on_act(self, request, name, action):
+        actions = self._system(name).actions()
+        if action not in actions:
+            raise NotFound(f"{name} has no action {action!r}; it has {', '.join(sorted(actions)) or 'none'}")
+        params = request.get_json(silent=True) if request.data else {}
+        if not isinstance(params, dict):
+            raise BadRequest("Expected a JSON object of parameters")
+        return json_response({"result": actions[action](**params)})
 
     def on_requests(self, request):
         name = request.args.get("system")

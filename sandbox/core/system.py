@@ -78,6 +78,19 @@ class System:
             _logger.exception("%s failed to answer %s %s", self.name, request.method, request.path)
             return self.error_response(500, "Internal Server Error")
 
+    def actions(self) -> dict:
+        """Named events a person or a test can trigger (e.g. ``close_deal``).
+
+        Each value is a callable taking keyword arguments from the JSON body of
+        ``POST /_sandbox/systems/<name>/actions/<action>`` (or ``python -m sandbox
+        act``) and returning a JSON-serialisable result.
+        """
+        return {}
+
+    def status_tables(self) -> dict[str, list[dict]]:
+        """Rows shown on the HTML status page, by title: the newest records of each collection."""
+        return {name: self.state.records(name)[-20:] for name in self.state.counts()}
+
     def reset(self) -> None:
         """Return to the initial data with no faults and no pending webhooks."""
         self.state.reset()

@@ -44,3 +44,16 @@ def test_reset_clears_data_faults_and_log(app, base_url):
     assert requests.post(f"{base_url}/_sandbox/reset", params={"system": "echo"}).ok
     assert app.systems["echo"].state.records("records") == []
     assert len(app.log) == 2
+
+
+def test_status_page_shows_what_the_system_holds(base_url):
+    requests.post(f"{base_url}/echo/records", json={"name": "shown"}, timeout=5)
+    page = requests.get(f"{base_url}/_sandbox/systems/echo/page", timeout=5)
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "shown" in page.text
+
+
+def test_unknown_action_is_a_404_naming_the_system(base_url):
+    response = requests.post(f"{base_url}/_sandbox/systems/echo/actions/explode", json={}, timeout=5)
+    assert response.status_code == 404
+    assert "echo has no action" in response.json()["error"]

@@ -5,7 +5,7 @@ def test_health_and_index(base_url):
     assert requests.get(f"{base_url}/_health").json() == {"status": "ok"}
     index = requests.get(base_url + "/")
     assert index.headers["Content-Type"].startswith("text/html")
-    assert 'href="_sandbox/systems/echo"' in index.text
+    assert 'href="_sandbox/systems/echo/page"' in index.text
 
 
 def test_create_get_and_list_records(base_url):
