@@ -9,11 +9,6 @@ from werkzeug.wrappers import Request, Response
 from sandbox import DeliveryPolicy, WebhookDispatcher, build_app, running_server
 
 
-@pytest.fixture(scope="session")
-def load_registry():
-    """Stand in for pytest-odoo's fixture of that name, if installed: no Odoo here."""
-
-
 @pytest.fixture
 def app():
     app = build_app(seed=7)
