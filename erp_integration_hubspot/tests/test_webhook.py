@@ -1,0 +1,51 @@
+import json
+import time
+
+from odoo.tests import TransactionCase
+
+from odoo.addons.erp_integration_core.lib import signatures
+from odoo.addons.erp_integration_core.lib.webhook import WebhookRequest
+
+SECRET = "hubspot-client-secret"
+URL = "https://erp.example.co.uk/integration/webhook/token"
+
+
+class TestHubSpotWebhook(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.backend = cls.env["integration.backend"].create(
+            {"name": "Portal", "channel": "hubspot", "webhook_secret": SECRET}
+        )
+        cls.Exchange = cls.env["integration.exchange"]
+        cls.events = [
+            {
+                "eventId": 100,
+                "subscriptionId": 7,
+                "portalId": 62515,
+                "occurredAt": 1764230400000,
+                "subscriptionType": "deal.propertyChange",
+                "attemptNumber": 0,
+                "objectId": 1234,
+                "propertyName": "dealstage",
+                "propertyValue": "closedwon",
+            },
+        ]
+
+    def deliver(self, events, timestamp=None, secret=SECRET):
+        body = json.dumps(events).encode()
+        timestamp = str(timestamp or int(time.time() * 1000))
+        signature = signatures.sign_base64(secret, b"POST" + URL.encode() + body + timestamp.encode())
+        headers = {"X-HubSpot-Signature-v3": signature, "X-HubSpot-Request-Timestamp": timestamp}
+        row = self.Exchange._webhook_backend(self.backend.webhook_token)
+        return self.Exchange._intake(row, WebhookRequest.build(body, headers, url=URL))
+
+    def test_signature_v3_over_method_uri_body_and_timestamp(self):
+        self.assertEqual(self.deliver(self.events)[0], 200)
+        self.assertEqual(self.deliver(self.events), (200, {"status": "duplicate"}))
+
+    def test_stale_or_forged_deliveries_are_refused(self):
+        six_minutes_ago = int((time.time() - 360) * 1000)
+        self.assertEqual(self.deliver(self.events, timestamp=six_minutes_ago)[0], 401)
+        self.assertEqual(self.deliver(self.events, secret="forged")[0], 401)
+        self.assertFalse(self.Exchange.search([("backend_id", "=", self.backend.id)]))
