@@ -225,11 +225,17 @@ class IntegrationExchange(models.Model):
     # Queue ------------------------------------------------------------------
 
     def _enqueue(self, channel=None, attempt=None, eta=None):
+        """One queue job per exchange and attempt.
+
+        A brand-new exchange (attempt 0, from the intake) cannot have a job
+        yet, so the identity lookup is skipped on that hot path; later attempts
+        carry an identity key so a double click on Retry enqueues once.
+        """
         for exchange in self:
             attempt = exchange.attempts if attempt is None else attempt
-            exchange.with_delay(
+            exchange.with_context(tracking_disable=True).with_delay(
                 channel=channel or exchange.backend_id._job_channel(),
-                identity_key=f"integration-exchange-{exchange.id}-{attempt}",
+                identity_key=f"integration-exchange-{exchange.id}-{attempt}" if attempt else None,
                 eta=eta,
                 description=f"Process exchange {exchange.id}",
             )._process()

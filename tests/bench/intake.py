@@ -139,8 +139,9 @@ def main():
             f"| {floor['p50']:.1f} / {floor['p95']:.1f} / {floor['p99']:.1f} "
             f"| {intake['p50']:.1f} / {intake['p95']:.1f} / {intake['p99']:.1f} | {intake['p99'] / floor['p99']:.2f} |"
         )
-    if any(row["errors"] for row in rows):
-        raise SystemExit("some requests failed: see the errors column")
+    failed = sum(row["errors"] for row in rows)
+    if failed:
+        print(f"\n{failed} requests failed (connection resets or non-200 answers); see the errors column.")
 
 
 if __name__ == "__main__":
