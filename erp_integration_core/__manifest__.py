@@ -22,6 +22,9 @@
         "views/integration_audit_log_views.xml",
         "views/integration_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["erp_integration_core/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": True,
 }
