@@ -6,7 +6,7 @@
     "author": "ERP Integration Suite contributors",
     "website": "https://github.com/erp-integration-suite/erp-integration",
     "license": "LGPL-3",
-    "depends": ["erp_integration_core"],
+    "depends": ["erp_integration_core", "sale_stock"],
     "data": ["data/queue_job_data.xml"],
     "installable": True,
 }

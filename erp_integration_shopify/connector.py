@@ -1,5 +1,10 @@
 from odoo.addons.erp_integration_core.connector import Connector
 
+from .order_import import OrderImport
+
+# Topics the connector subscribes to and processes; others are acknowledged and ignored.
+ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid")
+
 
 class ShopifyConnector(Connector):
     """Shopify webhooks: base64 HMAC-SHA256 of the raw body with the app's client secret.
@@ -13,3 +18,25 @@ class ShopifyConnector(Connector):
     signature_header = "X-Shopify-Hmac-Sha256"
     event_id_header = "X-Shopify-Event-Id"
     topic_header = "X-Shopify-Topic"
+
+    def describe_request(self, request, data):
+        described = super().describe_request(request, data)
+        if isinstance(data, dict) and data.get("admin_graphql_api_id"):
+            described["external_id"] = data["admin_graphql_api_id"].rsplit("/", 1)[-1]
+        return described
+
+    def map(self, exchange, data):
+        # Orders are mapped by OrderImport, which needs the whole payload.
+        return {}
+
+    def apply(self, exchange, data, values):
+        if exchange.flow in ORDER_TOPICS:
+            return OrderImport(self, exchange).upsert(data)
+        if exchange.flow == "orders/cancelled":
+            return OrderImport(self, exchange).cancel(data)
+        return super().apply(exchange, data, values)
+
+    def test_connection(self):
+        data = self.backend._shopify_client().execute("shop")
+        shop = data["shop"]
+        return f"{shop['name']} ({shop['myshopifyDomain']}), currency {shop['currencyCode']}"

@@ -64,7 +64,10 @@ class IntegrationExchange(models.Model):
         readonly=True,
         groups="erp_integration_core.group_integration_manager,erp_integration_core.group_integration_auditor",
     )
-    result = fields.Json(readonly=True, help="What the remote system answered to an outbound exchange.")
+    result = fields.Json(
+        readonly=True,
+        help="What processing produced: the records made, a skip reason, or the remote answer to an export.",
+    )
     link_ids = fields.One2many("integration.exchange.link", "exchange_id", string="Odoo records")
     parent_id = fields.Many2one("integration.exchange", string="Replay of", readonly=True, index="btree_not_null")
     child_ids = fields.One2many("integration.exchange", "parent_id", string="Replays")
@@ -289,7 +292,7 @@ class IntegrationExchange(models.Model):
             message=False,
             error_category=False,
             next_retry_at=False,
-            result=outcome if self.direction == "out" else False,
+            result=outcome or False,
         )
         self._close_activities()
         return "Done"

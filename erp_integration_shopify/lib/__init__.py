@@ -1,0 +1,1 @@
+"""Pure-Python Shopify code: the GraphQL client and payload parsers (no Odoo import)."""

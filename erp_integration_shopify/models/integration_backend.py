@@ -1,0 +1,55 @@
+from odoo import fields, models
+
+from ..lib.client import ShopifyClient
+
+MANAGER = "erp_integration_core.group_integration_manager"
+
+
+class IntegrationBackend(models.Model):
+    _inherit = "integration.backend"
+
+    shopify_api_version = fields.Char(string="Shopify API version", default="2026-01")
+    shopify_client_id = fields.Char(
+        string="Shopify client id", groups=MANAGER, help="With the client secret, for the client-credentials grant."
+    )
+    shopify_order_policy = fields.Selection(
+        [("draft", "Keep as quotation"), ("confirm", "Confirm"), ("invoice", "Confirm and invoice when paid")],
+        string="Shopify orders",
+        default="confirm",
+        help="What happens to an imported order once its totals reconcile.",
+    )
+    shopify_shipping_product_id = fields.Many2one(
+        "product.product", string="Shipping product", help="Service product used for Shopify shipping lines."
+    )
+    shopify_discount_product_id = fields.Many2one(
+        "product.product",
+        string="Discount product",
+        help="Service product used for discounts that cannot be folded into a line's price to the penny.",
+    )
+    shopify_guest_partner_id = fields.Many2one(
+        "res.partner", string="Guest customer", help="Customer for orders that carry no e-mail, phone or name."
+    )
+
+    def _shopify_client(self):
+        self.ensure_one()
+        # Credentials are manager-only fields; the connector reads them to act
+        # on the backend's behalf, whoever triggered the job.
+        backend = self.sudo()
+        return ShopifyClient(
+            backend.api_url,
+            backend.shopify_api_version,
+            access_token=backend.api_token if not backend.shopify_client_id else None,
+            client_id=backend.shopify_client_id,
+            client_secret=backend.api_secret,
+        )
+
+    def _shopify_service_product(self, field_name, name):
+        """The backend's shipping or discount product, created on first use."""
+        self.ensure_one()
+        product = self[field_name]
+        if not product:
+            product = self.env["product.product"].create(
+                {"name": name, "type": "service", "sale_ok": True, "purchase_ok": False, "taxes_id": [(5, 0, 0)]}
+            )
+            self[field_name] = product
+        return product

@@ -1,0 +1,279 @@
+"""Turn a Shopify order into an Odoo sale order, or say exactly why not.
+
+Money is never guessed: every tax must be mapped, the mapped tax's rate must
+be Shopify's, and the Odoo total must equal Shopify's to the penny, or the
+exchange waits in the exception queue with both totals and the lines.
+"""
+
+from decimal import Decimal
+
+from odoo.tools import float_compare
+
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, MappingError
+
+from .lib.order import CENT, parse_order
+
+NO_TAX = "(no tax)"
+
+
+class OrderImport:
+    def __init__(self, connector, exchange):
+        self.backend = connector.backend
+        self.env = connector.env
+        self.exchange = exchange
+        self.binding = self.env["integration.binding"]
+
+    # Entry points -------------------------------------------------------------
+
+    def upsert(self, data):
+        """orders/create and orders/updated: create the order, or update its status."""
+        order = parse_order(data)
+        existing = self.binding._find(self.backend, "sale.order", order.external_id)
+        if existing:
+            return self._update(existing, order)
+        return self._create(order)
+
+    def cancel(self, data):
+        order = parse_order(data)
+        sale = self.binding._find(self.backend, "sale.order", order.external_id)
+        if not sale:
+            # Cancelled before we ever saw it: nothing to undo, and importing it
+            # would only create an order to cancel.
+            return {"skipped": "order cancelled before it was imported"}
+        if sale.state == "cancel":
+            return {"sale_order": sale.id, "skipped": "already cancelled"}
+        if sale.invoice_ids.filtered(lambda move: move.state == "posted"):
+            raise BusinessError(
+                f"Shopify order {order.name} was cancelled, but {sale.name} already has a posted invoice. "
+                "Issue a credit note in Odoo, then Ignore this exchange."
+            )
+        sale._action_cancel()
+        self.exchange._link(sale, "updated", ["state"])
+        return {"sale_order": sale.id, "cancelled": True}
+
+    # Creation -----------------------------------------------------------------
+
+    def _create(self, order):
+        currency = self._currency(order.currency)
+        partner = self._partner(order)
+        lines = [self._product_line(line, order) for line in order.lines]
+        lines += [self._shipping_line(line, order) for line in order.shipping]
+        vals = {
+            "partner_id": partner.id,
+            "client_order_ref": order.name,
+            "origin": f"Shopify {order.name}",
+            "company_id": self.backend.company_id.id,
+            "order_line": [(0, 0, line) for chunk in lines for line in chunk],
+        }
+        if order.created_at:
+            vals["date_order"] = order.created_at
+        pricelist = self._pricelist(currency)
+        if pricelist:
+            vals["pricelist_id"] = pricelist.id
+        sale = self.env["sale.order"].create(vals)
+        self._check_totals(sale, order)
+        self.exchange._link(sale, "created", list(vals))
+        self.binding._bind(self.backend, sale, order.external_id, order.updated_at)
+        if self.backend.shopify_order_policy in ("confirm", "invoice"):
+            sale.action_confirm()
+        if self.backend.shopify_order_policy == "invoice" and order.financial_status == "paid":
+            self._invoice(sale)
+        return {"sale_order": sale.id, "total": str(order.total)}
+
+    def _update(self, sale, order):
+        binding = self.binding.search(
+            [("backend_id", "=", self.backend.id), ("res_model", "=", "sale.order"), ("res_id", "=", sale.id)]
+        )
+        if binding._is_stale(order.updated_at):
+            return {"sale_order": sale.id, "skipped": "an newer version of the order was already applied"}
+        binding.external_updated_at = order.updated_at
+        if order.cancelled:
+            return self.cancel_from_order(sale)
+        if (
+            self.backend.shopify_order_policy == "invoice"
+            and order.financial_status == "paid"
+            and sale.state == "sale"
+            and not sale.invoice_ids
+        ):
+            self._invoice(sale)
+        return {"sale_order": sale.id, "updated": True}
+
+    def cancel_from_order(self, sale):
+        if sale.state != "cancel" and not sale.invoice_ids.filtered(lambda move: move.state == "posted"):
+            sale._action_cancel()
+            self.exchange._link(sale, "updated", ["state"])
+        return {"sale_order": sale.id, "cancelled": True}
+
+    def _invoice(self, sale):
+        invoices = sale._create_invoices()
+        invoices.action_post()
+        self.exchange._link(invoices, "created", ["invoice_line_ids"])
+
+    # Lookups ------------------------------------------------------------------
+
+    def _currency(self, code):
+        currency = self.env["res.currency"].search([("name", "=", code)], limit=1)
+        if not currency:
+            raise MappingError(f"Shopify currency '{code}' is not active in Odoo. Activate it, then press Retry.")
+        return currency
+
+    def _pricelist(self, currency):
+        if currency == self.backend.company_id.currency_id:
+            return self.env["product.pricelist"].browse()
+        pricelist = self.env["product.pricelist"].search(
+            [("currency_id", "=", currency.id), ("company_id", "in", (False, self.backend.company_id.id))], limit=1
+        )
+        if not pricelist:
+            raise MappingError(
+                f"No pricelist in {currency.name} for Shopify orders in that currency. Create one under "
+                "Sales > Products > Pricelists, then press Retry."
+            )
+        return pricelist
+
+    def _partner(self, order):
+        """The returning buyer if we know them (e-mail, then phone, then name and postcode), else a new one."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        customer = order.customer
+        external = str(customer.get("id")) if customer.get("id") else None
+        if external:
+            bound = self.binding._find(self.backend, "res.partner", external)
+            if bound:
+                return bound
+        address = order.billing_address or order.shipping_address or customer.get("default_address") or {}
+        email = order.email or customer.get("email")
+        phone = order.phone or customer.get("phone") or address.get("phone")
+        name = " ".join(
+            part
+            for part in (
+                customer.get("first_name") or address.get("first_name"),
+                customer.get("last_name") or address.get("last_name"),
+            )
+            if part
+        ) or address.get("name")
+        partner = Partner.browse()
+        if email:
+            partner = Partner.search([("email", "=ilike", email.strip()), ("parent_id", "=", False)], limit=1)
+        if not partner and phone:
+            partner = Partner.search([("phone", "=", phone), ("parent_id", "=", False)], limit=1)
+        if not partner and name and address.get("zip"):
+            partner = Partner.search(
+                [("name", "=ilike", name), ("zip", "=ilike", address["zip"]), ("parent_id", "=", False)], limit=1
+            )
+        if not partner and not (email or phone or name):
+            partner = self.backend.shopify_guest_partner_id
+            if not partner:
+                raise MappingError(
+                    f"Shopify order {order.name} has no customer details and backend '{self.backend.name}' has no "
+                    "guest customer. Set one on the backend, then press Retry."
+                )
+        if not partner:
+            country = self.env["res.country"].search([("code", "=", address.get("country_code"))], limit=1)
+            partner = Partner.create(
+                {
+                    "name": name or email or phone,
+                    "email": email,
+                    "phone": phone,
+                    "street": address.get("address1"),
+                    "street2": address.get("address2"),
+                    "city": address.get("city"),
+                    "zip": address.get("zip"),
+                    "country_id": country.id,
+                    "company_name": address.get("company"),
+                }
+            )
+            self.exchange._link(partner, "created", ["name", "email", "phone", "address"])
+        if external and not self.binding.search_count(
+            [("backend_id", "=", self.backend.id), ("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]
+        ):
+            self.binding._bind(self.backend, partner, external)
+        return partner
+
+    def _product(self, line, order):
+        Product = self.env["product.product"]
+        product = Product.search([("default_code", "=", line.sku)], limit=1) if line.sku else Product
+        if not product:
+            raise MappingError(
+                f"Shopify order {order.name}: SKU '{line.sku or line.title}' has no product in Odoo. Give the "
+                "product that Internal Reference (or create it), then press Retry."
+            )
+        return product
+
+    def _taxes(self, taxes, order, what):
+        """Odoo taxes for Shopify tax lines, checked against Shopify's rates."""
+        map_type = "tax_included" if order.taxes_included else "tax"
+        keys = [tax.title for tax in taxes] or [NO_TAX]
+        result = self.env["account.tax"]
+        for key, tax_line in zip(keys, taxes or [None], strict=True):
+            try:
+                tax = self.backend._lookup_value(map_type, key)
+            except MappingError as err:
+                included = "prices include tax" if order.taxes_included else "prices exclude tax"
+                raise MappingError(
+                    f"Shopify tax '{key}' ({included}) on {what} of order {order.name} has no Odoo tax mapping "
+                    f"(type '{map_type}') on backend '{self.backend.name}'. Add it under Configuration > "
+                    "Value mappings, then press Retry."
+                ) from err
+            if not tax:
+                continue
+            if getattr(tax, "_name", None) != "account.tax":
+                raise MappingError(f"The '{map_type}' mapping for '{key}' must point at an Odoo tax.")
+            if (
+                tax_line is not None
+                and tax.amount_type == "percent"
+                and float_compare(tax.amount, float(tax_line.rate * 100), precision_digits=4)
+            ):
+                raise BusinessError(
+                    f"VAT anomaly on order {order.name}: Shopify charged '{key}' at {tax_line.rate * 100:g}% "
+                    f"but it is mapped to '{tax.name}' at {tax.amount:g}%. Fix the mapping, then press Retry."
+                )
+            if bool(tax.price_include) != order.taxes_included:
+                raise MappingError(
+                    f"Tax '{tax.name}' mapped for '{key}' does not match the order: Shopify prices "
+                    f"{'include' if order.taxes_included else 'exclude'} tax. Map a tax with the same setting."
+                )
+            result |= tax
+        return result
+
+    def _product_line(self, line, order):
+        product = self._product(line, order)
+        return self._lines(line, order, product, line.title or product.display_name)
+
+    def _shipping_line(self, line, order):
+        product = self.backend._shopify_service_product("shopify_shipping_product_id", "Shopify shipping")
+        return self._lines(line, order, product, line.title)
+
+    def _lines(self, line, order, product, name):
+        """One order line, plus a discount line when the discount cannot be folded into the price."""
+        taxes = self._taxes(line.taxes, order, f"'{name}'")
+        net_total = line.gross
+        unit = (net_total / line.quantity).quantize(CENT) if line.quantity else Decimal(0)
+        base = {"product_id": product.id, "name": name, "tax_ids": [(6, 0, taxes.ids)]}
+        if unit * line.quantity == net_total:
+            return [dict(base, product_uom_qty=float(line.quantity), price_unit=float(unit))]
+        discount_product = self.backend._shopify_service_product("shopify_discount_product_id", "Shopify discount")
+        return [
+            dict(base, product_uom_qty=float(line.quantity), price_unit=float(line.unit_price)),
+            {
+                "product_id": discount_product.id,
+                "name": f"Discount on {name}",
+                "product_uom_qty": 1,
+                "price_unit": float(-line.discount),
+                "tax_ids": [(6, 0, taxes.ids)],
+            },
+        ]
+
+    def _check_totals(self, sale, order):
+        currency = sale.currency_id
+        if currency.compare_amounts(sale.amount_total, float(order.total)) == 0:
+            return
+        details = "; ".join(
+            f"{line.name}: {line.product_uom_qty:g} × {line.price_unit:.2f} = {line.price_total:.2f}"
+            for line in sale.order_line
+        )
+        raise BusinessError(
+            f"Shopify order {order.name} totals {order.total} {order.currency} but the Odoo order would total "
+            f"{sale.amount_total:.2f} (tax {sale.amount_tax:.2f} vs Shopify {order.total_tax}). Lines: {details}. "
+            "Check the tax mappings and prices, then press Retry.",
+            shopify_total=str(order.total),
+            odoo_total=f"{sale.amount_total:.2f}",
+        )

@@ -1,0 +1,109 @@
+from .common import ShopifyCase, order_payload
+
+
+class TestOrderImport(ShopifyCase):
+    def test_order_with_vat_excluded_becomes_a_confirmed_sale_order(self):
+        exchange = self.deliver(order_payload())
+        self.assertEqual(exchange.state, "done", exchange.message)
+        sale = self.sale_order(exchange)
+        self.assertEqual(sale.state, "sale")
+        self.assertEqual(sale.client_order_ref, "#5001")
+        self.assertAlmostEqual(sale.amount_total, 56.39, places=2)
+        self.assertEqual(sale.order_line.mapped("tax_ids"), self.vat)
+        self.assertIn("Royal Mail Tracked 48", sale.order_line.mapped("name"))
+        self.assertIn(exchange, sale.integration_exchange_ids, "the order links back to its payload")
+
+    def test_order_with_vat_included_and_discounts_reconciles_to_the_penny(self):
+        payload = order_payload(
+            5002, taxes_included=True, lines=[("MUG-BLU", 3, "9.99", "1.00"), ("TEE-M-BLK", 1, "20.00", "5.00")]
+        )
+        exchange = self.deliver(payload)
+        self.assertEqual(exchange.state, "done", exchange.message)
+        sale = self.sale_order(exchange)
+        self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
+        self.assertEqual(sale.order_line.mapped("tax_ids"), self.vat_included)
+
+    def test_duplicate_and_update_before_create(self):
+        payload = order_payload(5003)
+        updated = self.deliver(payload, topic="orders/updated")
+        self.assertEqual(updated.state, "done", updated.message)
+        created = self.deliver(payload, topic="orders/create")
+        self.assertEqual(created.state, "done")
+        again = self.deliver(payload, topic="orders/create")
+        self.assertFalse(again, "a redelivered event is a duplicate at the intake")
+        self.assertEqual(self.env["sale.order"].search_count([("client_order_ref", "=", "#5003")]), 1)
+
+    def test_returning_customer_with_different_email_case_is_not_duplicated(self):
+        self.deliver(order_payload(5004, email="Ada.Lovelace@Example.com"))
+        self.deliver(order_payload(5005, email="ada.lovelace@example.com", customer={}))
+        partners = self.env["res.partner"].search([("email", "=ilike", "ada.lovelace@example.com")])
+        self.assertEqual(len(partners), 1)
+
+    def test_unknown_sku_names_the_fix_then_retry_completes(self):
+        exchange = self.deliver(order_payload(5006, lines=[("LAMP-01", 1, "30.00", "0.00")]))
+        self.assertEqual(exchange.state, "needs_attention")
+        self.assertIn("SKU 'LAMP-01' has no product in Odoo", exchange.message)
+        self.env["product.product"].create({"name": "Lamp", "default_code": "LAMP-01"})
+        exchange.action_retry()
+        self.run_jobs()
+        self.assertEqual(exchange.state, "done", exchange.message)
+
+    def test_unmapped_tax_names_the_mapping_then_retry_completes(self):
+        payload = order_payload(5007)
+        for item in payload["line_items"] + payload["shipping_lines"]:
+            item["tax_lines"][0]["title"] = "VAT 20%"
+        exchange = self.deliver(payload)
+        self.assertEqual((exchange.state, exchange.error_category), ("needs_attention", "mapping"))
+        self.assertIn("Shopify tax 'VAT 20%' (prices exclude tax)", exchange.message)
+        self.assertIn("Value mappings", exchange.message)
+        self.env["integration.value.mapping"].create(
+            {
+                "backend_id": self.backend.id,
+                "map_type": "tax",
+                "external_value": "VAT 20%",
+                "odoo_record": f"account.tax,{self.vat.id}",
+            }
+        )
+        exchange.action_retry()
+        self.run_jobs()
+        self.assertEqual(exchange.state, "done", exchange.message)
+
+    def test_total_that_does_not_reconcile_goes_to_the_exception_queue(self):
+        payload = order_payload(5008)
+        payload["total_price"] = "70.00"
+        exchange = self.deliver(payload)
+        self.assertEqual((exchange.state, exchange.error_category), ("needs_attention", "business"))
+        self.assertIn("totals 70.00 GBP but the Odoo order would total 56.39", exchange.message)
+        self.assertFalse(self.env["sale.order"].search([("client_order_ref", "=", "#5008")]))
+
+    def test_vat_rate_that_differs_from_the_mapped_tax_is_an_anomaly(self):
+        payload = order_payload(5009)
+        payload["line_items"][0]["tax_lines"][0]["rate"] = 0.05
+        exchange = self.deliver(payload)
+        self.assertIn("VAT anomaly", exchange.message)
+
+    def test_cancellation_cancels_the_order(self):
+        payload = order_payload(5010)
+        sale = self.sale_order(self.deliver(payload))
+        payload.update(cancelled_at="2026-11-21T09:00:00+00:00", updated_at="2026-11-21T09:00:00+00:00")
+        exchange = self.deliver(payload, topic="orders/cancelled")
+        self.assertEqual(exchange.state, "done", exchange.message)
+        self.assertEqual(sale.state, "cancel")
+
+    def test_older_update_arriving_late_is_skipped(self):
+        payload = order_payload(5011, updated_at="2026-11-22T10:00:00+00:00")
+        self.deliver(payload)
+        stale = dict(payload, updated_at="2026-11-21T10:00:00+00:00", cancelled_at="2026-11-21T10:00:00+00:00")
+        exchange = self.deliver(stale, topic="orders/updated")
+        self.assertEqual(exchange.state, "done")
+        self.assertIn("newer version", exchange.result.get("skipped", "") if exchange.result else "")
+        self.assertEqual(self.sale_order(self.exchanges_for(payload)[0]).state, "sale")
+
+    def exchanges_for(self, payload):
+        return self.env["integration.exchange"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("external_id", "=", str(payload["id"])),
+                ("flow", "=", "orders/create"),
+            ]
+        )
