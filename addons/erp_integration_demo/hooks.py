@@ -1,34 +1,68 @@
 import json
+from decimal import Decimal
 
 from odoo.addons.erp_integration_core.lib import signatures
 from odoo.addons.erp_integration_core.lib.webhook import WebhookRequest
 
-SAMPLE_ORDERS = [
-    {
-        "id": 820982911946154500 + n,
-        "name": f"#10{n:02d}",
-        "email": f"buyer{n}@example.com",
-        "currency": "GBP",
-        "total_price": f"{20 + n * 7}.00",
-        "taxes_included": True,
-    }
-    for n in range(1, 5)
+PRODUCTS = [
+    ("MUG-BLU", "Blue enamel mug", "12.00"),
+    ("TEE-M-BLK", "Black tee, M", "20.00"),
+    ("TOTE-NAT", "Natural canvas tote", "9.50"),
+]
+CUSTOMERS = [
+    ("Ada", "Lovelace", "ada@example.com", "BS1 4SB"),
+    ("Grace", "Hopper", "grace@example.com", "M1 1AE"),
+    ("Alan", "Turing", "alan@example.com", "SK9 5AF"),
+    ("Mary", "Somerville", "mary@example.com", "EH1 1YZ"),
 ]
 
 
 def post_init_hook(env):
-    """Give the demo company the UK chart of accounts and a few real deliveries.
+    """Give the demo company the UK chart of accounts, Shopify mappings and a few real deliveries.
 
-    The sample orders go through the same intake as a live webhook, so the
-    dashboard and the exception queue show what an operator will see.
+    The sample orders go through the same intake and jobs as live webhooks, so
+    the dashboard, the exchanges and the sale orders show what an operator
+    will see. The last one uses a SKU Odoo does not know, to show the
+    exception queue.
     """
     company = env.ref("base.main_company")
     if not company.chart_template:
         env["account.chart.template"].try_loading("uk", company, install_demo=False)
     backend = env.ref("erp_integration_demo.backend_shopify")
+    vat = env.ref(f"account.{company.id}_ST11")
+    vat_included = vat.copy({"name": "20% (incl.)", "price_include_override": "tax_included"})
+    Mapping = env["integration.value.mapping"]
+    Mapping.create(
+        {
+            "backend_id": backend.id,
+            "map_type": "tax",
+            "external_value": "GB VAT",
+            "odoo_record": f"account.tax,{vat.id}",
+        }
+    )
+    Mapping.create(
+        {
+            "backend_id": backend.id,
+            "map_type": "tax_included",
+            "external_value": "GB VAT",
+            "odoo_record": f"account.tax,{vat_included.id}",
+        }
+    )
+    for sku, name, price in PRODUCTS:
+        env["product.product"].create(
+            {
+                "name": name,
+                "default_code": sku,
+                "list_price": float(price),
+                "is_storable": True,
+                "taxes_id": [(6, 0, vat.ids)],
+            }
+        )
     Exchange = env["integration.exchange"]
     row = Exchange._webhook_backend(backend.webhook_token)
-    for order in SAMPLE_ORDERS:
+    for number, customer in enumerate(CUSTOMERS, start=1):
+        sku = "LAMP-01" if number == len(CUSTOMERS) else PRODUCTS[number % len(PRODUCTS)][0]
+        order = _order(1000 + number, customer, sku, number)
         body = json.dumps(order).encode()
         headers = {
             "X-Shopify-Topic": "orders/create",
@@ -36,3 +70,43 @@ def post_init_hook(env):
             "X-Shopify-Hmac-Sha256": signatures.sign_base64(backend.webhook_secret, body),
         }
         Exchange._intake(row, WebhookRequest.build(body, headers))
+
+
+def _order(order_id, customer, sku, quantity):
+    """A small VAT-inclusive UK order, shaped like Shopify's orders/create payload."""
+    first, last, email, postcode = customer
+    price = {code: Decimal(p) for code, _name, p in PRODUCTS}.get(sku, Decimal("30.00"))
+    gross = price * quantity
+    shipping = Decimal("3.99")
+    tax = [(amount - amount / Decimal("1.2")).quantize(Decimal("0.01")) for amount in (gross, shipping)]
+    return {
+        "id": order_id,
+        "admin_graphql_api_id": f"gid://shopify/Order/{order_id}",
+        "name": f"#{order_id}",
+        "email": email,
+        "currency": "GBP",
+        "taxes_included": True,
+        "financial_status": "paid",
+        "total_price": str(gross + shipping),
+        "total_tax": str(sum(tax)),
+        "customer": {"id": 70000 + order_id, "email": email, "first_name": first, "last_name": last},
+        "billing_address": {"first_name": first, "last_name": last, "zip": postcode, "country_code": "GB"},
+        "line_items": [
+            {
+                "id": order_id * 10,
+                "sku": sku,
+                "title": sku,
+                "quantity": quantity,
+                "price": str(price),
+                "tax_lines": [{"title": "GB VAT", "rate": 0.2, "price": str(tax[0])}],
+            }
+        ],
+        "shipping_lines": [
+            {
+                "id": order_id * 10 + 1,
+                "title": "Royal Mail Tracked 48",
+                "price": str(shipping),
+                "tax_lines": [{"title": "GB VAT", "rate": 0.2, "price": str(tax[1])}],
+            }
+        ],
+    }

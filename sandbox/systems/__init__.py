@@ -4,9 +4,10 @@ A new system is registered by adding its class to ``SYSTEMS``.
 """
 
 from ..core import App
+from ..hubspot import HubSpotSystem
 from .echo import EchoSystem
 
-SYSTEMS = [EchoSystem]
+SYSTEMS = [EchoSystem, HubSpotSystem]
 
 
 def build_app(seed: int | None = None, systems=None) -> App:

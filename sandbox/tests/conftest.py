@@ -7,11 +7,12 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 from sandbox import DeliveryPolicy, WebhookDispatcher, build_app, running_server
+from sandbox.systems.echo import EchoSystem
 
 
 @pytest.fixture
 def app():
-    app = build_app(seed=7)
+    app = build_app(seed=7, systems=[EchoSystem])
     yield app
     app.close()
 

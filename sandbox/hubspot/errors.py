@@ -1,0 +1,83 @@
+"""HubSpot's error bodies, and the exception handlers raise to answer with one."""
+
+import json
+import math
+import uuid
+
+from werkzeug.exceptions import HTTPException
+
+from ..core import json_response
+
+CATEGORIES = {
+    400: "VALIDATION_ERROR",
+    401: "INVALID_AUTHENTICATION",
+    403: "MISSING_SCOPES",
+    404: "OBJECT_NOT_FOUND",
+    405: "VALIDATION_ERROR",
+    409: "CONFLICT",
+    429: "RATE_LIMITS",
+}
+RATE_LIMIT_MESSAGES = {
+    "TEN_SECONDLY_ROLLING": "You have reached your ten_secondly_rolling limit.",
+    "SECONDLY": "You have reached your secondly limit.",
+    "DAILY": "You have reached your daily limit.",
+}
+
+
+def category(status: int) -> str:
+    return CATEGORIES.get(status, "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR")
+
+
+class ApiError(HTTPException):
+    """An error answer raised from deep inside a handler.
+
+    It is a werkzeug ``HTTPException`` so that ``System.dispatch`` turns it into
+    ``error_response(code, name)``: ``name`` is therefore the message. ``context``
+    goes into batch errors, which report each failed input on its own.
+    """
+
+    def __init__(self, code: int, message: str, context: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.context = context or {}
+
+    @property
+    def name(self) -> str:
+        return self.description
+
+    def batch_error(self) -> dict:
+        """This error as one entry of a batch answer's ``errors``."""
+        return {
+            "status": "error",
+            "category": category(self.code),
+            "message": self.description,
+            "context": self.context,
+            "errors": [],
+            "links": {},
+        }
+
+
+def property_errors(errors: list[dict]) -> ApiError:
+    """HubSpot's 400 for invalid property values: the details are JSON inside the message."""
+    context = {"propertyName": sorted({e["name"] for e in errors})}
+    return ApiError(400, "Property values were not valid: " + json.dumps(errors, separators=(",", ":")), context)
+
+
+def invalid_property(name: str, error: str, message: str) -> dict:
+    return {"isValid": False, "message": message, "error": error, "name": name, "localizedErrorMessage": message}
+
+
+def error_body(status: int, message: str) -> dict:
+    return {"status": "error", "message": message, "correlationId": str(uuid.uuid4()), "category": category(status)}
+
+
+def rate_limit_response(policy: str, retry_after: float):
+    """The 429 of an exhausted policy: ``TEN_SECONDLY_ROLLING``, ``SECONDLY`` or ``DAILY``."""
+    body = {
+        "status": "error",
+        "message": RATE_LIMIT_MESSAGES[policy],
+        "errorType": "RATE_LIMIT",
+        "correlationId": str(uuid.uuid4()),
+        "policyName": policy,
+    }
+    return json_response(body, 429, {"Retry-After": str(max(1, math.ceil(retry_after)))})
