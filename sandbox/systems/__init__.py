@@ -5,9 +5,10 @@ A new system is registered by adding its class to ``SYSTEMS``.
 
 from ..core import App
 from ..hubspot import HubSpotSystem
+from ..threepl import ThreePLSystem
 from .echo import EchoSystem
 
-SYSTEMS = [EchoSystem, HubSpotSystem]
+SYSTEMS = [EchoSystem, HubSpotSystem, ThreePLSystem]
 
 
 def build_app(seed: int | None = None, systems=None) -> App:
