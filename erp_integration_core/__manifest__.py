@@ -15,6 +15,7 @@
         "security/integration_rules.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/integration_wizard_views.xml",
         "views/integration_backend_views.xml",
         "views/integration_exchange_views.xml",

@@ -1,6 +1,8 @@
 from odoo.addons.erp_integration_core.connector import Connector
+from odoo.addons.erp_integration_core.lib.errors import Ignored
 
 from .order_import import OrderImport
+from .privacy import Privacy
 
 # Topics the connector subscribes to and processes; others are acknowledged and ignored.
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid")
@@ -30,11 +32,24 @@ class ShopifyConnector(Connector):
         return {}
 
     def apply(self, exchange, data, values):
-        if exchange.flow in ORDER_TOPICS:
+        flow = exchange.flow
+        if flow.startswith("orders/") and data.get("test") and not self.backend.shopify_import_test_orders:
+            raise Ignored(f"Shopify test order {data.get('name') or data.get('id')}: test orders are not imported.")
+        if flow in ORDER_TOPICS:
             return OrderImport(self, exchange).upsert(data)
-        if exchange.flow == "orders/cancelled":
+        if flow == "orders/cancelled":
             return OrderImport(self, exchange).cancel(data)
-        return super().apply(exchange, data, values)
+        if flow == "refunds/create":
+            return OrderImport(self, exchange).refund(data)
+        privacy = {
+            "customers/data_request": Privacy.data_request,
+            "customers/redact": Privacy.redact_customer,
+            "shop/redact": Privacy.redact_shop,
+            "app/uninstalled": Privacy.uninstalled,
+        }.get(flow)
+        if privacy:
+            return privacy(Privacy(self, exchange), data)
+        raise Ignored(f"Shopify topic '{flow}' is not used by this connector.")
 
     def test_connection(self):
         data = self.backend._shopify_client().execute("shop")

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from odoo.tools import float_compare
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError, MappingError
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
 
-from .lib.order import CENT, parse_order
+from .lib.order import CENT, external_id, money, parse_order, set_amount
 
 NO_TAX = "(no tax)"
 
@@ -50,6 +50,94 @@ class OrderImport:
         sale._action_cancel()
         self.exchange._link(sale, "updated", ["state"])
         return {"sale_order": sale.id, "cancelled": True}
+
+    def refund(self, data):
+        """refunds/create: a credit note reversing the refunded lines and shipping, linked to the invoice."""
+        refund_id = external_id(data)
+        order_id = str(data.get("order_id"))
+        existing = self.binding._find(self.backend, "account.move", refund_id)
+        if existing:
+            return {"credit_note": existing.id, "skipped": "refund already applied"}
+        sale = self.binding._find(self.backend, "sale.order", order_id)
+        if not sale:
+            waiting = self.env["integration.exchange"].search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("external_id", "=", order_id),
+                    ("state", "in", ("queued", "needs_attention", "failed")),
+                ],
+                limit=1,
+            )
+            if waiting:
+                raise BusinessError(
+                    f"Refund {refund_id} is for Shopify order {order_id}, whose import is still open (exchange "
+                    f"{waiting.id}). Resolve that exchange first, then press Retry here."
+                )
+            raise Ignored(f"Refund {refund_id} is for Shopify order {order_id}, which was never imported into Odoo.")
+        invoice = sale.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")[:1]
+        if not invoice:
+            raise BusinessError(
+                f"Refund {refund_id} is for {sale.name}, which has no posted invoice yet. Invoice the order, then "
+                "press Retry (the suite never edits a posted invoice and credits only invoiced orders)."
+            )
+        lines, expected = [], 0
+        for item in data.get("refund_line_items") or []:
+            sku = (item.get("line_item") or {}).get("sku")
+            source = invoice.invoice_line_ids.filtered(lambda line, sku=sku: line.product_id.default_code == sku)[:1]
+            if not source:
+                raise BusinessError(f"Refund {refund_id} returns SKU '{sku}', which is not on invoice {invoice.name}.")
+            lines.append(
+                {
+                    "product_id": source.product_id.id,
+                    "name": source.name,
+                    "quantity": item["quantity"],
+                    "price_unit": source.price_unit,
+                    "discount": source.discount,
+                    "tax_ids": [(6, 0, source.tax_ids.ids)],
+                    "sale_line_ids": [(6, 0, source.sale_line_ids.ids)],
+                }
+            )
+            expected += set_amount(item, "subtotal_set", "subtotal") + set_amount(item, "total_tax_set", "total_tax")
+        for item in data.get("refund_shipping_lines") or []:
+            shipping = invoice.invoice_line_ids.filtered(
+                lambda line: line.product_id == self.backend.shopify_shipping_product_id
+            )[:1]
+            amount = set_amount(item, "subtotal_amount_set", "amount")
+            if not shipping:
+                raise BusinessError(f"Refund {refund_id} refunds shipping, but invoice {invoice.name} has none.")
+            lines.append(
+                {
+                    "product_id": shipping.product_id.id,
+                    "name": shipping.name,
+                    "quantity": 1,
+                    "price_unit": float(amount),
+                    "tax_ids": [(6, 0, shipping.tax_ids.ids)],
+                    "sale_line_ids": [(6, 0, shipping.sale_line_ids.ids)],
+                }
+            )
+            expected += amount + (set_amount(item, "tax_amount_set", "tax_amount") or 0)
+        if not lines:
+            raise Ignored(f"Refund {refund_id} refunds no line and no shipping (an adjustment only).")
+        credit = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": invoice.partner_id.id,
+                "reversed_entry_id": invoice.id,
+                "currency_id": invoice.currency_id.id,
+                "ref": f"Shopify refund {refund_id} of {invoice.name}",
+                "invoice_origin": sale.name,
+                "invoice_line_ids": [(0, 0, line) for line in lines],
+            }
+        )
+        if credit.currency_id.compare_amounts(credit.amount_total, float(money(expected))):
+            raise BusinessError(
+                f"Refund {refund_id} totals {expected} in Shopify but the credit note would total "
+                f"{credit.amount_total:.2f}. Check the refunded lines, then press Retry."
+            )
+        credit.action_post()
+        self.exchange._link(credit, "created", ["invoice_line_ids", "reversed_entry_id"])
+        self.binding._bind(self.backend, credit, refund_id)
+        return {"credit_note": credit.id, "invoice": invoice.id, "total": str(expected)}
 
     # Creation -----------------------------------------------------------------
 

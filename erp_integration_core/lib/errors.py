@@ -64,6 +64,16 @@ class MappingError(IntegrationError):
     category = MAPPING
 
 
+class Ignored(IntegrationError):
+    """Nothing to do, deliberately: the exchange is set aside with this reason.
+
+    For payloads a connector recognises and chooses not to process (test
+    orders, topics the backend does not use), so they leave no exception.
+    """
+
+    category = None
+
+
 class BusinessError(IntegrationError):
     """The data is well formed but breaks a business rule (totals, taxes…)."""
 

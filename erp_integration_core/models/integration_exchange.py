@@ -299,6 +299,11 @@ class IntegrationExchange(models.Model):
 
     def _record_failure(self, err, classified, attempts):
         backend = self.backend_id
+        if isinstance(classified, errors.Ignored):
+            self._set_state(
+                "ignored", attempts=attempts, processed_at=fields.Datetime.now(), ignore_reason=classified.message
+            )
+            return classified.message
         if classified is None:
             _logger.exception("Exchange %s failed unexpectedly", self.id)
             self._set_state(
@@ -404,7 +409,8 @@ class IntegrationExchange(models.Model):
             )
 
     def _close_activities(self):
-        self.activity_unlink(["mail.mail_activity_data_todo"])
+        """The exception is resolved: its 'resolve' activities go; others (e.g. a data request's) stay."""
+        self.activity_unlink(["erp_integration_core.mail_activity_type_resolve_exception"])
 
     # Operator actions -------------------------------------------------------
 
@@ -477,9 +483,8 @@ class IntegrationExchange(models.Model):
         for exchange in self:
             exchange.user_id = self.env.user
             exchange.activity_schedule(
-                "mail.mail_activity_data_todo",
+                "erp_integration_core.mail_activity_type_resolve_exception",
                 user_id=self.env.uid,
-                summary=_("Resolve integration exception"),
                 note=exchange.message,
             )
         return True

@@ -26,6 +26,12 @@ class IntegrationBackend(models.Model):
         string="Discount product",
         help="Service product used for discounts that cannot be folded into a line's price to the penny.",
     )
+    privacy_officer_id = fields.Many2one(
+        "res.users", string="Privacy officer", help="Gets an activity for each customer data request."
+    )
+    shopify_import_test_orders = fields.Boolean(
+        string="Import test orders", help="Shopify marks orders paid with its test gateway as test orders."
+    )
     shopify_guest_partner_id = fields.Many2one(
         "res.partner", string="Guest customer", help="Customer for orders that carry no e-mail, phone or name."
     )

@@ -1,0 +1,121 @@
+import json
+from pathlib import Path
+
+from .common import ShopifyCase, order_payload
+
+EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared/contracts/shopify/webhooks/metadatas/2026-01"
+SUBSCRIBED = (
+    "orders/create",
+    "orders/updated",
+    "orders/paid",
+    "orders/cancelled",
+    "refunds/create",
+    "customers/data_request",
+    "customers/redact",
+    "shop/redact",
+    "app/uninstalled",
+)
+
+
+def refund_payload(order, refund_id=777, lines=(("TEE-M-BLK", 1, "18.00", "3.60"),), shipping=None):
+    return {
+        "id": refund_id,
+        "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
+        "order_id": order["id"],
+        "refund_line_items": [
+            {"quantity": quantity, "subtotal": subtotal, "total_tax": tax, "line_item": {"sku": sku}}
+            for sku, quantity, subtotal, tax in lines
+        ],
+        "refund_shipping_lines": [
+            {
+                "subtotal_amount_set": {"shop_money": {"amount": amount}},
+                "tax_amount_set": {"shop_money": {"amount": tax}},
+            }
+            for amount, tax in ([shipping] if shipping else [])
+        ],
+    }
+
+
+class TestRefunds(ShopifyCase):
+    def setUp(self):
+        super().setUp()
+        self.backend.shopify_order_policy = "invoice"
+        self.order = order_payload(6001)
+        self.sale = self.sale_order(self.deliver(self.order))
+        self.invoice = self.sale.invoice_ids
+
+    def test_refund_creates_a_linked_credit_note_and_never_touches_the_invoice(self):
+        self.assertEqual(self.invoice.state, "posted")
+        invoice_total = self.invoice.amount_total
+        exchange = self.deliver(refund_payload(self.order, shipping=("4.99", "1.00")), topic="refunds/create")
+        self.assertEqual(exchange.state, "done", exchange.message)
+        credit = self.env["account.move"].browse(exchange.result["credit_note"])
+        self.assertEqual((credit.move_type, credit.state), ("out_refund", "posted"))
+        self.assertEqual(credit.reversed_entry_id, self.invoice)
+        self.assertAlmostEqual(credit.amount_total, 21.60 + 5.99, places=2)
+        self.assertEqual(self.invoice.amount_total, invoice_total)
+        self.assertIn(
+            credit.id, exchange.link_ids.filtered(lambda link: link.res_model == "account.move").mapped("res_id")
+        )
+
+    def test_same_refund_twice_credits_once(self):
+        self.deliver(refund_payload(self.order), topic="refunds/create", event_id="refund-a")
+        second = self.deliver(refund_payload(self.order), topic="refunds/create", event_id="refund-b")
+        self.assertEqual(second.result.get("skipped"), "refund already applied")
+        self.assertEqual(len(self.sale.invoice_ids.filtered(lambda move: move.move_type == "out_refund")), 1)
+
+    def test_refund_total_that_does_not_reconcile_waits(self):
+        exchange = self.deliver(
+            refund_payload(self.order, lines=(("TEE-M-BLK", 1, "18.00", "9.99"),)), topic="refunds/create"
+        )
+        self.assertEqual(exchange.state, "needs_attention")
+        self.assertIn("totals 27.99 in Shopify but the credit note would total 21.60", exchange.message)
+
+
+class TestPrivacyAndExamples(ShopifyCase):
+    def test_data_request_attaches_an_export_and_asks_the_privacy_officer(self):
+        self.deliver(order_payload(6101, email="jon@example.com"))
+        exchange = self.deliver(
+            {"shop_id": 1, "customer": {"id": 15101, "email": "jon@example.com"}, "data_request": {"id": 9}},
+            topic="customers/data_request",
+        )
+        self.assertEqual(exchange.state, "done", exchange.message)
+        attachment = self.env["ir.attachment"].browse(exchange.result["attachment"])
+        export = json.loads(attachment.raw)
+        self.assertEqual(export["orders"][0]["client_order_ref"], "#6101")
+        self.assertTrue(exchange.activity_ids)
+
+    def test_redact_anonymises_without_legal_hold_and_redacts_payloads_keeping_hashes(self):
+        first = self.deliver(order_payload(6201, email="forget.me@example.com"))
+        partner = self.sale_order(first).partner_id
+        original_hash = first.payload_sha256
+        exchange = self.deliver(
+            {"shop_id": 1, "customer": {"id": 15201, "email": "forget.me@example.com"}, "orders_to_redact": [6201]},
+            topic="customers/redact",
+        )
+        self.assertEqual(exchange.state, "done", exchange.message)
+        self.assertEqual(exchange.result["anonymised"], [partner.id])
+        self.assertFalse(partner.email)
+        self.assertEqual(json.loads(first.payload), {"redacted": True})
+        self.assertEqual(first.payload_sha256, original_hash)
+
+    def test_redact_keeps_customers_under_legal_hold(self):
+        self.backend.shopify_order_policy = "invoice"
+        partner = self.sale_order(self.deliver(order_payload(6301, email="invoiced@example.com"))).partner_id
+        exchange = self.deliver(
+            {"shop_id": 1, "customer": {"id": 15301, "email": "invoiced@example.com"}}, topic="customers/redact"
+        )
+        self.assertEqual(exchange.result["legal_hold"], [partner.id])
+        self.assertEqual(partner.email, "invoiced@example.com")
+
+    def test_every_official_example_of_a_subscribed_topic_is_processed_or_ignored_with_a_reason(self):
+        if not EXAMPLES.is_dir():
+            self.skipTest(f"Shopify's example payloads are not at {EXAMPLES}")
+        for topic in SUBSCRIBED:
+            with self.subTest(topic):
+                example = json.loads((EXAMPLES / f"{topic}.json").read_text())["response"]
+                exchange = self.deliver(example, topic=topic, event_id=f"example-{topic}")
+                self.assertIn(exchange.state, ("done", "ignored"), exchange.message)
+                if exchange.state == "ignored":
+                    self.assertTrue(exchange.ignore_reason)
+        self.assertFalse(self.backend.active, "app/uninstalled pauses the backend")
