@@ -1,6 +1,7 @@
 from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 
+from .fulfillment import export_fulfillment
 from .order_import import OrderImport
 from .privacy import Privacy
 
@@ -50,6 +51,11 @@ class ShopifyConnector(Connector):
         if privacy:
             return privacy(Privacy(self, exchange), data)
         raise Ignored(f"Shopify topic '{flow}' is not used by this connector.")
+
+    def export(self, exchange):
+        if exchange.flow == "fulfillment.create":
+            return export_fulfillment(self.backend._shopify_client(), self.parse(exchange))
+        return super().export(exchange)
 
     def test_connection(self):
         data = self.backend._shopify_client().execute("shop")

@@ -1,3 +1,4 @@
+import json
 import secrets
 
 from odoo import _, api, fields, models
@@ -199,6 +200,31 @@ class IntegrationBackend(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("erp_integration_core.action_integration_exchange")
         action["domain"] = [("backend_id", "=", self.id)]
         return action
+
+    def _send(self, flow, payload, idempotency_key, external_id=False):
+        """Create and enqueue an outbound exchange; a repeated key returns the existing one.
+
+        The key says what the message is about (e.g. ``fulfillment:WH/OUT/00042``)
+        so that the same business event is never sent twice.
+        """
+        self.ensure_one()
+        Exchange = self.env["integration.exchange"]
+        existing = Exchange.search([("backend_id", "=", self.id), ("idempotency_key", "=", idempotency_key)])
+        if existing:
+            return existing
+        exchange = Exchange.create(
+            {
+                "backend_id": self.id,
+                "flow": flow,
+                "direction": "out",
+                "external_id": external_id,
+                "idempotency_key": idempotency_key,
+                "payload": json.dumps(payload, sort_keys=True, default=str),
+                "state": "queued",
+            }
+        )
+        exchange._enqueue()
+        return exchange
 
     def _apply_field_mappings(self, flow, data):
         """Map ``data`` with this backend's field mappings for ``flow``."""

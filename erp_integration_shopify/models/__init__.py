@@ -1,1 +1,1 @@
-from . import integration_backend, sale_order
+from . import integration_backend, sale_order, stock_picking

@@ -1,0 +1,58 @@
+"""Send a finished Odoo delivery to Shopify as a fulfilment, with carrier and tracking."""
+
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored
+
+OPEN_STATUSES = ("OPEN", "IN_PROGRESS")
+
+
+def build_line_items(fulfillment_orders, lines):
+    """Allocate delivered quantities per SKU to Shopify's fulfilment order lines.
+
+    Returns ``lineItemsByFulfillmentOrder`` and the quantities left over
+    (SKUs Shopify does not expect, or more than it still wants).
+    """
+    wanted = {}
+    for line in lines:
+        wanted[line["sku"]] = wanted.get(line["sku"], 0) + int(line["quantity"])
+    by_order = []
+    for order in fulfillment_orders:
+        if order["status"] not in OPEN_STATUSES:
+            continue
+        items = []
+        for item in order["lineItems"]["nodes"]:
+            sku = item["lineItem"]["sku"]
+            quantity = min(wanted.get(sku, 0), item["remainingQuantity"])
+            if quantity > 0:
+                items.append({"id": item["id"], "quantity": quantity})
+                wanted[sku] -= quantity
+        if items:
+            by_order.append({"fulfillmentOrderId": order["id"], "fulfillmentOrderLineItems": items})
+    return by_order, {sku: quantity for sku, quantity in wanted.items() if quantity > 0}
+
+
+def export_fulfillment(client, data):
+    order_gid = f"gid://shopify/Order/{data['order_id']}"
+    found = client.execute("fulfillment_orders", {"id": order_gid})
+    if not found.get("order"):
+        raise BusinessError(f"Shopify has no order {data['order_id']} to fulfil for {data['picking']}.")
+    by_order, leftover = build_line_items(found["order"]["fulfillmentOrders"]["nodes"], data["lines"])
+    if not by_order:
+        raise Ignored(f"Shopify expects nothing more for order {data['order_id']}: already fulfilled or cancelled.")
+    if leftover:
+        raise BusinessError(
+            f"{data['picking']} delivered {leftover} that Shopify order {data['order_id']} does not expect. "
+            "Check the delivery, then press Retry or Ignore."
+        )
+    tracking = {
+        key: data.get(field)
+        for key, field in (("company", "carrier"), ("number", "tracking_number"), ("url", "tracking_url"))
+        if data.get(field)
+    }
+    answer = client.execute(
+        "fulfillment_create",
+        {"fulfillment": {"lineItemsByFulfillmentOrder": by_order, "notifyCustomer": True, "trackingInfo": tracking}},
+    )["fulfillmentCreate"]
+    problem = client.user_errors(answer)
+    if problem:
+        raise BusinessError(f"Shopify refused the fulfilment of {data['picking']}: {problem}")
+    return answer["fulfillment"]
