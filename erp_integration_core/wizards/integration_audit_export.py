@@ -4,21 +4,9 @@ import io
 
 from odoo import fields, models
 
-COLUMNS = (
-    "chain_seq",
-    "id",
-    "logged_at",
-    "event",
-    "company_id",
-    "backend_id",
-    "exchange_id",
-    "res_model",
-    "res_id",
-    "user_id",
-    "details",
-    "prev_hash",
-    "hash",
-)
+from ..lib import audit_chain
+
+COLUMNS = (*audit_chain.FIELDS, "prev_hash", "hash")
 
 
 class IntegrationAuditExport(models.TransientModel):

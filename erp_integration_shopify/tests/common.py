@@ -7,7 +7,7 @@ from odoo.tests import TransactionCase
 
 from odoo.addons.erp_integration_core.lib import signatures
 from odoo.addons.erp_integration_core.lib.webhook import WebhookRequest
-from odoo.addons.queue_job.job import Job
+from odoo.addons.erp_integration_core.tests.common import perform_pending_jobs
 
 SECRET = "shopify-app-client-secret"
 
@@ -151,19 +151,7 @@ class ShopifyCase(TransactionCase):
         return Exchange.browse(answer.get("exchange"))
 
     def run_jobs(self):
-        for _round in range(5):
-            jobs = self.env["queue.job"].search(
-                [("state", "in", ("pending", "enqueued")), ("id", ">", self.job_watermark)], order="id"
-            )
-            if not jobs:
-                return
-            for record in jobs:
-                job = Job.load(self.env, record.uuid)
-                job.set_started()
-                job.store()
-                job.perform()
-                job.set_done()
-                job.store()
+        perform_pending_jobs(self.env, self.job_watermark)
 
     def sale_order(self, exchange):
         link = exchange.link_ids.filtered(lambda link: link.res_model == "sale.order")[:1]

@@ -1,15 +1,13 @@
 """Fixtures: a seeded HubSpot sandbox served over HTTP, an authenticated client and a webhook receiver."""
 
-import threading
-from dataclasses import dataclass
 from functools import partialmethod
 
 import pytest
 import requests
-from werkzeug.wrappers import Request, Response
 
 from sandbox import DeliveryPolicy, build_app, running_server
 from sandbox.hubspot import HubSpotSystem
+from sandbox.testing import WebhookReceiver
 
 SEED = 11
 
@@ -60,33 +58,9 @@ def api(host, hubspot) -> Api:
     return Api(host, hubspot.access_token)
 
 
-@dataclass
-class Received:
-    url: str
-    headers: dict
-    body: bytes
-
-
-class Receiver:
-    """A webhook endpoint recording what arrives; statuses queued in ``statuses`` answer first, then 204."""
-
-    def __init__(self):
-        self.url = ""
-        self.statuses: list[int] = []
-        self.received: list[Received] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        with self._lock:
-            self.received.append(Received(request.url, dict(request.headers), request.get_data()))
-            status = self.statuses.pop(0) if self.statuses else 204
-        return Response(status=status)(environ, start_response)
-
-
 @pytest.fixture
 def receiver():
-    receiver = Receiver()
+    receiver = WebhookReceiver(default_status=204)
     with running_server(receiver) as url:
         receiver.url = url + "/hubspot-events?portal=62515"
         yield receiver

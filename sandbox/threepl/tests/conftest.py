@@ -1,13 +1,11 @@
 """Fixtures: the 3PL sandbox on a free port with its clock moved by hand, its SFTP server, a callback receiver."""
 
-import threading
-
 import paramiko
 import pytest
 import requests
-from werkzeug.wrappers import Request, Response
 
 from sandbox import DeliveryPolicy, build_app, running_server
+from sandbox.testing import WebhookReceiver
 from sandbox.threepl import ThreePLSystem
 
 ENVIRONMENT = ("SANDBOX_THREEPL_SPEED", "SANDBOX_THREEPL_ROOT", "SANDBOX_THREEPL_SFTP_PORT")
@@ -74,26 +72,9 @@ def api(base_url):
         yield session
 
 
-class Receiver:
-    """A callback endpoint recording what arrives; queued ``statuses`` answer first, then 200."""
-
-    def __init__(self):
-        self.url = ""
-        self.statuses: list[int] = []
-        self.received: list[tuple[dict, bytes]] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        with self._lock:
-            self.received.append((dict(request.headers), request.get_data()))
-            status = self.statuses.pop(0) if self.statuses else 200
-        return Response("", status)(environ, start_response)
-
-
 @pytest.fixture
 def receiver():
-    receiver = Receiver()
+    receiver = WebhookReceiver()
     with running_server(receiver) as url:
         receiver.url = url + "/warehouse/callback"
         yield receiver

@@ -15,7 +15,7 @@ def test_despatch_callback_is_signed_and_carries_the_order(api, threepl, receive
     order_id = api.create_order("SO-6001", [("MUG-BLU", 1)])["OrderId"]
     threepl.advance(hours=4)
     assert threepl.webhooks.flush(5)
-    mine = [(headers, body) for headers, body in receiver.received if json.loads(body)["ID"] == order_id]
+    mine = [(headers, body) for headers, body in receiver.pairs if json.loads(body)["ID"] == order_id]
     ((headers, body),) = mine
     assert headers["X-Warehouse-Event"] == "order.despatched"
     assert headers["X-Warehouse-Signature"] == signature("s3cret", body)
@@ -31,12 +31,11 @@ def test_failed_callbacks_are_retried_with_the_same_event_id(api, threepl, recei
     order_id = api.create_order("SO-6002", [("MUG-RED", 1)])["OrderId"]
     api.put(f"/Order/{order_id}/Cancel")
     assert threepl.webhooks.flush(5)
-    assert len(receiver.received) == 3
-    assert len({headers["X-Warehouse-Event-Id"] for headers, _ in receiver.received}) == 1
-    assert {headers["X-Warehouse-Event"] for headers, _ in receiver.received} == {"order.cancelled"}
+    assert len(receiver.pairs) == 3
+    assert len({headers["X-Warehouse-Event-Id"] for headers, _ in receiver.pairs}) == 1
+    assert {headers["X-Warehouse-Event"] for headers, _ in receiver.pairs} == {"order.cancelled"}
     assert all(
-        headers["X-Warehouse-Signature"] == signature(threepl.callback_secret, body)
-        for headers, body in receiver.received
+        headers["X-Warehouse-Signature"] == signature(threepl.callback_secret, body) for headers, body in receiver.pairs
     )
     assert [a.outcome for a in threepl.webhooks.attempts] == ["retry", "retry", "delivered"]
 
@@ -47,7 +46,7 @@ def test_each_event_has_its_own_id_and_duplicates_repeat_it(base_url, api, three
     for number in ("SO-6003", "SO-6004"):
         threepl.despatch(api.create_order(number, [("PEN-BRASS", 1)])["OrderId"])
     assert threepl.webhooks.flush(5)
-    ids = [headers["X-Warehouse-Event-Id"] for headers, _ in receiver.received]
+    ids = [headers["X-Warehouse-Event-Id"] for headers, _ in receiver.pairs]
     assert len(ids) == 4
     assert len(set(ids)) == 2
 
@@ -57,7 +56,7 @@ def test_asn_booked_in_callback(api, threepl, receiver):
     answer = api.put("/ASN", json={"Reference": "PO-6005", "Items": [{"SKU": "TOTE-NAT", "Quantity": 12}]}).json()
     threepl.book_in(answer[0]["ASNId"], {"TOTE-NAT": 11})
     assert threepl.webhooks.flush(5)
-    ((headers, body),) = receiver.received
+    ((headers, body),) = receiver.pairs
     assert headers["X-Warehouse-Event"] == "asn.booked_in"
     assert json.loads(body)["Items"] == [{"SKU": "TOTE-NAT", "Quantity": 12, "QuantityReceived": 11}]
 
