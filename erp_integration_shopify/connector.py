@@ -1,9 +1,12 @@
+from odoo import fields
+
 from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 
 from .fulfillment import export_fulfillment
 from .order_import import OrderImport
 from .privacy import Privacy
+from .stock_sync import StockSync
 
 # Topics the connector subscribes to and processes; others are acknowledged and ignored.
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid")
@@ -56,6 +59,17 @@ class ShopifyConnector(Connector):
         if exchange.flow == "fulfillment.create":
             return export_fulfillment(self.backend._shopify_client(), self.parse(exchange))
         return super().export(exchange)
+
+    def run_flow(self, flow):
+        sync = {
+            "products.link": lambda: StockSync(self).link_products(),
+            "stock.push": lambda: StockSync(self).push(),
+            "stock.reconcile": lambda: StockSync(self).push(reconcile=True),
+        }.get(flow.code)
+        if not sync:
+            return super().run_flow(flow)
+        flow.last_result = sync()
+        return fields.Datetime.to_string(fields.Datetime.now())
 
     def test_connection(self):
         data = self.backend._shopify_client().execute("shop")

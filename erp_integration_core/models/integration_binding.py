@@ -20,7 +20,9 @@ class IntegrationBinding(models.Model):
     res_model = fields.Char(string="Model", required=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", required=True)
     external_id = fields.Char(required=True)
+    external_ref = fields.Char(help="A second external id the channel needs, e.g. a variant's inventory item.")
     external_updated_at = fields.Datetime()
+    synced_values = fields.Json(help="What was last sent, where the channel needs the figures, not just a hash.")
     sync_hash = fields.Char()
     synced_at = fields.Datetime()
 

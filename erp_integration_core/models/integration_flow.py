@@ -32,6 +32,7 @@ class IntegrationFlow(models.Model):
     interval_minutes = fields.Integer(default=15)
     cursor = fields.Char(readonly=True, help="Where the next scheduled run starts (set by the connector).")
     last_run_at = fields.Datetime(readonly=True)
+    last_result = fields.Json(readonly=True, help="What the last run reported (counts, drift found…).")
     next_run_at = fields.Datetime(default=fields.Datetime.now)
 
     _code_unique = models.Constraint("UNIQUE(backend_id, code)", "A backend has each flow once.")
@@ -53,6 +54,20 @@ class IntegrationFlow(models.Model):
                 description=f"{flow.backend_id.name}: {flow.name}",
             )._run()
             flow.next_run_at = fields.Datetime.now() + timedelta(minutes=max(flow.interval_minutes, 1))
+
+    def _trigger(self, delay=30):
+        """Run the flow soon, once, however many changes ask for it in the meantime.
+
+        The identity key makes every trigger inside the delay collapse into the
+        one pending job: changes are debounced and pushed in one batch.
+        """
+        for flow in self.filtered("enabled"):
+            flow.with_delay(
+                channel=flow.backend_id._job_channel(),
+                eta=delay,
+                identity_key=f"integration-flow-{flow.id}-trigger",
+                description=f"{flow.backend_id.name}: {flow.name}",
+            )._run()
 
     def action_run_now(self):
         for flow in self:
