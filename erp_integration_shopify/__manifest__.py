@@ -7,6 +7,7 @@
     "website": "https://github.com/erp-integration-suite/erp-integration",
     "license": "LGPL-3",
     "depends": ["erp_integration_core", "sale_stock"],
-    "data": ["data/queue_job_data.xml"],
+    "external_dependencies": {"python": ["python-stdnum"]},
+    "data": ["data/queue_job_data.xml", "views/integration_backend_views.xml"],
     "installable": True,
 }

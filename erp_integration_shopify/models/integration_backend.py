@@ -1,6 +1,10 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.erp_integration_core.lib.errors import IntegrationError
 
 from ..lib.client import ShopifyClient
+from ..setup import ShopifySetup
 
 MANAGER = "erp_integration_core.group_integration_manager"
 
@@ -48,6 +52,30 @@ class IntegrationBackend(models.Model):
             client_id=backend.shopify_client_id,
             client_secret=backend.api_secret,
         )
+
+    def action_shopify_setup(self):
+        """Check scopes, subscribe the webhooks, propose mappings and create the stock flows."""
+        self.ensure_one()
+        try:
+            result = ShopifySetup(self).run()
+        except IntegrationError as err:
+            raise UserError(err.message) from err
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Shopify store %(shop)s connected", shop=result["shop"]),
+                "message": self.env._(
+                    "%(topics)s webhooks subscribed; %(proposed)s value mappings proposed, %(todo)s to complete "
+                    "under Value mappings.",
+                    topics=len(result["topics"]),
+                    proposed=result["proposed_mappings"],
+                    todo=result["to_complete"],
+                ),
+                "type": "success",
+                "sticky": True,
+            },
+        }
 
     def _shopify_service_product(self, field_name, name):
         """The backend's shipping or discount product, created on first use."""

@@ -1,0 +1,124 @@
+"""Onboarding a Shopify store: scopes, webhook subscriptions and proposed mappings.
+
+Proposals are value mappings created for what the shop actually uses (its
+locations, the tax titles and payment gateways of its recent orders), filled
+in where there is exactly one sensible Odoo match and left empty otherwise, so
+the admin only completes the blanks.
+"""
+
+from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError
+
+from .connector import ORDER_TOPICS
+
+REQUIRED_SCOPES = {
+    "read_orders",
+    "read_products",
+    "read_inventory",
+    "write_inventory",
+    "read_locations",
+    "read_customers",
+    "write_merchant_managed_fulfillment_orders",
+}
+TOPICS = (*ORDER_TOPICS, "orders/cancelled", "refunds/create", "app/uninstalled")
+
+
+def topic_enum(topic):
+    return topic.replace("/", "_").upper()
+
+
+class ShopifySetup:
+    def __init__(self, backend):
+        self.backend = backend
+        self.env = backend.env
+        self.client = backend._shopify_client()
+
+    def check_scopes(self):
+        data = self.client.execute("shop")
+        granted = {scope["handle"] for scope in data["currentAppInstallation"]["accessScopes"]}
+        missing = [
+            scope
+            for scope in sorted(REQUIRED_SCOPES)
+            if scope not in granted and not (scope.startswith("read_") and scope.replace("read_", "write_") in granted)
+        ]
+        if missing:
+            raise AuthError(
+                f"The Shopify app lacks the scopes {', '.join(missing)}. Grant them in the app's "
+                "configuration, then run the setup again."
+            )
+        return data["shop"]
+
+    def subscribe(self, uri):
+        created = []
+        for topic in TOPICS:
+            answer = self.client.execute("webhook_subscription_create", {"topic": topic_enum(topic), "uri": uri})
+            problem = self.client.user_errors(answer["webhookSubscriptionCreate"])
+            if problem and "already been taken" not in problem:
+                raise BusinessError(f"Shopify refused the {topic} webhook subscription: {problem}")
+            created.append(topic)
+        return created
+
+    def propose_mappings(self):
+        data = self.client.execute("setup_discovery", expected_cost=120)
+        Mapping = self.env["integration.value.mapping"]
+        existing = {(m.map_type, m.external_value) for m in self.backend.value_mapping_ids}
+        proposals = []
+        warehouses = self.env["stock.warehouse"].search([("company_id", "=", self.backend.company_id.id)])
+        for location in data["locations"]["nodes"]:
+            if location["isActive"]:
+                proposals.append(("location", location["id"], warehouses if len(warehouses) == 1 else None))
+        Tax = self.env["account.tax"]
+        for order in data["orders"]["nodes"]:
+            map_type = "tax_included" if order["taxesIncluded"] else "tax"
+            for line in order["taxLines"]:
+                candidates = Tax.search(
+                    [
+                        ("type_tax_use", "=", "sale"),
+                        ("amount_type", "=", "percent"),
+                        ("amount", "=", round((line["rate"] or 0) * 100, 4)),
+                        ("company_id", "=", self.backend.company_id.id),
+                    ]
+                ).filtered(lambda tax, included=order["taxesIncluded"]: bool(tax.price_include) == included)
+                proposals.append((map_type, line["title"], candidates if len(candidates) == 1 else None))
+            for gateway in order["paymentGatewayNames"]:
+                proposals.append(("payment_gateway", gateway, None))
+        created = Mapping.browse()
+        for map_type, external, record in proposals:
+            if (map_type, external) in existing:
+                continue
+            existing.add((map_type, external))
+            created |= Mapping.create(
+                {
+                    "backend_id": self.backend.id,
+                    "map_type": map_type,
+                    "external_value": external,
+                    "odoo_record": f"{record._name},{record.id}" if record else False,
+                }
+            )
+        return created
+
+    def run(self):
+        shop = self.check_scopes()
+        topics = self.subscribe(self.backend.webhook_url)
+        proposals = self.propose_mappings()
+        flows = self.env["integration.flow"]
+        for code, name, mode in (
+            ("products.link", "Link products", "manual"),
+            ("stock.push", "Push available stock", "realtime"),
+            ("stock.reconcile", "Reconcile stock", "scheduled"),
+        ):
+            if not self.backend.flow_ids.filtered(lambda flow, code=code: flow.code == code):
+                flows.create(
+                    {
+                        "backend_id": self.backend.id,
+                        "code": code,
+                        "name": name,
+                        "mode": mode,
+                        "interval_minutes": 1440 if mode == "scheduled" else 15,
+                    }
+                )
+        return {
+            "shop": shop["name"],
+            "topics": topics,
+            "proposed_mappings": len(proposals),
+            "to_complete": len(proposals.filtered(lambda m: not m.odoo_record)),
+        }
