@@ -104,6 +104,7 @@ class IntegrationBackend(models.Model):
         return sorted((code, cls.label or code) for code, cls in CONNECTORS.items())
 
     def _compute_webhook_url(self):
+        # System parameters are admin-only; the public base URL is no secret.
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         for backend in self:
             backend.webhook_url = f"{base}/integration/webhook/{backend.webhook_token}"
