@@ -5,10 +5,11 @@ A new system is registered by adding its class to ``SYSTEMS``.
 
 from ..core import App
 from ..hubspot import HubSpotSystem
+from ..shopify import ShopifySystem
 from ..threepl import ThreePLSystem
 from .echo import EchoSystem
 
-SYSTEMS = [EchoSystem, HubSpotSystem, ThreePLSystem]
+SYSTEMS = [EchoSystem, HubSpotSystem, ThreePLSystem, ShopifySystem]
 
 
 def build_app(seed: int | None = None, systems=None) -> App:
