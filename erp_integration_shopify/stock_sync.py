@@ -14,6 +14,7 @@ from odoo.addons.erp_integration_core.lib.errors import BusinessError, MappingEr
 
 BATCH = 250
 STALE = "CHANGE_FROM_QUANTITY_STALE"
+NOT_STOCKED = "ITEM_NOT_STOCKED_AT_LOCATION"
 
 
 class StockSync:
@@ -90,7 +91,10 @@ class StockSync:
             [("backend_id", "=", self.backend.id), ("res_model", "=", "product.product"), ("external_ref", "!=", False)]
         )
         products = self.env["product.product"].browse(bindings.mapped("res_id"))
+        # Quantities are computed per warehouse context; never trust a cached figure.
+        products.invalidate_recordset(["free_qty"])
         pushed, drift = 0, 0
+        self.not_stocked = []
         for location_id, warehouse in self._locations():
             free = {p.id: int(p.free_qty) for p in products.with_context(warehouse_id=warehouse.id)}
             changes = []
@@ -101,15 +105,30 @@ class StockSync:
                     changes.append((binding, quantity, last))
             if reconcile and changes:
                 current = self._read_available([b.external_ref for b, _q, _l in changes], location_id)
-                drift += sum(1 for b, quantity, _l in changes if current.get(b.external_ref) != quantity)
+                # An item with no level at the location is not stocked there: not drift.
+                self.not_stocked += [b.external_ref for b, _q, _l in changes if current.get(b.external_ref) is None]
                 changes = [
-                    (b, q, current.get(b.external_ref)) for b, q, _l in changes if current.get(b.external_ref) != q
+                    (b, q, current[b.external_ref])
+                    for b, q, _l in changes
+                    if current.get(b.external_ref) is not None and current[b.external_ref] != q
                 ]
+                drift += len(changes)
             for start in range(0, len(changes), BATCH):
                 pushed += self._push_batch(changes[start : start + BATCH], location_id)
-        return {"pushed": pushed, "drift": drift, "at": fields.Datetime.to_string(fields.Datetime.now())}
+        return {
+            "pushed": pushed,
+            "drift": drift,
+            "not_stocked": self.not_stocked[:50],
+            "at": fields.Datetime.to_string(fields.Datetime.now()),
+        }
 
     def _push_batch(self, batch, location_id, fresh=False):
+        """Send one batch; returns how many quantities Shopify took.
+
+        Items Shopify does not stock at the location are left out and reported
+        (stocking them is a decision for the shop); a stale batch is re-read
+        once and sent again from Shopify's current figures.
+        """
         quantities = [
             {
                 "inventoryItemId": binding.external_ref,
@@ -132,6 +151,11 @@ class StockSync:
             expected_cost=10,
         )["inventorySetQuantities"]
         errors = answer.get("userErrors") or []
+        not_stocked = {self._error_index(error) for error in errors if error.get("code") == NOT_STOCKED}
+        if not_stocked:
+            self.not_stocked += [batch[index][0].external_ref for index in sorted(not_stocked)]
+            rest = [entry for index, entry in enumerate(batch) if index not in not_stocked]
+            return self._push_batch(rest, location_id, fresh) if rest else 0
         if any(error.get("code") == STALE for error in errors) and not fresh:
             current = self._read_available([binding.external_ref for binding, _q, _l in batch], location_id)
             return self._push_batch([(b, q, current.get(b.external_ref)) for b, q, _l in batch], location_id, True)
@@ -140,6 +164,12 @@ class StockSync:
         for binding, quantity, _last in batch:
             binding.synced_values = dict(binding.synced_values or {}, **{location_id: quantity})
         return len(batch)
+
+    @staticmethod
+    def _error_index(error):
+        """The position in ``quantities`` an error's field path points at (``input.quantities.7.locationId``)."""
+        field = error.get("field") or []
+        return int(field[2]) if len(field) > 2 and str(field[2]).isdigit() else -1
 
     def _read_available(self, item_ids, location_id):
         """Shopify's available quantity per inventory item at one location."""

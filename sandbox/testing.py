@@ -1,7 +1,12 @@
 """Helpers for tests that receive what the sandbox sends (webhooks, callbacks)."""
 
+import os
+import subprocess
+import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from werkzeug.wrappers import Request, Response
 
@@ -42,3 +47,33 @@ class WebhookReceiver:
     @property
     def pairs(self) -> list[tuple[dict, bytes]]:
         return [(r.headers, r.body) for r in self.received]
+
+
+@contextmanager
+def sandbox_process(seed=None, env=None, timeout=10):
+    """Run ``python -m sandbox`` on a free port in its own process; yield its base URL.
+
+    For tests that must not share a process with the sandbox (Odoo's test
+    harness patches ``requests`` for the whole process, for instance).
+    """
+    command = [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", "0"]
+    if seed is not None:
+        command += ["--seed", str(seed)]
+    process = subprocess.Popen(
+        command,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        if not line.startswith("Sandbox serving on "):
+            raise RuntimeError(f"the sandbox did not start: {line!r}")
+        yield line.split()[-1]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -51,3 +51,12 @@ def test_environment_variables_are_defaults(monkeypatch):
 def test_importing_the_sandbox_does_not_import_odoo():
     code = "import sys, sandbox.__main__; sys.exit('odoo' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT).returncode == 0
+
+
+def test_sandbox_process_serves_and_stops():
+    from sandbox.testing import sandbox_process
+
+    with sandbox_process(seed=1) as url:
+        assert requests.get(f"{url}/_health", timeout=5).json() == {"status": "ok"}
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/_health", timeout=1)

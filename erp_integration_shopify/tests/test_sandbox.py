@@ -1,0 +1,144 @@
+"""End to end against the Shopify sandbox in its own process: real HTTP both ways, real jobs."""
+
+import time
+
+import requests
+
+from odoo.tests import HttpCase, tagged
+
+from sandbox.testing import sandbox_process
+
+from ..setup import TOPICS
+from .common import ShopifyCase
+
+MANCHESTER = "gid://shopify/Location/7100000000001"
+
+
+@tagged("post_install", "-at_install")
+class TestShopifySandbox(HttpCase, ShopifyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox_url = cls.enterClassContext(sandbox_process(seed=5))
+        cls.backend.write(
+            {
+                "api_url": f"{cls.sandbox_url}/shopify",
+                "api_token": "shpat_sandbox_demo_token",
+                "webhook_secret": "sandbox-shopify-secret",
+            }
+        )
+        cls.client = cls.backend._shopify_client()
+        cls.variants = cls.client.execute("product_variants", {"first": 250})["productVariants"]["nodes"]
+        for variant in cls.variants:
+            cls.env["product.product"].create(
+                {
+                    "name": variant["sku"],
+                    "default_code": variant["sku"],
+                    "barcode": variant["barcode"],
+                    "is_storable": True,
+                    "taxes_id": [],
+                }
+            )
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.env.company.id)], limit=1)
+
+    def setUp(self):
+        super().setUp()
+        requests.post(f"{self.sandbox_url}/_sandbox/reset?system=shopify", timeout=10)
+        self.env["ir.config_parameter"].set_param("web.base.url", self.base_url())
+
+    def act(self, action, **params):
+        response = requests.post(
+            f"{self.sandbox_url}/_sandbox/systems/shopify/actions/{action}", json=params, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()["result"]
+
+    def available(self, variant, location=MANCHESTER):
+        return self.client.execute(
+            "inventory_levels", {"ids": [variant["inventoryItem"]["id"]], "locationId": location}
+        )["nodes"][0]["inventoryLevel"]["quantities"][0]["quantity"]
+
+    def wait_for_exchanges(self, count, timeout=20):
+        deadline = time.monotonic() + timeout
+        Exchange = self.env["integration.exchange"]
+        while time.monotonic() < deadline:
+            exchanges = Exchange.search([("backend_id", "=", self.backend.id)])
+            if len(exchanges) >= count:
+                return exchanges
+            time.sleep(0.2)
+        attempts = requests.get(f"{self.sandbox_url}/_sandbox/webhooks?system=shopify", timeout=5).json()
+        self.fail(f"{count} webhooks expected, {len(exchanges)} arrived; the sandbox says {attempts}")
+
+    def test_connection_and_setup_subscribe_the_webhooks_and_propose_mappings(self):
+        notification = self.backend.action_test_connection()
+        self.assertIn("currency GBP", notification["params"]["message"])
+        self.backend.action_shopify_setup()
+        subscriptions = requests.get(f"{self.sandbox_url}/_sandbox/systems/shopify", timeout=10).json()
+        self.assertGreaterEqual(subscriptions["collections"]["webhook_subscriptions"], len(TOPICS))
+        locations = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "location")
+        self.assertEqual(len(locations), 2)
+        self.assertEqual(set(self.backend.flow_ids.mapped("code")), {"products.link", "stock.push", "stock.reconcile"})
+
+    def test_a_new_sandbox_order_arrives_over_http_and_becomes_a_sale_order(self):
+        self.backend.action_shopify_setup()
+        # The sandbox posts its webhooks to this test's server from another process.
+        with self.allow_requests(all_requests=True):
+            order = self.act(
+                "create_order",
+                lines=[{"sku": self.variants[0]["sku"], "quantity": 2}],
+                email="Returning.Buyer@Example.com",
+            )
+            self.wait_for_exchanges(2)
+        self.run_jobs()
+        sale = self.env["sale.order"].search([("client_order_ref", "=", order["name"])])
+        self.assertEqual(len(sale), 1)
+        self.assertEqual(sale.state, "sale")
+        self.assertEqual(f"{sale.amount_total:.2f}", order["total_price"])
+        states = set(self.env["integration.exchange"].search([("backend_id", "=", self.backend.id)]).mapped("state"))
+        self.assertEqual(states, {"done"}, "orders/create imports, orders/paid updates the same order")
+
+    def test_stock_push_sets_shopify_and_rereads_a_stale_figure(self):
+        self.backend.action_shopify_setup()
+        mappings = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "location")
+        mappings.filtered(lambda m: m.external_value == MANCHESTER).odoo_record = f"stock.warehouse,{self.warehouse.id}"
+        mappings.filtered(lambda m: m.external_value != MANCHESTER).unlink()
+        flows = {flow.code: flow for flow in self.backend.flow_ids}
+        flows["products.link"]._run()
+        self.assertEqual(flows["products.link"].last_result["unmatched_count"], 0)
+        variant = self.variants[1]
+        product = self.env["product.product"].search([("default_code", "=", variant["sku"])])
+        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 7)
+        flows["stock.push"]._run()
+        self.assertEqual(self.available(variant), 7)
+        # Shopify sells two meanwhile: our changeFromQuantity is stale, the push re-reads and corrects.
+        self.act("set_stock", sku=variant["sku"], available=5, location_id=7100000000001)
+        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 3)
+        flows["stock.push"]._run()
+        self.assertEqual(self.available(variant), 10)
+        flows["stock.reconcile"]._run()
+        self.assertEqual(flows["stock.reconcile"].last_result["drift"], 0)
+        # Someone edits Shopify by hand: the reconciliation finds and fixes the drift.
+        self.act("set_stock", sku=variant["sku"], available=99, location_id=7100000000001)
+        flows["stock.reconcile"]._run()
+        self.assertEqual(flows["stock.reconcile"].last_result["drift"], 1)
+        self.assertEqual(self.available(variant), 10)
+
+    def test_throttling_and_rate_limits_are_survived(self):
+        self.act("set_plan", plan="standard", restore_rate=20, maximum=60)
+        requests.put(f"{self.sandbox_url}/_sandbox/faults", json={"shopify": {"rate_limit_every": 3}}, timeout=5)
+        client = self.backend._shopify_client()
+        for _ in range(6):
+            self.assertTrue(client.execute("product_variants", {"first": 10})["productVariants"]["nodes"])
+        log = requests.get(f"{self.sandbox_url}/_sandbox/requests?system=shopify", timeout=5).json()["requests"]
+        self.assertTrue(any(entry["status"] == 429 for entry in log), "the sandbox did throttle")
+
+    def test_client_credentials_token_is_renewed_when_it_expires(self):
+        self.backend.write(
+            {"api_token": False, "shopify_client_id": "sandbox-client-id", "api_secret": "sandbox-shopify-secret"}
+        )
+        client = self.backend._shopify_client()
+        self.assertEqual(client.execute("shop")["shop"]["currencyCode"], "GBP")
+        first = client.token
+        self.act("expire_tokens")
+        self.assertEqual(client.execute("shop")["shop"]["currencyCode"], "GBP")
+        self.assertNotEqual(client.token, first)
