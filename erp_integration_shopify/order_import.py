@@ -248,12 +248,7 @@ class OrderImport:
                 [("name", "=ilike", name), ("zip", "=ilike", address["zip"]), ("parent_id", "=", False)], limit=1
             )
         if not partner and not (email or phone or name):
-            partner = self.backend.shopify_guest_partner_id
-            if not partner:
-                raise MappingError(
-                    f"Shopify order {order.name} has no customer details and backend '{self.backend.name}' has no "
-                    "guest customer. Set one on the backend, then press Retry."
-                )
+            return self.backend._shopify_guest_partner()
         if not partner:
             country = self.env["res.country"].search([("code", "=", address.get("country_code"))], limit=1)
             partner = Partner.create(

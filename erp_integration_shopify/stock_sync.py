@@ -46,9 +46,13 @@ class StockSync:
             b.external_id: b
             for b in self.Binding.search([("backend_id", "=", self.backend.id), ("res_model", "=", "product.product")])
         }
-        linked, unmatched = 0, []
+        linked, created, unmatched = 0, 0, []
+        creates = self.backend.owner_products == "external"
         for variant in variants:
             product = by_sku.get(variant.get("sku")) or by_barcode.get(variant.get("barcode"))
+            if not product and creates and variant.get("sku"):
+                product = Product.create(self._product_values(variant))
+                created += 1
             if not product:
                 unmatched.append(variant.get("sku") or variant["id"])
                 continue
@@ -67,8 +71,24 @@ class StockSync:
         return {
             "variants": len(variants),
             "linked": linked,
+            "created": created,
             "unmatched": unmatched[:50],
             "unmatched_count": len(unmatched),
+        }
+
+    @staticmethod
+    def _product_values(variant):
+        """A new Odoo product for a variant, when Shopify owns the catalogue."""
+        title = variant["product"]["title"]
+        if variant.get("title") and variant["title"] != "Default Title":
+            title = f"{title} ({variant['title']})"
+        barcode = variant.get("barcode")
+        return {
+            "name": title,
+            "default_code": variant["sku"],
+            "barcode": barcode if barcode and ean.is_valid(barcode) else False,
+            "list_price": float(variant.get("price") or 0),
+            "is_storable": True,
         }
 
     # Stock ------------------------------------------------------------------

@@ -1,1 +1,1 @@
-from .hooks import post_init_hook
+from .demo import prepare_demo

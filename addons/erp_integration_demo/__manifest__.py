@@ -13,6 +13,5 @@
         "l10n_uk",
     ],
     "data": ["data/demo_company.xml", "data/demo_backends.xml"],
-    "post_init_hook": "post_init_hook",
     "installable": True,
 }

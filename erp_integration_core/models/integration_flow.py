@@ -72,6 +72,7 @@ class IntegrationFlow(models.Model):
     def action_run_now(self):
         for flow in self:
             flow._run()
+        return True
 
     def _run(self):
         """Run the flow and advance its cursor; an exception leaves the cursor where it was."""

@@ -37,7 +37,9 @@ class IntegrationBackend(models.Model):
         string="Import test orders", help="Shopify marks orders paid with its test gateway as test orders."
     )
     shopify_guest_partner_id = fields.Many2one(
-        "res.partner", string="Guest customer", help="Customer for orders that carry no e-mail, phone or name."
+        "res.partner",
+        string="Guest customer",
+        help="Customer for orders that carry no e-mail, phone or name; created on first use.",
     )
 
     def _shopify_client(self):
@@ -76,6 +78,15 @@ class IntegrationBackend(models.Model):
                 "sticky": True,
             },
         }
+
+    def _shopify_guest_partner(self):
+        """The customer of orders that carry no e-mail, phone or name, created on first use."""
+        self.ensure_one()
+        if not self.shopify_guest_partner_id:
+            self.shopify_guest_partner_id = self.env["res.partner"].create(
+                {"name": f"Shopify guest customers ({self.name})", "company_id": self.company_id.id}
+            )
+        return self.shopify_guest_partner_id
 
     def _shopify_service_product(self, field_name, name):
         """The backend's shipping or discount product, created on first use."""

@@ -39,6 +39,13 @@ class TestOrderImport(ShopifyCase):
         partners = self.env["res.partner"].search([("email", "=ilike", "ada.lovelace@example.com")])
         self.assertEqual(len(partners), 1)
 
+    def test_anonymous_guest_orders_go_to_one_guest_customer(self):
+        anonymous = {"email": None, "customer": None, "billing_address": None}
+        first = self.sale_order(self.deliver(order_payload(5012, **anonymous)))
+        second = self.sale_order(self.deliver(order_payload(5013, **anonymous)))
+        self.assertEqual(first.partner_id, second.partner_id)
+        self.assertEqual(first.partner_id, self.backend.shopify_guest_partner_id)
+
     def test_unknown_sku_names_the_fix_then_retry_completes(self):
         exchange = self.deliver(order_payload(5006, lines=[("LAMP-01", 1, "30.00", "0.00")]))
         self.assertEqual(exchange.state, "needs_attention")

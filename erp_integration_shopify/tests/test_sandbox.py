@@ -123,6 +123,26 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         self.assertEqual(flows["stock.reconcile"].last_result["drift"], 1)
         self.assertEqual(self.available(variant), 10)
 
+    def test_products_link_by_sku_then_gtin_and_missing_ones_are_created_when_shopify_owns_them(self):
+        by_barcode, missing = self.variants[2], self.variants[3]
+        Product = self.env["product.product"]
+        Product.search([("default_code", "=", by_barcode["sku"])]).default_code = "LOCAL-REF"
+        Product.search([("default_code", "=", missing["sku"])]).write({"default_code": False, "barcode": False})
+        flow = self.env["integration.flow"].create(
+            {"backend_id": self.backend.id, "code": "products.link", "name": "Link", "mode": "manual"}
+        )
+        flow._run()
+        self.assertEqual(flow.last_result["unmatched"], [missing["sku"]])
+        self.backend.owner_products = "external"
+        flow._run()
+        self.assertEqual(flow.last_result["created"], 1)
+        created = Product.search([("default_code", "=", missing["sku"])])
+        self.assertTrue(created.is_storable)
+        bound = self.env["integration.binding"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", by_barcode["id"])]
+        )
+        self.assertEqual(Product.browse(bound.res_id).default_code, "LOCAL-REF", "linked by its GTIN")
+
     def test_throttling_and_rate_limits_are_survived(self):
         self.act("set_plan", plan="standard", restore_rate=20, maximum=60)
         requests.put(f"{self.sandbox_url}/_sandbox/faults", json={"shopify": {"rate_limit_every": 3}}, timeout=5)

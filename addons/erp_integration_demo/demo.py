@@ -17,19 +17,27 @@ CUSTOMERS = [
 ]
 
 
-def post_init_hook(env):
+def prepare_demo(env):
     """Give the demo company the UK chart of accounts, Shopify mappings and a few real deliveries.
 
-    The sample orders go through the same intake and jobs as live webhooks, so
-    the dashboard, the exchanges and the sale orders show what an operator
-    will see. The last one uses a SKU Odoo does not know, to show the
-    exception queue.
+    Run once after the addon is installed (``make run`` does it): the chart can
+    only be loaded once the registry is complete, after accounting's own
+    automatic choice. The sample orders go through the same intake and jobs as
+    live webhooks, so the dashboard, the exchanges and the sale orders show
+    what an operator will see. The last one uses a SKU Odoo does not know, to
+    show the exception queue.
     """
-    company = env.ref("base.main_company")
-    if not company.chart_template:
-        env["account.chart.template"].try_loading("uk", company, install_demo=False)
     backend = env.ref("erp_integration_demo.backend_shopify")
-    vat = env.ref(f"account.{company.id}_ST11")
+    if backend.value_mapping_ids:
+        return False
+    # Webhook addresses are built from it: the demo listens on 127.0.0.1:8069.
+    env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:8069")
+    company = env.ref("base.main_company")
+    if company.chart_template != "uk":
+        # Accounting was installed before the company became British; nothing is
+        # posted yet, so the UK chart (and its VAT taxes) can still replace it.
+        env["account.chart.template"].try_loading("uk", company, install_demo=False)
+    vat = env["account.chart.template"].with_company(company).ref("ST11")
     vat_included = vat.copy({"name": "20% (incl.)", "price_include_override": "tax_included"})
     Mapping = env["integration.value.mapping"]
     Mapping.create(
@@ -70,6 +78,7 @@ def post_init_hook(env):
             "X-Shopify-Hmac-Sha256": signatures.sign_base64(backend.webhook_secret, body),
         }
         Exchange._intake(row, WebhookRequest.build(body, headers))
+    return True
 
 
 def _order(order_id, customer, sku, quantity):
