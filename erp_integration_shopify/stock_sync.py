@@ -42,38 +42,46 @@ class StockSync:
         barcodes = [v["barcode"] for v in variants if v.get("barcode") and ean.is_valid(v["barcode"])]
         by_sku = {p.default_code: p for p in Product.search([("default_code", "in", skus)])}
         by_barcode = {p.barcode: p for p in Product.search([("barcode", "in", barcodes)])}
-        bound = {
-            b.external_id: b
-            for b in self.Binding.search([("backend_id", "=", self.backend.id), ("res_model", "=", "product.product")])
-        }
-        linked, created, unmatched = 0, 0, []
+        bindings = self.Binding.search([("backend_id", "=", self.backend.id), ("res_model", "=", "product.product")])
+        by_variant = {binding.external_id: binding for binding in bindings}
+        by_record = {binding.res_id: binding for binding in bindings}
+        linked, created, rebound, unmatched, duplicates = 0, 0, 0, [], []
         creates = self.backend.owner_products == "external"
+        seen = set()
         for variant in variants:
+            if variant["id"] in by_variant:
+                seen.add(by_variant[variant["id"]].res_id)
+                continue
             product = by_sku.get(variant.get("sku")) or by_barcode.get(variant.get("barcode"))
             if not product and creates and variant.get("sku"):
-                product = Product.create(self._product_values(variant))
+                product = by_sku[variant["sku"]] = Product.create(self._product_values(variant))
                 created += 1
             if not product:
                 unmatched.append(variant.get("sku") or variant["id"])
                 continue
-            if variant["id"] in bound:
+            if product.id in seen:
+                # Two Shopify variants share this SKU or barcode: bind neither twice, say so.
+                duplicates.append(variant.get("sku") or variant["id"])
                 continue
-            self.Binding.create(
-                {
-                    "backend_id": self.backend.id,
-                    "res_model": "product.product",
-                    "res_id": product.id,
-                    "external_id": variant["id"],
-                    "external_ref": variant["inventoryItem"]["id"],
-                }
-            )
-            linked += 1
+            seen.add(product.id)
+            values = {"external_id": variant["id"], "external_ref": variant["inventoryItem"]["id"]}
+            if product.id in by_record:
+                # The product's variant was recreated in Shopify: follow the new one.
+                by_record[product.id].write(dict(values, synced_values=False))
+                rebound += 1
+            else:
+                self.Binding.create(
+                    dict(values, backend_id=self.backend.id, res_model="product.product", res_id=product.id)
+                )
+                linked += 1
         return {
             "variants": len(variants),
             "linked": linked,
             "created": created,
+            "rebound": rebound,
             "unmatched": unmatched[:50],
             "unmatched_count": len(unmatched),
+            "duplicate_skus": duplicates[:50],
         }
 
     @staticmethod

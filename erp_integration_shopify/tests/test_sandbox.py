@@ -142,6 +142,10 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
             [("backend_id", "=", self.backend.id), ("external_id", "=", by_barcode["id"])]
         )
         self.assertEqual(Product.browse(bound.res_id).default_code, "LOCAL-REF", "linked by its GTIN")
+        # A variant deleted and recreated in Shopify: the product follows the new variant.
+        bound.external_id = "gid://shopify/ProductVariant/1"
+        flow._run()
+        self.assertEqual((flow.last_result["rebound"], bound.external_id), (1, by_barcode["id"]))
 
     def test_throttling_and_rate_limits_are_survived(self):
         self.act("set_plan", plan="standard", restore_rate=20, maximum=60)
