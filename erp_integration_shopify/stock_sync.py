@@ -48,9 +48,19 @@ class StockSync:
         linked, created, rebound, unmatched, duplicates = 0, 0, 0, [], []
         creates = self.backend.owner_products == "external"
         seen = set()
+        stale = self.Binding.browse()
         for variant in variants:
-            if variant["id"] in by_variant:
-                seen.add(by_variant[variant["id"]].res_id)
+            binding = by_variant.get(variant["id"])
+            if (
+                binding
+                and variant.get("sku")
+                and Product.browse(binding.res_id).default_code not in (None, False, variant["sku"])
+            ):
+                # The variant's SKU changed in Shopify: the old link no longer holds.
+                stale |= binding
+                del by_record[binding.res_id]
+            elif binding:
+                seen.add(binding.res_id)
                 continue
             product = by_sku.get(variant.get("sku")) or by_barcode.get(variant.get("barcode"))
             if not product and creates and variant.get("sku"):
@@ -65,6 +75,9 @@ class StockSync:
                 continue
             seen.add(product.id)
             values = {"external_id": variant["id"], "external_ref": variant["inventoryItem"]["id"]}
+            if variant["id"] in by_variant and by_variant[variant["id"]] in stale:
+                stale -= by_variant[variant["id"]]
+                by_variant[variant["id"]].unlink()
             if product.id in by_record:
                 # The product's variant was recreated in Shopify: follow the new one.
                 by_record[product.id].write(dict(values, synced_values=False))
@@ -74,6 +87,7 @@ class StockSync:
                     dict(values, backend_id=self.backend.id, res_model="product.product", res_id=product.id)
                 )
                 linked += 1
+        stale.unlink()
         return {
             "variants": len(variants),
             "linked": linked,

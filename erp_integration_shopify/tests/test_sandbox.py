@@ -146,6 +146,17 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         bound.external_id = "gid://shopify/ProductVariant/1"
         flow._run()
         self.assertEqual((flow.last_result["rebound"], bound.external_id), (1, by_barcode["id"]))
+        # A variant whose SKU no longer matches its bound product is linked again by SKU.
+        renamed = self.variants[4]
+        binding = self.env["integration.binding"].search([("external_id", "=", renamed["id"])])
+        right = binding.res_id
+        self.env["integration.binding"].search(
+            [("res_model", "=", "product.product"), ("res_id", "=", created.id)]
+        ).unlink()
+        binding.res_id = created.id
+        flow._run()
+        relinked = self.env["integration.binding"].search([("external_id", "=", renamed["id"])])
+        self.assertEqual(relinked.res_id, right)
 
     def test_throttling_and_rate_limits_are_survived(self):
         self.act("set_plan", plan="standard", restore_rate=20, maximum=60)
