@@ -15,6 +15,7 @@ core models. Subclasses register themselves on definition::
             ...
 """
 
+import psycopg2
 import requests
 
 from .lib import errors, payload, signatures
@@ -113,4 +114,7 @@ class Connector:
             return error
         if isinstance(error, requests.Timeout | requests.ConnectionError):
             return errors.TransientError(f"{error.__class__.__name__}: {error}")
+        if isinstance(error, psycopg2.errors.UniqueViolation):
+            # Another transaction created the same record first: trying again sees it.
+            return errors.TransientError(f"A concurrent change created the same record ({error.diag.constraint_name})")
         return None

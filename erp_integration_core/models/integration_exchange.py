@@ -244,18 +244,23 @@ class IntegrationExchange(models.Model):
             )._process()
 
     def _lock_for_processing(self):
-        """Take the row lock so two jobs never process one exchange at once.
+        """Make sure nothing else is processing this exchange, or the same external object.
 
-        Contention means another worker is on it: the job is retried shortly
-        rather than waiting on the lock and holding a worker.
+        Two events about one object (orders/create and orders/paid, say) must
+        not be applied side by side: each would miss the other's records. On
+        contention the job is retried shortly, in a new transaction that sees
+        what the other one committed, rather than waiting and holding a worker.
         """
+        cr = self.env.cr
         try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id]
-                )
+            with cr.savepoint(flush=False):
+                cr.execute("SELECT id FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id])
         except pg_errors.LockNotAvailable as err:
             raise RetryableJobError("Exchange is being processed by another job", seconds=5) from err
+        if self.external_id:
+            cr.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [self.backend_id.id, self.external_id])
+            if not cr.fetchone()[0]:
+                raise RetryableJobError(f"Another job is applying {self.external_id}", seconds=2)
 
     def _process(self):
         """Queue job: run the connector on this exchange and record the outcome.

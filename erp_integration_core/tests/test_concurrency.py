@@ -5,6 +5,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.service.model import retrying
 from odoo.tests import common, tagged
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
 from ..lib.webhook import WebhookRequest
@@ -45,6 +46,28 @@ class TestParallelDuplicates(common.BaseCase):
             cr.execute("DELETE FROM integration_backend WHERE id = %s", [self.backend_id])
             cr.execute("DELETE FROM res_partner WHERE email = 'parallel@example.com'")
         super().tearDown()
+
+    def test_two_events_about_one_object_are_never_applied_side_by_side(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            Exchange = env["integration.exchange"]
+            row = Exchange._webhook_backend(self.token)
+            for event in ("evt-create", "evt-paid"):
+                body = json.dumps(IntegrationCase.contact("P2", email="parallel@example.com", event=event)).encode()
+                Exchange._intake(row, WebhookRequest.build(body, IntegrationCase.signed_headers(body, event_id=event)))
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            created, paid = (
+                api.Environment(cr, SUPERUSER_ID, {})["integration.exchange"].search(
+                    [("backend_id", "=", self.backend_id), ("idempotency_key", "=", f"contact:{event}")]
+                )
+                for cr, event in ((first, "evt-create"), (second, "evt-paid"))
+            )
+            created._lock_for_processing()
+            with self.assertRaisesRegex(RetryableJobError, "Another job is applying P2"):
+                paid._lock_for_processing()
+            first.rollback()
+            paid._lock_for_processing()
+            second.rollback()
 
     def test_eight_parallel_deliveries_store_one_exchange(self):
         body = json.dumps(IntegrationCase.contact("P1", email="parallel@example.com")).encode()
