@@ -4,6 +4,7 @@ from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 
 from .fulfillment import export_fulfillment
+from .lib.rest_shape import order_to_rest
 from .order_import import OrderImport
 from .privacy import Privacy
 from .stock_sync import StockSync
@@ -66,10 +67,44 @@ class ShopifyConnector(Connector):
             "stock.push": lambda: StockSync(self).push(),
             "stock.reconcile": lambda: StockSync(self).push(reconcile=True),
         }.get(flow.code)
+        if flow.code == "orders.reconcile":
+            return self._reconcile_orders(flow)
         if not sync:
             return super().run_flow(flow)
         flow.last_result = sync()
         return fields.Datetime.to_string(fields.Datetime.now())
+
+    def _reconcile_orders(self, flow):
+        """Queue every order updated since the cursor, as if its webhook had arrived.
+
+        Catches events Shopify gave up delivering. Each order version is queued
+        once (keyed by its update time); one the webhooks already brought is a
+        no-op update. The cursor moves to the newest update seen.
+        """
+        client = self.backend._shopify_client()
+        cursor = flow.cursor or "1970-01-01T00:00:00Z"
+        after, newest, queued = None, cursor, 0
+        while True:
+            page = client.execute(
+                "orders_updated_since",
+                {"first": 50, "after": after, "query": f"updated_at:>'{cursor}'"},
+                expected_cost=300,
+            )["orders"]
+            for order in page["nodes"]:
+                payload = order_to_rest(order)
+                self.backend._receive(
+                    "orders/updated",
+                    payload,
+                    f"reconcile:{payload['id']}:{order['updatedAt']}",
+                    external_id=str(payload["id"]),
+                )
+                newest = max(newest, order["updatedAt"])
+                queued += 1
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        flow.last_result = {"orders": queued, "since": cursor}
+        return newest
 
     def test_connection(self):
         data = self.backend._shopify_client().execute("shop")

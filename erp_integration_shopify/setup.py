@@ -105,6 +105,7 @@ class ShopifySetup:
             ("products.link", "Link products", "manual"),
             ("stock.push", "Push available stock", "realtime"),
             ("stock.reconcile", "Reconcile stock", "scheduled"),
+            ("orders.reconcile", "Reconcile missed orders", "scheduled"),
         ):
             if not self.backend.flow_ids.filtered(lambda flow, code=code: flow.code == code):
                 flows.create(

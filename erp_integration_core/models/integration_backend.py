@@ -208,6 +208,13 @@ class IntegrationBackend(models.Model):
         The key says what the message is about (e.g. ``fulfillment:WH/OUT/00042``)
         so that the same business event is never sent twice.
         """
+        return self._queue_exchange("out", flow, payload, idempotency_key, external_id)
+
+    def _receive(self, flow, payload, idempotency_key, external_id=False):
+        """Store and enqueue an inbound payload the suite fetched itself (polling, reconciliation)."""
+        return self._queue_exchange("in", flow, payload, idempotency_key, external_id)
+
+    def _queue_exchange(self, direction, flow, payload, idempotency_key, external_id):
         self.ensure_one()
         Exchange = self.env["integration.exchange"]
         existing = Exchange.search([("backend_id", "=", self.id), ("idempotency_key", "=", idempotency_key)])
@@ -217,7 +224,7 @@ class IntegrationBackend(models.Model):
             {
                 "backend_id": self.id,
                 "flow": flow,
-                "direction": "out",
+                "direction": direction,
                 "external_id": external_id,
                 "idempotency_key": idempotency_key,
                 "payload": json.dumps(payload, sort_keys=True, default=str),

@@ -1,6 +1,7 @@
 """End to end against the Shopify sandbox in its own process: real HTTP both ways, real jobs."""
 
 import time
+from decimal import Decimal
 
 import requests
 
@@ -77,7 +78,10 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         self.assertGreaterEqual(subscriptions["collections"]["webhook_subscriptions"], len(TOPICS))
         locations = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "location")
         self.assertEqual(len(locations), 2)
-        self.assertEqual(set(self.backend.flow_ids.mapped("code")), {"products.link", "stock.push", "stock.reconcile"})
+        self.assertEqual(
+            set(self.backend.flow_ids.mapped("code")),
+            {"products.link", "stock.push", "stock.reconcile", "orders.reconcile"},
+        )
 
     def test_a_new_sandbox_order_arrives_over_http_and_becomes_a_sale_order(self):
         self.backend.action_shopify_setup()
@@ -96,6 +100,32 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         self.assertEqual(f"{sale.amount_total:.2f}", order["total_price"])
         states = set(self.env["integration.exchange"].search([("backend_id", "=", self.backend.id)]).mapped("state"))
         self.assertEqual(states, {"done"}, "orders/create imports, orders/paid updates the same order")
+
+    def test_missed_webhooks_are_caught_up_by_the_order_reconciliation(self):
+        # No webhook subscription: the orders only reach Odoo through reconciliation.
+        flow = self.env["integration.flow"].create(
+            {"backend_id": self.backend.id, "code": "orders.reconcile", "name": "Reconcile", "mode": "scheduled"}
+        )
+        flow._run()
+        seeded = flow.last_result["orders"]
+        self.assertGreater(seeded, 10)
+        self.run_jobs()
+        exchanges = self.env["integration.exchange"].search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(len(exchanges), seeded)
+        imported = exchanges.filtered(lambda e: e.state == "done" and e.result and e.result.get("total"))
+        # Zero-rated lines (exports, gift cards) wait for a '(no tax)' mapping: money is never guessed.
+        waiting = (exchanges - imported).mapped("message")
+        self.assertTrue(all("Shopify tax '(no tax)'" in message for message in waiting), waiting[:3])
+        self.assertTrue(imported, exchanges.mapped("message")[:3])
+        for exchange in imported[:5]:
+            sale = self.env["sale.order"].browse(exchange.result["sale_order"])
+            self.assertEqual(Decimal(f"{sale.amount_total:.2f}"), Decimal(exchange.result["total"]))
+        self.assertTrue(flow.cursor)
+        order = self.act("create_order", lines=[{"sku": self.variants[0]["sku"], "quantity": 1}])
+        flow._run()
+        self.assertEqual(flow.last_result["orders"], 1, "the cursor moved: only the new order is read")
+        self.run_jobs()
+        self.assertTrue(self.env["sale.order"].search([("client_order_ref", "=", order["name"])]))
 
     def test_stock_push_sets_shopify_and_rereads_a_stale_figure(self):
         self.backend.action_shopify_setup()
