@@ -7,6 +7,7 @@ exchange waits in the exception queue with both totals and the lines.
 
 from decimal import Decimal
 
+from odoo import fields
 from odoo.tools import float_compare
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
@@ -165,7 +166,7 @@ class OrderImport:
         if self.backend.shopify_order_policy in ("confirm", "invoice"):
             sale.action_confirm()
         if self.backend.shopify_order_policy == "invoice" and order.financial_status == "paid":
-            self._invoice(sale)
+            self._invoice(sale, order.gateways)
         return {"sale_order": sale.id, "total": str(order.total)}
 
     def _update(self, sale, order):
@@ -183,7 +184,7 @@ class OrderImport:
             and sale.state == "sale"
             and not sale.invoice_ids
         ):
-            self._invoice(sale)
+            self._invoice(sale, order.gateways)
         return {"sale_order": sale.id, "updated": True}
 
     def cancel_from_order(self, sale):
@@ -192,10 +193,33 @@ class OrderImport:
             self.exchange._link(sale, "updated", ["state"])
         return {"sale_order": sale.id, "cancelled": True}
 
-    def _invoice(self, sale):
+    def _invoice(self, sale, gateways=()):
+        """Post the invoice of a paid order and record the payment in the gateway's journal."""
+        journal = self._journal(gateways, sale)
         invoices = sale._create_invoices()
         invoices.action_post()
         self.exchange._link(invoices, "created", ["invoice_line_ids"])
+        payments = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create({"journal_id": journal.id, "payment_date": fields.Date.context_today(sale)})
+            ._create_payments()
+        )
+        self.exchange._link(payments, "created", ["amount", "journal_id"])
+
+    def _journal(self, gateways, sale):
+        gateway = gateways[0] if gateways else "(none)"
+        try:
+            journal = self.backend._lookup_value("payment_gateway", gateway)
+        except MappingError as err:
+            raise MappingError(
+                f"Shopify payment gateway '{gateway}' of {sale.client_order_ref} has no journal mapping on backend "
+                f"'{self.backend.name}'. Map it to a bank or cash journal under Configuration > Value mappings "
+                "(type payment_gateway), then press Retry."
+            ) from err
+        if getattr(journal, "_name", None) != "account.journal":
+            raise MappingError(f"The payment_gateway mapping for '{gateway}' must point at a journal.")
+        return journal
 
     # Lookups ------------------------------------------------------------------
 

@@ -130,6 +130,15 @@ class ShopifyCase(TransactionCase):
                 "odoo_record": f"account.tax,{cls.vat_included.id}",
             }
         )
+        cls.bank = cls.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+        Mapping.create(
+            {
+                "backend_id": cls.backend.id,
+                "map_type": "payment_gateway",
+                "external_value": "shopify_payments",
+                "odoo_record": f"account.journal,{cls.bank.id}",
+            }
+        )
         Product = cls.env["product.product"]
         cls.mug = Product.create({"name": "Blue mug", "default_code": "MUG-BLU", "list_price": 12, "taxes_id": []})
         cls.tee = Product.create({"name": "Black tee M", "default_code": "TEE-M-BLK", "list_price": 20, "taxes_id": []})

@@ -44,6 +44,19 @@ class TestRefunds(ShopifyCase):
         self.sale = self.sale_order(self.deliver(self.order))
         self.invoice = self.sale.invoice_ids
 
+    def test_paid_order_is_invoiced_and_paid_in_the_gateway_journal(self):
+        self.assertEqual(self.invoice.state, "posted")
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+        payment = self.env["account.payment"].search([("invoice_ids", "in", self.invoice.ids)])
+        self.assertEqual(payment.journal_id, self.bank)
+        links = self.env["integration.exchange.link"].search([("res_model", "=", "account.payment")])
+        self.assertIn(payment.id, links.mapped("res_id"), "the payment links back to its Shopify payload")
+
+    def test_unmapped_gateway_names_the_journal_mapping(self):
+        exchange = self.deliver(order_payload(6002, payment_gateway_names=["paypal"]))
+        self.assertEqual(exchange.state, "needs_attention")
+        self.assertIn("payment gateway 'paypal'", exchange.message)
+
     def test_refund_creates_a_linked_credit_note_and_never_touches_the_invoice(self):
         self.assertEqual(self.invoice.state, "posted")
         invoice_total = self.invoice.amount_total
