@@ -4,13 +4,14 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 
-.PHONY: help run test lint format bench bench-intake bench-audit pot
+.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify pot
 
 help:
 	@echo "make run     demo database + sandbox + Odoo with the job runner (Ctrl-C stops all)"
 	@echo "make test    throwaway database with every addon, then every test"
 	@echo "make lint    ruff check and format check"
 	@echo "make bench   webhook intake and audit log benchmarks"
+	@echo "make bench-shopify  Shopify order import and stock push against the OCA connector (~20 min)"
 
 run:
 	@scripts/run
@@ -34,6 +35,9 @@ bench-intake:
 
 bench-audit:
 	@scripts/bench audit
+
+bench-shopify:
+	@scripts/bench shopify
 
 pot:
 	@scripts/export-pot

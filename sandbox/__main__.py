@@ -1,11 +1,13 @@
 """Command line entry point.
 
-``python -m sandbox`` serves every registered system; ``python -m sandbox inspect
-<system>`` and ``python -m sandbox act <system> <action> [key=value ...]`` talk
-to a running sandbox through its control API.
+``python -m sandbox`` serves every registered system (``--https-port`` adds an
+HTTPS listener); ``python -m sandbox inspect <system>`` and ``python -m sandbox
+act <system> <action> [key=value ...]`` talk to a running sandbox through its
+control API.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -30,6 +32,19 @@ def parse_args(argv=None):
         default=int(env["SANDBOX_SEED"]) if env.get("SANDBOX_SEED") else None,
         help="make generated data and injected faults reproducible",
     )
+    parser.add_argument(
+        "--https-port",
+        type=int,
+        default=int(env["SANDBOX_HTTPS_PORT"]) if env.get("SANDBOX_HTTPS_PORT") else None,
+        help="also serve over HTTPS on this port (0: any free port), with Shopify's shop paths (/admin/...) "
+        "at the root as on {shop}.myshopify.com; needs trustme",
+    )
+    parser.add_argument(
+        "--tls-dir",
+        default=env.get("SANDBOX_TLS_DIR"),
+        help="where the HTTPS certificate authority (ca.pem) and server certificate are written "
+        "(default: tls/ in the sandbox cache directory)",
+    )
     return parser.parse_args(argv)
 
 
@@ -38,8 +53,19 @@ def interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def announce(url: str) -> None:
+def announce(url: str, https=None) -> None:
     print(f"Sandbox serving on {url}", flush=True)
+    if https:
+        print(f"Sandbox serving HTTPS on {https.url} with certificate authority {https.ca_pem}", flush=True)
+
+
+def https_listener(app, args):
+    """Serve ``app`` over HTTPS from a background thread, the shop's paths also at the root."""
+    from .shopify.schema import cache_dir
+    from .shopify.tls import make_certificates, running_https_server, shop_domain
+
+    certificates = make_certificates(args.tls_dir or cache_dir() / "tls")
+    return running_https_server(shop_domain(app), args.host, args.https_port, certificates)
 
 
 def control(argv) -> int:
@@ -80,7 +106,9 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     try:
-        serve(app, args.host, args.port, on_ready=announce)
+        with contextlib.ExitStack() as stack:
+            https = stack.enter_context(https_listener(app, args)) if args.https_port is not None else None
+            serve(app, args.host, args.port, on_ready=lambda url: announce(url, https))
     except KeyboardInterrupt:
         pass
     finally:

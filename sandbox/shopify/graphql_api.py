@@ -281,6 +281,8 @@ class AdminApi:
             "fulfillmentOrder": lookup("fulfillment_orders", "FulfillmentOrder", views.fulfillment_order),
             "fulfillment": lookup("fulfillments", "Fulfillment", views.fulfillment),
             "refund": lookup("refunds", "Refund", views.refund),
+            # No order has returns (see Views.order), so no return id exists.
+            "return": lambda info, id: None,
             "inventoryAdjustmentGroup": lookup("adjustment_groups", "InventoryAdjustmentGroup", views.adjustment_group),
             "webhookSubscriptions": self._webhook_subscriptions(context),
             "webhookSubscription": lambda info, id: self._subscription_view(

@@ -195,8 +195,13 @@ class ShopifySystem(System):
         shipping=("Royal Mail Tracked 48", "3.95"),
         paid=True,
         gift_card_payment=None,
+        address=None,
     ) -> dict:
-        """Place an order as a customer would; emits ``orders/create`` (and ``orders/paid``)."""
+        """Place an order as a customer would; emits ``orders/create`` (and ``orders/paid``).
+
+        ``address`` (``first_name``, ``address1``, ``city``, ``zip``, ``country_code``...) is where a guest
+        checkout bills and ships to; a customer's order uses their default address.
+        """
         if lines is None:
             stocked = [v for v in self.state.records("variants") if v["sku"] and not v["sku"].startswith("GIFT")]
             lines = [{"variant_id": v["id"], "quantity": 1} for v in self.state.random.sample(stocked, 2)]
@@ -224,6 +229,7 @@ class ShopifySystem(System):
             discount_code=tuple(discount_code) if discount_code else None,
             gift_card_payment=gift_card_payment,
             paid=paid,
+            address=address,
         )
         topics = ["orders/create", "orders/paid"] if paid else ["orders/create"]
         self.announce_order(self.hooks.event(), order["id"], *topics)

@@ -11,6 +11,10 @@ Nothing here runs unless asked, so plain ``python -m sandbox`` stays fast::
     app = build_app()
     with running_https_server(app, port=8443) as (url, ca_pem):
         ...  # https://127.0.0.1:8443/shopify/admin/api/2026-01/graphql.json
+
+``python -m sandbox --https-port 8443`` serves the same app over HTTPS beside the plain
+HTTP port, with the shop's paths also at the root (``shop_domain``), and writes the CA
+file to ``--tls-dir``.
 """
 
 import contextlib
@@ -26,6 +30,8 @@ from werkzeug.serving import make_server
 from ..core.server import POLL_INTERVAL, QuietRequestHandler
 
 HOSTS = ("127.0.0.1", "localhost")
+# What a shop's own domain answers: ``https://{shop}.myshopify.com/admin/api/...`` and bulk results.
+SHOP_PATHS = ("/admin/", "/bulk/")
 
 
 @dataclass
@@ -86,3 +92,20 @@ def running_https_server(app, host: str = "127.0.0.1", port: int = 0, certificat
         finally:
             server.shutdown()
             thread.join()
+
+
+def shop_domain(app, prefix: str = "/shopify"):
+    """``app`` with the shop's paths also answered at the root, as on ``{shop}.myshopify.com``.
+
+    For clients that take a shop host (``127.0.0.1:8443``) rather than a URL and build
+    ``https://{host}/admin/api/...`` themselves: ``/admin/...`` is served as ``/shopify/admin/...``.
+    Everything else, ``/shopify/...`` and the control API included, is left as it is.
+    """
+
+    def wsgi(environ, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        if path.startswith(SHOP_PATHS):
+            environ = dict(environ, PATH_INFO=prefix + path)
+        return app(environ, start_response)
+
+    return wsgi

@@ -60,3 +60,30 @@ def test_sandbox_process_serves_and_stops():
         assert requests.get(f"{url}/_health", timeout=5).json() == {"status": "ok"}
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/_health", timeout=1)
+
+
+def test_https_port_serves_the_shop_at_the_root_with_a_ca_to_trust(tmp_path):
+    pytest.importorskip("trustme")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0", "--https-port", "0", "--tls-dir", str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        process.stdout.readline()
+        line = process.stdout.readline()
+        assert line.startswith("Sandbox serving HTTPS on https://127.0.0.1:"), line
+        url, ca_pem = line.split()[4], line.split()[-1]
+        assert ca_pem == str(tmp_path / "ca.pem")
+        # The shop's token endpoint, at the root as on {shop}.myshopify.com and under /shopify.
+        grant = {"client_id": "sandbox-client-id", "client_secret": "sandbox-shopify-secret"}
+        grant["grant_type"] = "client_credentials"
+        for path in ("/admin/oauth/access_token", "/shopify/admin/oauth/access_token"):
+            answer = requests.post(f"{url}{path}", json=grant, verify=ca_pem, timeout=5)
+            assert answer.json()["access_token"].startswith("shpat_")
+        assert requests.get(f"{url}/_health", verify=ca_pem, timeout=5).json() == {"status": "ok"}
+    finally:
+        process.terminate()
+        process.wait(timeout=5)

@@ -23,6 +23,20 @@ def test_actions_drive_the_shop_through_the_control_api(graphql, shopify, base_u
     assert missing.status_code == 400 and "No Order 123" in missing.json()["error"]
 
 
+def test_a_guest_checkout_bills_and_ships_to_the_address_given(graphql, base_url):
+    address = {"first_name": "Ada", "last_name": "Guest", "address1": "1 Station Rd", "city": "York", "zip": "YO1 7HH"}
+    order = act(base_url, "create_order", email="ada@guest.example.com", address=address).json()["result"]
+    node = graphql.data(
+        "query($id: ID!) { order(id: $id) { email customer { id } shippingAddress { name city countryCodeV2 } } }",
+        {"id": order["admin_graphql_api_id"]},
+    )["order"]
+    assert node == {
+        "email": "ada@guest.example.com",
+        "customer": None,
+        "shippingAddress": {"name": "Ada Guest", "city": "York", "countryCodeV2": "GB"},
+    }
+
+
 def test_seed_and_reset_give_reproducible_data(base_url, shopify):
     before = shopify.state.records("orders")
     assert act(base_url, "seed", products=3, orders=5).json()["result"]["orders"] == 5

@@ -166,6 +166,35 @@ def test_a_uk_order_with_discounts_has_consistent_vat_lines(graphql, shopify):
     )
 
 
+def test_an_order_has_no_cash_rounding_a_low_risk_and_no_returns(graphql, shopify):
+    order = shopify.state.records("orders")[0]
+    data = graphql.data(
+        """query($id: ID!, $return: ID!) {
+          order(id: $id) {
+            currencyCode
+            totalCashRoundingAdjustment {
+              paymentSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }
+              refundSet { shopMoney { amount } }
+            }
+            risk { recommendation assessments { riskLevel provider { id } facts { description sentiment } } }
+            returns(first: 10) { nodes { id name status } pageInfo { hasNextPage } }
+          }
+          return(id: $return) { id }
+        }""",
+        {"id": f"gid://shopify/Order/{order['id']}", "return": "gid://shopify/Return/1"},
+    )
+    node = data["order"]
+    payment = node["totalCashRoundingAdjustment"]["paymentSet"]
+    assert payment["shopMoney"] == {"amount": "0.0", "currencyCode": "GBP"}
+    assert payment["presentmentMoney"]["currencyCode"] == order["presentment_currency"]
+    assert node["totalCashRoundingAdjustment"]["refundSet"]["shopMoney"]["amount"] == "0.0"
+    assert node["risk"]["recommendation"] == "ACCEPT"
+    [assessment] = node["risk"]["assessments"]
+    assert assessment["riskLevel"] == "LOW" and assessment["provider"] is None and assessment["facts"]
+    assert node["returns"] == {"nodes": [], "pageInfo": {"hasNextPage": False}}
+    assert data["return"] is None
+
+
 def test_customers_node_and_nodes(graphql, shopify):
     b2b = next(c for c in shopify.state.records("customers") if c["vat_number"])
     data = graphql.data(
