@@ -23,6 +23,7 @@ class OrderImport:
         self.env = connector.env
         self.exchange = exchange
         self.binding = self.env["integration.binding"]
+        self._mapped = {}
 
     # Entry points -------------------------------------------------------------
 
@@ -223,6 +224,12 @@ class OrderImport:
 
     # Lookups ------------------------------------------------------------------
 
+    def _lookup(self, map_type, key):
+        """Value mappings are read once per order, not once per line."""
+        if (map_type, key) not in self._mapped:
+            self._mapped[map_type, key] = self.backend._lookup_value(map_type, key)
+        return self._mapped[map_type, key]
+
     def _currency(self, code):
         currency = self.env["res.currency"].search([("name", "=", code)], limit=1)
         if not currency:
@@ -312,7 +319,7 @@ class OrderImport:
         result = self.env["account.tax"]
         for key, tax_line in zip(keys, taxes or [None], strict=True):
             try:
-                tax = self.backend._lookup_value(map_type, key)
+                tax = self._lookup(map_type, key)
             except MappingError as err:
                 included = "prices include tax" if order.taxes_included else "prices exclude tax"
                 raise MappingError(
