@@ -96,6 +96,15 @@ class ShopifySetup:
             )
         return created
 
+    def rounding_advice(self):
+        """Shopify rounds VAT per line; Odoo's default rounds per tax, which can differ by a penny."""
+        if self.backend.company_id.tax_calculation_rounding_method == "round_per_line":
+            return None
+        return (
+            "Shopify rounds VAT line by line. Set Accounting > Settings > Rounding Method to 'Round per Line', "
+            "or the odd order will wait in the exception queue with a one-penny difference."
+        )
+
     def run(self):
         shop = self.check_scopes()
         topics = self.subscribe(self.backend.webhook_url)
@@ -118,6 +127,7 @@ class ShopifySetup:
                     }
                 )
         return {
+            "rounding_advice": self.rounding_advice(),
             "shop": shop["name"],
             "topics": topics,
             "proposed_mappings": len(proposals),

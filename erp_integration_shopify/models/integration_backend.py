@@ -67,12 +67,19 @@ class IntegrationBackend(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Shopify store %(shop)s connected", shop=result["shop"]),
-                "message": self.env._(
-                    "%(topics)s webhooks subscribed; %(proposed)s value mappings proposed, %(todo)s to complete "
-                    "under Value mappings.",
-                    topics=len(result["topics"]),
-                    proposed=result["proposed_mappings"],
-                    todo=result["to_complete"],
+                "message": " ".join(
+                    part
+                    for part in (
+                        self.env._(
+                            "%(topics)s webhooks subscribed; %(proposed)s value mappings proposed, %(todo)s to "
+                            "complete under Value mappings.",
+                            topics=len(result["topics"]),
+                            proposed=result["proposed_mappings"],
+                            todo=result["to_complete"],
+                        ),
+                        result["rounding_advice"],
+                    )
+                    if part
                 ),
                 "type": "success",
                 "sticky": True,

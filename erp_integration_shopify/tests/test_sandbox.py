@@ -73,7 +73,9 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
     def test_connection_and_setup_subscribe_the_webhooks_and_propose_mappings(self):
         notification = self.backend.action_test_connection()
         self.assertIn("currency GBP", notification["params"]["message"])
-        self.backend.action_shopify_setup()
+        self.env.company.tax_calculation_rounding_method = "round_globally"
+        notification = self.backend.action_shopify_setup()
+        self.assertIn("Round per Line", notification["params"]["message"])
         subscriptions = requests.get(f"{self.sandbox_url}/_sandbox/systems/shopify", timeout=10).json()
         self.assertGreaterEqual(subscriptions["collections"]["webhook_subscriptions"], len(TOPICS))
         locations = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "location")
