@@ -40,6 +40,15 @@ class WebhookReceiver:
             status = self.statuses.pop(0) if self.statuses else self.default_status
         return Response(status=status)(environ, start_response)
 
+    @contextmanager
+    def serving(self, path=""):
+        """Serve the receiver on a free port; ``url`` is that address plus ``path``."""
+        from .core import running_server
+
+        with running_server(self) as base:
+            self.url = base + path
+            yield self
+
     @property
     def bodies(self) -> list[bytes]:
         return [r.body for r in self.received]

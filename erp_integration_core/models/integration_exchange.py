@@ -172,6 +172,7 @@ class IntegrationExchange(models.Model):
             self._count_rejection(backend_id)
             return 400, {"error": err.message}
         described = connector.describe_request(request, data)
+        body_sha256 = payload.sha256_hex(body)
         self.env.cr.execute(
             """
             INSERT INTO integration_exchange (
@@ -190,7 +191,7 @@ class IntegrationExchange(models.Model):
                 described["external_id"] or None,
                 described["idempotency_key"],
                 body.decode(),
-                payload.sha256_hex(body),
+                body_sha256,
                 len(body),
                 json.dumps(payload.safe_headers(request.headers)),
                 self.env.uid,
@@ -202,7 +203,7 @@ class IntegrationExchange(models.Model):
         if not row:
             return 200, {"status": "duplicate"}
         exchange_id, company_id = row
-        details = {"flow": described["flow"], "sha256": payload.sha256_hex(body)}
+        details = {"flow": described["flow"], "sha256": body_sha256}
         self.env["integration.audit.log"]._log_many(
             [
                 {

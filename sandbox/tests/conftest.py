@@ -27,9 +27,7 @@ def base_url(app):
 
 @pytest.fixture
 def receiver():
-    receiver = WebhookReceiver()
-    with running_server(receiver) as url:
-        receiver.url = url + "/hook"
+    with WebhookReceiver().serving("/hook") as receiver:
         yield receiver
 
 

@@ -60,9 +60,7 @@ def api(host, hubspot) -> Api:
 
 @pytest.fixture
 def receiver():
-    receiver = WebhookReceiver(default_status=204)
-    with running_server(receiver) as url:
-        receiver.url = url + "/hubspot-events?portal=62515"
+    with WebhookReceiver(default_status=204).serving("/hubspot-events?portal=62515") as receiver:
         yield receiver
 
 

@@ -74,9 +74,7 @@ def api(base_url):
 
 @pytest.fixture
 def receiver():
-    receiver = WebhookReceiver()
-    with running_server(receiver) as url:
-        receiver.url = url + "/warehouse/callback"
+    with WebhookReceiver().serving("/warehouse/callback") as receiver:
         yield receiver
 
 
