@@ -128,33 +128,32 @@ class StockSync:
         return locations
 
     def push(self, reconcile=False):
-        """Push every bound product whose available quantity changed; with ``reconcile``, check them all."""
+        """Push every bound product whose available quantity changed since it was last pushed.
+
+        With ``reconcile``, Shopify's figures are read first (one bulk query) and
+        every variant whose figure differs from Odoo's is corrected: the drift.
+        """
         bindings = self.Binding.search(
             [("backend_id", "=", self.backend.id), ("res_model", "=", "product.product"), ("external_ref", "!=", False)]
         )
         products = self.env["product.product"].browse(bindings.mapped("res_id"))
         # Quantities are computed per warehouse context; never trust a cached figure.
         products.invalidate_recordset(["free_qty"])
+        locations = self._locations()
+        shopify = self._bulk_available() if reconcile else None
         pushed, drift = 0, 0
         self.not_stocked = []
-        for location_id, warehouse in self._locations():
-            free = {p.id: int(p.free_qty) for p in products.with_context(warehouse_id=warehouse.id)}
-            changes = []
-            for binding in bindings:
-                last = (binding.synced_values or {}).get(location_id)
-                quantity = max(free.get(binding.res_id, 0), 0)
-                if reconcile or last != quantity:
-                    changes.append((binding, quantity, last))
-            if reconcile and changes:
-                current = self._read_available([b.external_ref for b, _q, _l in changes], location_id)
-                # An item with no level at the location is not stocked there: not drift.
-                self.not_stocked += [b.external_ref for b, _q, _l in changes if current.get(b.external_ref) is None]
-                changes = [
-                    (b, q, current[b.external_ref])
-                    for b, q, _l in changes
-                    if current.get(b.external_ref) is not None and current[b.external_ref] != q
-                ]
+        for location_id, warehouse in locations:
+            free = {p.id: max(int(p.free_qty), 0) for p in products.with_context(warehouse_id=warehouse.id)}
+            if reconcile:
+                changes = self._drift(bindings, free, shopify, location_id)
                 drift += len(changes)
+            else:
+                changes = []
+                for binding in bindings:
+                    last = (binding.synced_values or {}).get(location_id)
+                    if last != free.get(binding.res_id, 0):
+                        changes.append((binding, free.get(binding.res_id, 0), last))
             for start in range(0, len(changes), BATCH):
                 pushed += self._push_batch(changes[start : start + BATCH], location_id)
         return {
@@ -163,6 +162,34 @@ class StockSync:
             "not_stocked": self.not_stocked[:50],
             "at": fields.Datetime.to_string(fields.Datetime.now()),
         }
+
+    def _drift(self, bindings, free, shopify, location_id):
+        """The bindings whose Shopify figure at a location differs from Odoo's, as changes to push.
+
+        Where the figures agree, the binding learns Shopify's figure, so the next
+        push starts from it. An item with no level at the location is not stocked
+        there: that is the shop's decision, reported, not drift.
+        """
+        changes = []
+        for binding in bindings:
+            current = shopify.get((binding.external_ref, location_id))
+            quantity = free.get(binding.res_id, 0)
+            if current is None:
+                self.not_stocked.append(binding.external_ref)
+            elif current != quantity:
+                changes.append((binding, quantity, current))
+            elif (binding.synced_values or {}).get(location_id) != current:
+                binding.synced_values = dict(binding.synced_values or {}, **{location_id: current})
+        return changes
+
+    def _bulk_available(self):
+        """Shopify's available quantity per (inventory item, location), from one bulk query."""
+        available = {}
+        for row in self.client.run_bulk_query("bulk_inventory_levels"):
+            if "__parentId" in row:
+                quantities = {q["name"]: q["quantity"] for q in row.get("quantities") or []}
+                available[row["__parentId"], row["location"]["id"]] = quantities.get("available")
+        return available
 
     def _push_batch(self, batch, location_id, fresh=False):
         """Send one batch; returns how many quantities Shopify took.

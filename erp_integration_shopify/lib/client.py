@@ -11,6 +11,7 @@ Tokens are either a static Admin API token or obtained with the
 client-credentials grant; an expired grant token (401) is renewed once.
 """
 
+import json
 import logging
 import threading
 import time
@@ -24,6 +25,8 @@ _logger = logging.getLogger(__name__)
 DOCUMENTS = Path(__file__).resolve().parent.parent / "graphql"
 DEFAULT_COST = 50
 MAX_THROTTLE_WAITS = 5
+BULK_RUNNING = ("CREATED", "RUNNING")
+BULK_MAX_POLL_SECONDS = 10
 
 
 def load_document(name):
@@ -151,6 +154,45 @@ class ShopifyClient:
                 raise ValidationError("Shopify refused the query: " + "; ".join(e.get("message", "?") for e in errors))
             return body["data"]
         raise TransientError("Shopify kept throttling the query", retry_after=30)
+
+    def run_bulk_query(self, document, timeout=900):
+        """Run ``document`` as a bulk operation and yield the rows of its JSONL result.
+
+        Shopify runs one bulk query per app and shop at a time; while another
+        runs, this raises a transient error so the job comes back later. The
+        operation is polled with a growing interval until it finishes or
+        ``timeout`` seconds have passed.
+        """
+        if "{" not in document:
+            document = load_document(document)
+        started = self.execute("bulk_operation_run_query", {"query": document}, expected_cost=10)
+        started = started["bulkOperationRunQuery"]
+        errors = started.get("userErrors") or []
+        if any(error.get("code") == "OPERATION_IN_PROGRESS" for error in errors):
+            raise TransientError("Another bulk query is running in the shop", retry_after=60)
+        if errors:
+            raise ValidationError(f"Shopify refused the bulk query: {self.user_errors(started)}")
+        operation = started["bulkOperation"]
+        deadline = time.monotonic() + timeout
+        interval = 0.25
+        while operation["status"] in BULK_RUNNING:
+            if time.monotonic() > deadline:
+                raise TransientError(f"Shopify bulk operation {operation['id']} still running after {timeout} s")
+            self.sleep(interval)
+            interval = min(interval * 2, BULK_MAX_POLL_SECONDS)
+            operation = self.execute("bulk_operation", {"id": operation["id"]}, expected_cost=1)["bulkOperation"]
+        if operation["status"] != "COMPLETED":
+            raise ValidationError(
+                f"Shopify bulk operation {operation['id']} ended {operation['status']} "
+                f"({operation.get('errorCode') or 'no error code'})"
+            )
+        if not operation.get("url"):
+            return
+        # The result lives in storage under a signed address: no token is sent with it.
+        response = self.http.request("GET", operation["url"], stream=True)
+        for line in response.iter_lines():
+            if line:
+                yield json.loads(line)
 
     @staticmethod
     def user_errors(payload):

@@ -7,6 +7,8 @@ import requests
 
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from sandbox.testing import sandbox_process
 
 from ..setup import TOPICS
@@ -53,6 +55,9 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         )
         response.raise_for_status()
         return response.json()["result"]
+
+    def sandbox_requests(self):
+        return requests.get(f"{self.sandbox_url}/_sandbox/requests?system=shopify", timeout=5).json()["requests"]
 
     def available(self, variant, location=MANCHESTER):
         return self.client.execute(
@@ -151,9 +156,21 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         self.assertEqual(flows["stock.reconcile"].last_result["drift"], 0)
         # Someone edits Shopify by hand: the reconciliation finds and fixes the drift.
         self.act("set_stock", sku=variant["sku"], available=99, location_id=7100000000001)
+        requests.delete(f"{self.sandbox_url}/_sandbox/requests?system=shopify", timeout=5)
         flows["stock.reconcile"]._run()
         self.assertEqual(flows["stock.reconcile"].last_result["drift"], 1)
+        bodies = [entry["body"] for entry in self.sandbox_requests()]
+        self.assertTrue(any("bulkOperationRunQuery" in body for body in bodies), "Shopify's figures come in bulk")
+        self.assertFalse(any("InventoryLevels" in body for body in bodies), "not variant by variant")
         self.assertEqual(self.available(variant), 10)
+
+    def test_stock_reconciliation_waits_while_another_bulk_query_runs(self):
+        self.backend.action_shopify_setup()
+        flow = self.backend.flow_ids.filtered(lambda f: f.code == "stock.reconcile")
+        self.client.execute("bulk_operation_run_query", {"query": "{ products { edges { node { id } } } }"})
+        with self.assertRaisesRegex(RetryableJobError, "Another bulk query is running"):
+            flow._run()
+        self.assertFalse(flow.last_run_at, "the job comes back later; nothing was pushed")
 
     def test_products_link_by_sku_then_gtin_and_missing_ones_are_created_when_shopify_owns_them(self):
         by_barcode, missing = self.variants[2], self.variants[3]
@@ -196,8 +213,7 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         client = self.backend._shopify_client()
         for _ in range(6):
             self.assertTrue(client.execute("product_variants", {"first": 10})["productVariants"]["nodes"])
-        log = requests.get(f"{self.sandbox_url}/_sandbox/requests?system=shopify", timeout=5).json()["requests"]
-        self.assertTrue(any(entry["status"] == 429 for entry in log), "the sandbox did throttle")
+        self.assertTrue(any(entry["status"] == 429 for entry in self.sandbox_requests()), "the sandbox did throttle")
 
     def test_client_credentials_token_is_renewed_when_it_expires(self):
         self.backend.write(
