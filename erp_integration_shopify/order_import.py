@@ -160,12 +160,17 @@ class OrderImport:
         pricelist = self._pricelist(currency)
         if pricelist:
             vals["pricelist_id"] = pricelist.id
-        sale = self.env["sale.order"].create(vals)
+        # As Odoo's own import does by default, the order and its delivery are
+        # created without chatter history or followers: the exchange, its links
+        # and the audit log are the history, and the buyer, who hears from
+        # Shopify, is not subscribed to Odoo's messages. Invoices keep theirs.
+        sale = self.env["sale.order"].with_context(tracking_disable=True).create(vals)
         self._check_totals(sale, order)
         self.exchange._link(sale, "created", list(vals))
         self.binding._bind(self.backend, sale, order.external_id, order.updated_at)
         if self.backend.shopify_order_policy in ("confirm", "invoice"):
             sale.action_confirm()
+        sale = sale.with_context(tracking_disable=False)
         if self.backend.shopify_order_policy == "invoice" and order.financial_status == "paid":
             self._invoice(sale, order.gateways)
         return {"sale_order": sale.id, "total": str(order.total)}

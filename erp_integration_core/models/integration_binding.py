@@ -16,7 +16,7 @@ class IntegrationBinding(models.Model):
     _order = "backend_id, res_model, external_id"
 
     backend_id = fields.Many2one("integration.backend", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, precompute=True)
     res_model = fields.Char(string="Model", required=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", required=True)
     external_id = fields.Char(required=True)

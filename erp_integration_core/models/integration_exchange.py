@@ -253,15 +253,22 @@ class IntegrationExchange(models.Model):
         what the other one committed, rather than waiting and holding a worker.
         """
         cr = self.env.cr
+        self.flush_recordset(["backend_id", "external_id"])
         try:
             with cr.savepoint(flush=False):
-                cr.execute("SELECT id FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id])
+                # Read under the lock, straight from the row: the record itself
+                # is read afresh once the lock is held.
+                cr.execute(
+                    "SELECT backend_id, external_id FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                    [self.id],
+                )
+                backend_id, external_id = cr.fetchone()
         except pg_errors.LockNotAvailable as err:
             raise RetryableJobError("Exchange is being processed by another job", seconds=5) from err
-        if self.external_id:
-            cr.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [self.backend_id.id, self.external_id])
+        if external_id:
+            cr.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [backend_id, external_id])
             if not cr.fetchone()[0]:
-                raise RetryableJobError(f"Another job is applying {self.external_id}", seconds=2)
+                raise RetryableJobError(f"Another job is applying {external_id}", seconds=2)
 
     def _process(self):
         """Queue job: run the connector on this exchange and record the outcome.
@@ -291,7 +298,10 @@ class IntegrationExchange(models.Model):
             else:
                 classified = err if isinstance(err, errors.IntegrationError) else None
             return self._record_failure(err, classified, attempts)
-        self._set_state(
+        # A first-attempt success has no story for the chatter: the audit log
+        # records it. Anything that needed attention or a retry is tracked.
+        quiet = attempts == 1 and not self.user_id
+        self.with_context(mail_notrack=quiet)._set_state(
             "done",
             attempts=attempts,
             processed_at=fields.Datetime.now(),
@@ -300,7 +310,9 @@ class IntegrationExchange(models.Model):
             next_retry_at=False,
             result=outcome or False,
         )
-        self._close_activities()
+        if self.user_id:
+            # Only an assignment schedules a 'resolve' activity.
+            self._close_activities()
         return "Done"
 
     def _record_failure(self, err, classified, attempts):

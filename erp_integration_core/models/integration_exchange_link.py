@@ -9,7 +9,7 @@ class IntegrationExchangeLink(models.Model):
     _order = "id"
 
     exchange_id = fields.Many2one("integration.exchange", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="exchange_id.company_id", store=True)
+    company_id = fields.Many2one(related="exchange_id.company_id", store=True, precompute=True)
     res_model = fields.Char(string="Model", required=True, index=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", required=True, index=True)
     operation = fields.Selection(

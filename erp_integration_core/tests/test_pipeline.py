@@ -10,6 +10,7 @@ from .common import IntegrationCase, SimulatedCrash, ToyConnector
 
 class TestPipeline(IntegrationCase):
     def test_webhook_is_stored_queued_and_processed_once(self):
+        self.env = self.env(context=dict(self.env.context, tracking_disable=False))
         status, answer = self.receive(self.contact())
         self.assertEqual((status, answer["status"]), (200, "accepted"))
         exchange = self.exchanges()
@@ -22,6 +23,8 @@ class TestPipeline(IntegrationCase):
         self.assertEqual(partner.res_model, "res.partner")
         self.assertEqual(self.env["res.partner"].browse(partner.res_id).country_id, self.gb)
         self.assertTrue(self.backend.last_success_at)
+        self.assertFalse(self.tracked_states(exchange), "a first-attempt success is in the audit log, not the chatter")
+        self.assertTrue(self.audit_rows(event="exchange.done", exchange_id=exchange.id))
 
     def test_duplicate_webhook_creates_one_exchange_and_one_partner(self):
         self.receive(self.contact(), event_id="evt-dup")
@@ -54,6 +57,7 @@ class TestPipeline(IntegrationCase):
         self.assertEqual(self.env["res.partner"].search_count([("email", "=", "ada@example.com")]), 1)
 
     def test_missing_value_mapping_needs_attention_then_retry_completes(self):
+        self.env = self.env(context=dict(self.env.context, tracking_disable=False))
         self.receive(self.contact(country="FR"))
         self.perform_jobs()
         exchange = self.exchanges()
@@ -75,6 +79,14 @@ class TestPipeline(IntegrationCase):
         self.assertEqual(exchange.state, "done")
         self.assertFalse(exchange.message)
         self.assertTrue(self.audit_rows(event="exchange.retry", exchange_id=exchange.id))
+        self.assertIn("Done", self.tracked_states(exchange), "an exception's resolution shows in the chatter")
+
+    def tracked_states(self, exchange):
+        # Tracking messages are written when the transaction commits.
+        exchange.env.flush_all()
+        exchange.env.cr.precommit.run()
+        values = exchange.message_ids.tracking_value_ids
+        return values.filtered(lambda value: value.field_id.name == "state").mapped("new_value_char")
 
     def test_required_mapping_names_itself(self):
         self.receive(self.contact(name=""))
