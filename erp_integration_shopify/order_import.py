@@ -24,6 +24,7 @@ class OrderImport:
         self.exchange = exchange
         self.binding = self.env["integration.binding"]
         self._mapped = {}
+        self._by_sku = None
 
     # Entry points -------------------------------------------------------------
 
@@ -307,9 +308,20 @@ class OrderImport:
             self.binding._bind(self.backend, partner, external)
         return partner
 
+    def _products(self, order):
+        """The order's products by SKU, found with one search."""
+        skus = {line.sku for line in order.lines if line.sku}
+        found = self.env["product.product"].search([("default_code", "in", list(skus))]) if skus else ()
+        by_sku = {}
+        for product in found:
+            # Two products with one SKU: the first in Odoo's order, as a single search would give.
+            by_sku.setdefault(product.default_code, product)
+        return by_sku
+
     def _product(self, line, order):
-        Product = self.env["product.product"]
-        product = Product.search([("default_code", "=", line.sku)], limit=1) if line.sku else Product
+        if self._by_sku is None:
+            self._by_sku = self._products(order)
+        product = self._by_sku.get(line.sku)
         if not product:
             raise MappingError(
                 f"Shopify order {order.name}: SKU '{line.sku or line.title}' has no product in Odoo. Give the "

@@ -15,8 +15,9 @@ In one run, on this machine:
    are recorded, then replayed byte for byte to each connector's webhook: a
    warm-up, a run at a fixed offered rate, then a burst. One Odoo server per
    database, in turn (``workers=2``, queue_job runner ``root:2``, no cron).
-4. Our ``stock.push`` of every variant's available stock on plan ``standard``,
-   next to the time the throttle makes unavoidable.
+4. Our ``stock.push`` of every variant's available stock, on plan ``standard``
+   and on a plan small enough for the throttle to decide the time, each next
+   to the time the throttle makes unavoidable: total query cost ÷ restore rate.
 5. A markdown table; the databases are dropped at the end.
 
 Per order, *latency* is from the moment the webhook POST is sent to the
@@ -634,13 +635,24 @@ def run_connector(odoo, connector, sandbox, warm_up, rated, burst, options):
         )
 
 
+# Plans for the stock push: Shopify's standard plan, whose bucket holds more
+# than the push costs, and a small one on which the throttle decides the time.
+STOCK_PLANS = (
+    ("standard", {"plan": "standard"}),
+    ("throttled: 10 points/s, bucket 20", {"plan": "standard", "restore_rate": 10, "maximum": 20}),
+)
+
+
 def push_stock(odoo, sandbox, db):
-    """Our stock.push of every variant on plan standard, and what the throttle alone would cost."""
-    sandbox.act("set_plan", plan="standard")
-    bucket = sandbox.throttle()
-    pushed = odoo.shell(db, "push_stock")
-    bound = max(0.0, pushed["actual_cost"] - bucket["currentlyAvailable"]) / bucket["restoreRate"]
-    return pushed | {"bucket": bucket, "bound_seconds": bound}
+    """Our stock.push of every variant, per plan, against total cost ÷ restore rate."""
+    runs = []
+    for label, plan in STOCK_PLANS:
+        sandbox.act("set_plan", **plan)
+        bucket = sandbox.throttle()
+        pushed = odoo.shell(db, "push_stock")
+        bound = pushed["actual_cost"] / bucket["restoreRate"]
+        runs.append(pushed | {"plan": label, "bucket": bucket, "bound_seconds": bound})
+    return runs
 
 
 # Report ---------------------------------------------------------------------------
@@ -711,29 +723,25 @@ def report(ours, peer, stock, options):
             lines.append(f"\n{connector.name}, {kind}: jobs {jobs}; SQL p50 per request: {queries}; HTTP {run['http']}")
             for problem, orders in run["problems"].items():
                 lines.append(f"  - {len(orders)} × {problem} (orders {', '.join(map(str, orders[:5]))})")
-    lines += ["", "## Stock push (ours, plan standard)", ""]
+    lines += ["", "## Stock push (ours)", ""]
     lines += [
-        "| variants | elapsed s | GraphQL calls | actual cost | bucket at start | restore/s "
-        "| throttle bound s | elapsed ÷ bound | cost ÷ restore, empty bucket, s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| plan | variants | elapsed s | GraphQL calls | actual cost | bucket at start | restore/s "
+        "| bound: cost ÷ restore, s | elapsed ÷ bound |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    bound, bucket = stock["bound_seconds"], stock["bucket"]
-    over_bound = f"{stock['seconds'] / bound:.2f}" if bound else "–"
-    lines.append(
-        f"| {stock['variants']} | {stock['seconds']:.2f} | {stock['calls']} | {stock['actual_cost']} "
-        f"| {bucket['currentlyAvailable']} | {bucket['restoreRate']} | {bound:.2f} "
-        f"| {over_bound} "
-        f"| {stock['actual_cost'] / bucket['restoreRate']:.2f} |"
-    )
-    if not bound:
+    for run in stock:
+        bucket = run["bucket"]
         lines.append(
-            "\nThe push costs less than the bucket holds at the start: the throttle imposes no wait, so the "
-            "time is Odoo's and the sandbox's own work."
+            f"| {run['plan']} | {run['variants']} | {run['seconds']:.2f} | {run['calls']} | {run['actual_cost']} "
+            f"| {bucket['currentlyAvailable']:g} | {bucket['restoreRate']:g} | {run['bound_seconds']:.2f} "
+            f"| {run['seconds'] / run['bound_seconds']:.2f} |"
         )
-    else:
-        verdict = "met" if stock["seconds"] <= 1.1 * bound else "**not met**"
-        lines.append(f"\nTarget elapsed ≤ 1.1 × the throttle bound: {verdict}.")
-    lines.append(f"\nPush result: {stock['result']}")
+    worst = max(run["seconds"] / run["bound_seconds"] for run in stock)
+    lines.append(
+        f"\nTarget elapsed ≤ 1.1 × (total cost ÷ restore rate): {worst:.2f}× at worst — "
+        + ("met." if worst <= 1.1 else "**not met**.")
+    )
+    lines.append(f"\nPush result: {stock[-1]['result']}")
     print("\n".join(lines), flush=True)
 
 
