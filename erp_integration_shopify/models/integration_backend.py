@@ -22,6 +22,14 @@ class IntegrationBackend(models.Model):
         default="confirm",
         help="What happens to an imported order once its totals reconcile.",
     )
+    shopify_restock_policy = fields.Selection(
+        [("shopify", "As Shopify says"), ("never", "Never")],
+        string="Restock on refunds",
+        default="shopify",
+        required=True,
+        help="As Shopify says: refunded items Shopify restocks come off the delivery if they have not shipped, and "
+        "get a return receipt, ready for the warehouse to validate, if they have. Never: stock is adjusted by hand.",
+    )
     shopify_shipping_product_id = fields.Many2one(
         "product.product", string="Shipping product", help="Service product used for Shopify shipping lines."
     )

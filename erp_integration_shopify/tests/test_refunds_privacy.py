@@ -17,13 +17,21 @@ SUBSCRIBED = (
 )
 
 
-def refund_payload(order, refund_id=777, lines=(("TEE-M-BLK", 1, "18.00", "3.60"),), shipping=None):
+def refund_payload(
+    order, refund_id=777, lines=(("TEE-M-BLK", 1, "18.00", "3.60"),), shipping=None, restock_type="no_restock"
+):
     return {
         "id": refund_id,
         "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
         "order_id": order["id"],
         "refund_line_items": [
-            {"quantity": quantity, "subtotal": subtotal, "total_tax": tax, "line_item": {"sku": sku}}
+            {
+                "quantity": quantity,
+                "restock_type": restock_type,
+                "subtotal": subtotal,
+                "total_tax": tax,
+                "line_item": {"sku": sku},
+            }
             for sku, quantity, subtotal, tax in lines
         ],
         "refund_shipping_lines": [
@@ -83,6 +91,80 @@ class TestRefunds(ShopifyCase):
         )
         self.assertEqual(exchange.state, "needs_attention")
         self.assertIn("totals 27.99 in Shopify but the credit note would total 21.60", exchange.message)
+
+
+class TestRestock(ShopifyCase):
+    """Refunded items Shopify restocks go back into Odoo's stock the way Odoo's delivery says."""
+
+    ONE_MUG = (("MUG-BLU", 1, "12.00", "2.40"),)
+
+    def setUp(self):
+        super().setUp()
+        self.backend.shopify_order_policy = "invoice"
+        self.order = order_payload(6501)
+        self.sale = self.sale_order(self.deliver(self.order))
+        self.delivery = self.sale.picking_ids
+
+    def mug_move(self, picking):
+        return picking.move_ids.filtered(lambda move: move.product_id == self.mug)
+
+    def refund(self, restock_type, refund_id=778):
+        payload = refund_payload(self.order, refund_id=refund_id, lines=self.ONE_MUG, restock_type=restock_type)
+        exchange = self.deliver(payload, topic="refunds/create", event_id=f"refund-{refund_id}")
+        self.assertEqual(exchange.state, "done", exchange.message)
+        return exchange
+
+    def ship(self):
+        self.delivery.move_ids.write({"picked": True})
+        for move in self.delivery.move_ids:
+            move.quantity = move.product_uom_qty
+        self.delivery.button_validate()
+        self.assertEqual(self.delivery.state, "done")
+
+    def test_refund_of_unshipped_items_takes_them_off_the_delivery(self):
+        self.assertEqual(self.mug_move(self.delivery).product_uom_qty, 2)
+        exchange = self.refund("cancel")
+        self.assertEqual(exchange.result["taken_off_delivery"], {"MUG-BLU": 1})
+        self.assertEqual(self.mug_move(self.delivery).product_uom_qty, 1, "one mug is still to ship")
+        self.assertFalse(exchange.result.get("return_receipts"))
+
+    def test_refund_of_shipped_items_makes_a_return_receipt_for_the_warehouse(self):
+        self.ship()
+        exchange = self.refund("return")
+        receipt = self.env["stock.picking"].browse(exchange.result["return_receipts"])
+        self.assertEqual(receipt.picking_type_code, "incoming")
+        self.assertEqual(receipt.state, "assigned", "ready for the warehouse to validate when the parcel arrives")
+        self.assertEqual(self.mug_move(receipt).product_uom_qty, 1)
+        self.assertEqual(receipt.move_ids.product_id, self.mug)
+        self.assertIn(
+            receipt.id, exchange.link_ids.filtered(lambda link: link.res_model == "stock.picking").mapped("res_id")
+        )
+
+    def test_shopify_cancel_of_items_odoo_already_shipped_becomes_a_return(self):
+        self.ship()
+        exchange = self.refund("cancel")
+        self.assertTrue(exchange.result["return_receipts"])
+        self.assertNotIn("taken_off_delivery", exchange.result)
+
+    def test_no_restock_or_a_never_policy_leaves_stock_alone(self):
+        self.refund("no_restock")
+        self.assertEqual(self.mug_move(self.delivery).product_uom_qty, 2)
+        self.backend.shopify_restock_policy = "never"
+        self.refund("cancel", refund_id=779)
+        self.assertEqual(self.mug_move(self.delivery).product_uom_qty, 2)
+        self.assertEqual(self.sale.picking_ids, self.delivery, "no return receipt either")
+
+    def test_locked_order_waits_with_the_fix_named(self):
+        self.sale.action_lock()
+        payload = refund_payload(self.order, refund_id=780, lines=self.ONE_MUG, restock_type="cancel")
+        exchange = self.deliver(payload, topic="refunds/create")
+        self.assertEqual(exchange.state, "needs_attention")
+        self.assertIn("Unlock it, then press Retry", exchange.message)
+        self.assertFalse(self.sale.invoice_ids.filtered(lambda m: m.move_type == "out_refund"), "nothing half-done")
+        self.sale.action_unlock()
+        exchange.action_retry()
+        self.run_jobs()
+        self.assertEqual(exchange.state, "done", exchange.message)
 
 
 class TestPrivacyAndExamples(ShopifyCase):
