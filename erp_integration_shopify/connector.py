@@ -7,6 +7,7 @@ from .fulfillment import export_fulfillment
 from .lib.rest_shape import order_to_rest
 from .order_import import OrderImport
 from .privacy import Privacy
+from .product_push import ProductPush
 from .stock_sync import StockSync
 
 # Topics the connector subscribes to and processes; others are acknowledged and ignored.
@@ -64,6 +65,7 @@ class ShopifyConnector(Connector):
     def run_flow(self, flow):
         sync = {
             "products.link": lambda: StockSync(self).link_products(),
+            "products.push": lambda: ProductPush(self).push(),
             "stock.push": lambda: StockSync(self).push(),
             "stock.reconcile": lambda: StockSync(self).push(reconcile=True),
         }.get(flow.code)

@@ -12,9 +12,7 @@ from odoo.tools import float_compare
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
 
-from .lib.order import CENT, external_id, money, parse_order, set_amount
-
-NO_TAX = "(no tax)"
+from .lib.order import CENT, NO_TAX, external_id, money, parse_order, set_amount
 
 
 class OrderImport:

@@ -9,6 +9,7 @@ the admin only completes the blanks.
 from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError
 
 from .connector import ORDER_TOPICS
+from .lib.order import NO_TAX
 
 REQUIRED_SCOPES = {
     "read_orders",
@@ -35,9 +36,12 @@ class ShopifySetup:
     def check_scopes(self):
         data = self.client.execute("shop")
         granted = {scope["handle"] for scope in data["currentAppInstallation"]["accessScopes"]}
+        required = set(REQUIRED_SCOPES)
+        if "odoo" in (self.backend.owner_products, self.backend.owner_prices):
+            required.add("write_products")
         missing = [
             scope
-            for scope in sorted(REQUIRED_SCOPES)
+            for scope in sorted(required)
             if scope not in granted and not (scope.startswith("read_") and scope.replace("read_", "write_") in granted)
         ]
         if missing:
@@ -81,6 +85,9 @@ class ShopifySetup:
                 proposals.append((map_type, line["title"], candidates if len(candidates) == 1 else None))
             for gateway in order["paymentGatewayNames"]:
                 proposals.append(("payment_gateway", gateway, None))
+            # Lines Shopify charges no tax on (zero-rated exports, gift cards)
+            # need a deliberate choice too: proposed empty, never guessed.
+            proposals.append((map_type, NO_TAX, None))
         created = Mapping.browse()
         for map_type, external, record in proposals:
             if (map_type, external) in existing:
@@ -112,6 +119,7 @@ class ShopifySetup:
         flows = self.env["integration.flow"]
         for code, name, mode in (
             ("products.link", "Link products", "manual"),
+            ("products.push", "Push product titles and prices", "realtime"),
             ("stock.push", "Push available stock", "realtime"),
             ("stock.reconcile", "Reconcile stock", "scheduled"),
             ("orders.reconcile", "Reconcile missed orders", "scheduled"),

@@ -12,6 +12,8 @@ from odoo import fields
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, MappingError
 
+from .catalog import Catalog
+
 BATCH = 250
 STALE = "CHANGE_FROM_QUANTITY_STALE"
 NOT_STOCKED = "ITEM_NOT_STOCKED_AT_LOCATION"
@@ -47,6 +49,19 @@ class StockSync:
         by_record = {binding.res_id: binding for binding in bindings}
         linked, created, rebound, unmatched, duplicates = 0, 0, 0, [], []
         creates = self.backend.owner_products == "external"
+        if creates:
+            # Shopify owns the catalogue: what Odoo lacks is created first, a
+            # template per Shopify product, then linked below like the rest.
+            missing = [
+                variant
+                for variant in variants
+                if variant.get("sku")
+                and variant["id"] not in by_variant
+                and not (by_sku.get(variant["sku"]) or by_barcode.get(variant.get("barcode")))
+            ]
+            made = Catalog(self.env).create(missing)
+            by_sku.update(made)
+            created = len(made)
         seen = set()
         stale = self.Binding.browse()
         for variant in variants:
@@ -64,7 +79,7 @@ class StockSync:
                 continue
             product = by_sku.get(variant.get("sku")) or by_barcode.get(variant.get("barcode"))
             if not product and creates and variant.get("sku"):
-                product = by_sku[variant["sku"]] = Product.create(self._product_values(variant))
+                product = by_sku[variant["sku"]] = Catalog(self.env).create([variant])[variant["sku"]]
                 created += 1
             if not product:
                 unmatched.append(variant.get("sku") or variant["id"])
@@ -96,21 +111,6 @@ class StockSync:
             "unmatched": unmatched[:50],
             "unmatched_count": len(unmatched),
             "duplicate_skus": duplicates[:50],
-        }
-
-    @staticmethod
-    def _product_values(variant):
-        """A new Odoo product for a variant, when Shopify owns the catalogue."""
-        title = variant["product"]["title"]
-        if variant.get("title") and variant["title"] != "Default Title":
-            title = f"{title} ({variant['title']})"
-        barcode = variant.get("barcode")
-        return {
-            "name": title,
-            "default_code": variant["sku"],
-            "barcode": barcode if barcode and ean.is_valid(barcode) else False,
-            "list_price": float(variant.get("price") or 0),
-            "is_storable": True,
         }
 
     # Stock ------------------------------------------------------------------

@@ -69,6 +69,20 @@ class IntegrationFlow(models.Model):
                 description=f"{flow.backend_id.name}: {flow.name}",
             )._run()
 
+    @api.model
+    def _trigger_realtime(self, channel, code, delay=30):
+        """Trigger the enabled real-time flows ``code`` of the active backends of ``channel``."""
+        flows = self.search(
+            [
+                ("code", "=", code),
+                ("enabled", "=", True),
+                ("mode", "=", "realtime"),
+                ("backend_id.channel", "=", channel),
+                ("backend_id.active", "=", True),
+            ]
+        )
+        flows._trigger(delay=delay)
+
     def action_run_now(self):
         for flow in self:
             flow._run()

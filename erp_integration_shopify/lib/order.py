@@ -14,6 +14,8 @@ from odoo.addons.erp_integration_core.lib.errors import ValidationError
 
 GID = re.compile(r"^gid://shopify/\w+/(\d+)$")
 CENT = Decimal("0.01")
+# The value-mapping key of a line Shopify charged no tax on.
+NO_TAX = "(no tax)"
 
 
 def money(value):

@@ -11,14 +11,5 @@ class StockMove(models.Model):
         if moves:
             # Any finished move may change what Shopify can sell; the push itself
             # works out which variants changed, so one debounced run is enough.
-            flows = self.env["integration.flow"].search(
-                [
-                    ("code", "=", "stock.push"),
-                    ("enabled", "=", True),
-                    ("mode", "=", "realtime"),
-                    ("backend_id.channel", "=", "shopify"),
-                    ("backend_id.active", "=", True),
-                ]
-            )
-            flows._trigger(delay=STOCK_DEBOUNCE_SECONDS)
+            self.env["integration.flow"]._trigger_realtime("shopify", "stock.push", STOCK_DEBOUNCE_SECONDS)
         return moves

@@ -7,6 +7,7 @@ import requests
 
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.erp_integration_core.lib.errors import BusinessError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from sandbox.testing import sandbox_process
@@ -85,9 +86,12 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         self.assertGreaterEqual(subscriptions["collections"]["webhook_subscriptions"], len(TOPICS))
         locations = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "location")
         self.assertEqual(len(locations), 2)
+        untaxed = self.backend.value_mapping_ids.filtered(lambda m: m.external_value == "(no tax)")
+        self.assertTrue(untaxed, "zero-rated lines are proposed for a decision")
+        self.assertFalse(any(untaxed.mapped("odoo_record")), "and never guessed")
         self.assertEqual(
             set(self.backend.flow_ids.mapped("code")),
-            {"products.link", "stock.push", "stock.reconcile", "orders.reconcile"},
+            {"products.link", "products.push", "stock.push", "stock.reconcile", "orders.reconcile"},
         )
 
     def test_a_new_sandbox_order_arrives_over_http_and_becomes_a_sale_order(self):
@@ -172,6 +176,52 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
             flow._run()
         self.assertFalse(flow.last_run_at, "the job comes back later; nothing was pushed")
 
+    def shown(self, variant):
+        return self.client.execute("variant_products", {"ids": [variant["id"]]})["nodes"][0]
+
+    def test_titles_and_prices_odoo_owns_are_pushed_when_they_change(self):
+        self.backend.write({"owner_products": "external", "owner_prices": "odoo"})
+        self.backend.action_shopify_setup()
+        flows = {flow.code: flow for flow in self.backend.flow_ids}
+        flows["products.link"]._run()
+        push = flows["products.push"]
+        with self.assertRaisesRegex(BusinessError, "The shop sells in GBP"):
+            push._run()
+        self.backend.company_id = self.env["res.company"].create(
+            {"name": "Brightwater GBP", "currency_id": self.env.ref("base.GBP").id}
+        )
+        push._run()
+        self.assertGreater(push.last_result["prices"], 0, "Odoo's prices replace Shopify's")
+        self.assertEqual(push.last_result["titles"], 0, "Shopify owns the titles")
+        push._run()
+        self.assertEqual(push.last_result["prices"], 0, "nothing changed since")
+        variant = self.variants[0]
+        product = self.env["product.product"].search([("default_code", "=", variant["sku"])])
+        jobs = self.env["queue.job"].search_count([("func_string", "like", f"integration.flow({push.id},)._run")])
+        product.product_tmpl_id.list_price = 42.5
+        self.assertEqual(
+            self.env["queue.job"].search_count([("func_string", "like", f"integration.flow({push.id},)._run")]),
+            jobs + 1,
+            "a price change triggers the push",
+        )
+        push._run()
+        self.assertEqual(push.last_result["prices"], 1)
+        self.assertEqual(self.shown(variant)["price"], "42.50")
+        # Odoo owns titles too: a Shopify product whose variants are one Odoo product takes its name.
+        self.backend.owner_products = "odoo"
+        siblings = [v for v in self.variants if v["product"]["title"] == variant["product"]["title"]]
+        self.assertGreater(len(siblings), 1)
+        template = product.product_tmpl_id
+        template.name = "Merino jumper (Odoo)"
+        others = self.env["product.product"].search([("default_code", "in", [v["sku"] for v in siblings[1:]])])
+        others.product_tmpl_id.write({"name": "Merino jumper (Odoo)"})
+        push._run()
+        self.assertEqual(self.shown(variant)["product"]["title"], "Merino jumper (Odoo)")
+        # Where a product's variants are differently named Odoo products, no title fits them all.
+        conflicted = push.last_result["title_conflicts"]
+        self.assertTrue(conflicted)
+        self.assertNotIn(self.shown(variant)["product"]["id"], conflicted)
+
     def test_products_link_by_sku_then_gtin_and_missing_ones_are_created_when_shopify_owns_them(self):
         by_barcode, missing = self.variants[2], self.variants[3]
         Product = self.env["product.product"]
@@ -206,6 +256,74 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         flow._run()
         relinked = self.env["integration.binding"].search([("external_id", "=", renamed["id"])])
         self.assertEqual(relinked.res_id, right)
+
+    def a_product_of_several_sizes_and_colours(self):
+        """The variants of a seeded Shopify product with at least two values of each option."""
+        by_product = {}
+        for variant in self.variants:
+            by_product.setdefault(variant["product"]["id"], []).append(variant)
+        for variants in by_product.values():
+            values = {o["name"]: set() for o in variants[0]["selectedOptions"]}
+            for variant in variants:
+                for option in variant["selectedOptions"]:
+                    values[option["name"]].add(option["value"])
+            if len(values) == 2 and all(len(v) > 1 for v in values.values()):
+                return variants
+        raise AssertionError("the seed has no product with two sizes and two colours")
+
+    def forget_in_odoo(self, variants):
+        """Odoo has never heard of these variants' products."""
+        self.env["product.product"].search([("default_code", "in", [v["sku"] for v in variants])]).unlink()
+
+    def link_as_catalogue_owner(self):
+        self.backend.owner_products = "external"
+        flow = self.env["integration.flow"].create(
+            {"backend_id": self.backend.id, "code": "products.link", "name": "Link", "mode": "manual"}
+        )
+        flow._run()
+        return flow.last_result
+
+    def test_a_shopify_product_becomes_one_template_with_its_options_as_attributes(self):
+        jumper = self.a_product_of_several_sizes_and_colours()
+        self.forget_in_odoo(jumper)
+        size = next(o["value"] for o in jumper[-1]["selectedOptions"] if o["name"] == "Size")
+        large = [v for v in jumper if {"name": "Size", "value": size} in v["selectedOptions"]]
+        # One size costs £2 more in Shopify: Odoo expresses it as that size's price extra.
+        self.client.execute(
+            "product_variants_bulk_update",
+            {
+                "productId": jumper[0]["product"]["id"],
+                "variants": [{"id": v["id"], "price": f"{float(v['price']) + 2:.2f}"} for v in large],
+            },
+        )
+        result = self.link_as_catalogue_owner()
+        self.assertEqual(result["created"], len(jumper))
+        products = self.env["product.product"].search([("default_code", "in", [v["sku"] for v in jumper])])
+        template = products.product_tmpl_id
+        self.assertEqual(len(template), 1, "one template for the Shopify product")
+        self.assertEqual(template.name, jumper[0]["product"]["title"])
+        self.assertEqual(set(template.attribute_line_ids.attribute_id.mapped("name")), {"Size", "Colour"})
+        self.assertEqual(len(template.product_variant_ids), len(jumper), "Shopify sells every combination")
+        for variant in jumper:
+            product = products.filtered(lambda p, sku=variant["sku"]: p.default_code == sku)
+            options = {(v.attribute_id.name, v.name) for v in product.product_template_attribute_value_ids}
+            self.assertEqual(options, {(o["name"], o["value"]) for o in variant["selectedOptions"]})
+            expected = float(variant["price"]) + (2 if variant in large else 0)
+            self.assertAlmostEqual(product.lst_price, expected, places=2, msg=variant["sku"])
+            self.assertEqual(product.barcode, variant["barcode"])
+
+    def test_prices_no_option_explains_make_separate_products(self):
+        jumper = self.a_product_of_several_sizes_and_colours()
+        self.forget_in_odoo(jumper)
+        odd = jumper[1]
+        self.client.execute(
+            "product_variants_bulk_update",
+            {"productId": odd["product"]["id"], "variants": [{"id": odd["id"], "price": "99.99"}]},
+        )
+        self.link_as_catalogue_owner()
+        products = self.env["product.product"].search([("default_code", "in", [v["sku"] for v in jumper])])
+        self.assertEqual(len(products.product_tmpl_id), len(jumper), "every price stays exact")
+        self.assertEqual(products.filtered(lambda p: p.default_code == odd["sku"]).lst_price, 99.99)
 
     def test_throttling_and_rate_limits_are_survived(self):
         self.act("set_plan", plan="standard", restore_rate=20, maximum=60)

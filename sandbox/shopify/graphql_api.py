@@ -431,6 +431,12 @@ class AdminApi:
                     "userErrors": r["errors"],
                 },
             ),
+            "productUpdate": lambda info, product=None, input=None, media=None: self._product_update(
+                context, views, product or input or {}
+            ),
+            "productVariantsBulkUpdate": lambda info, productId, variants, **_: self._variants_update(
+                context, views, productId, variants
+            ),
             "orderCancel": lambda info, **args: self._order_cancel(context, **args),
             "orderMarkAsPaid": lambda info, input: self._mark_as_paid(context, views, input),
             "webhookSubscriptionCreate": lambda info, topic, webhookSubscription: self._subscribe(
@@ -773,6 +779,57 @@ class AdminApi:
             }
         self.system.announce_order(context.event, order["id"], "orders/paid", "orders/updated")
         return {"order": views.order(order), "userErrors": []}
+
+    def _product_update(self, context: Context, views: Views, data: dict) -> dict:
+        """Rename a product; Shopify then sends ``products/update``."""
+        product_id = parse_gid(data.get("id"), "Product")
+        if product_id is None or self.store.get("products", product_id) is None:
+            return {"product": None, "userErrors": [_error(["id"], "Product does not exist")]}
+        if "title" in data and not (data["title"] or "").strip():
+            return {"product": None, "userErrors": [_error(["title"], "Title can't be blank")]}
+        product = self.store.update_product(product_id, title=data.get("title"))
+        self.system.hooks.send(context.event, "products/update", payloads.product(product, self.store))
+        return {"product": views.product(product), "userErrors": []}
+
+    def _variants_update(self, context: Context, views: Views, product_gid: str, variants: list) -> dict:
+        """Reprice variants of one product: all or nothing, as without ``allowPartialUpdates``."""
+        product_id = parse_gid(product_gid, "Product")
+        if product_id is None or self.store.get("products", product_id) is None:
+            return {
+                "product": None,
+                "productVariants": None,
+                "userErrors": [_error(["productId"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST")],
+            }
+        errors, changes = [], []
+        for index, variant in enumerate(variants):
+            record = self.store.get("variants", parse_gid(variant.get("id"), "ProductVariant"))
+            if record is None or record["product_id"] != product_id:
+                errors.append(
+                    _error(
+                        ["variants", str(index), "id"],
+                        "Product variant does not exist",
+                        "PRODUCT_VARIANT_DOES_NOT_EXIST",
+                    )
+                )
+                continue
+            try:
+                price = Decimal(str(variant["price"])) if variant.get("price") is not None else None
+            except InvalidOperation:
+                price = Decimal(-1)
+            if price is not None and price < 0:
+                errors.append(_error(["variants", str(index), "price"], "Price must be greater than or equal to 0"))
+                continue
+            changes.append((record, price))
+        if errors:
+            return {"product": None, "productVariants": None, "userErrors": errors}
+        updated = [self.store.update_variant_price(record["id"], price) for record, price in changes]
+        product = self.store.get("products", product_id)
+        self.system.hooks.send(context.event, "products/update", payloads.product(product, self.store))
+        return {
+            "product": views.product(product),
+            "productVariants": [views.variant(record) for record in updated],
+            "userErrors": [],
+        }
 
     def _subscribe(self, topic: str, data: dict) -> dict:
         uri = data.get("uri") or data.get("callbackUrl")

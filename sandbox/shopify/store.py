@@ -206,6 +206,15 @@ class Store:
                 self.state.update("variants", variant["id"], {"price": str(money(price)), "updated_at": now})
         return self.state.update("products", product_id, {"title": title or product["title"], "updated_at": now})
 
+    def update_variant_price(self, variant_id: int, price, at=None) -> dict:
+        """Reprice one variant (``None`` leaves it as it is)."""
+        variant = self.require("variants", variant_id, "Product variant does not exist")
+        if price is None:
+            return variant
+        now = self._now(at)
+        self.state.update("products", variant["product_id"], {"updated_at": now})
+        return self.state.update("variants", variant_id, {"price": str(money(price)), "updated_at": now})
+
     def variants_of(self, product_id: int) -> list[dict]:
         return sorted(self.find("variants", product_id=product_id), key=lambda v: v["position"])
 
