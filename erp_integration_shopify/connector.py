@@ -4,14 +4,13 @@ from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 
 from .fulfillment import export_fulfillment
+from .lib.order import ORDER_TOPICS
 from .lib.rest_shape import order_to_rest
 from .order_import import OrderImport
 from .privacy import Privacy
 from .product_push import ProductPush
+from .setup import ShopifySetup
 from .stock_sync import StockSync
-
-# Topics the connector subscribes to and processes; others are acknowledged and ignored.
-ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid")
 
 
 class ShopifyConnector(Connector):
@@ -109,6 +108,9 @@ class ShopifyConnector(Connector):
         return newest
 
     def test_connection(self):
-        data = self.backend._shopify_client().execute("shop")
+        setup = ShopifySetup(self.backend)
+        data = setup.client.execute("shop")
         shop = data["shop"]
-        return f"{shop['name']} ({shop['myshopifyDomain']}), currency {shop['currencyCode']}"
+        missing = setup.missing_scopes(data)
+        scopes = f"scopes missing: {', '.join(missing)}" if missing else "every scope it needs is granted"
+        return f"{shop['name']} ({shop['myshopifyDomain']}), currency {shop['currencyCode']}; {scopes}"

@@ -8,8 +8,7 @@ the admin only completes the blanks.
 
 from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError
 
-from .connector import ORDER_TOPICS
-from .lib.order import NO_TAX
+from .lib.order import NO_TAX, ORDER_TOPICS
 
 REQUIRED_SCOPES = {
     "read_orders",
@@ -33,17 +32,21 @@ class ShopifySetup:
         self.env = backend.env
         self.client = backend._shopify_client()
 
-    def check_scopes(self):
-        data = self.client.execute("shop")
-        granted = {scope["handle"] for scope in data["currentAppInstallation"]["accessScopes"]}
+    def missing_scopes(self, shop_data):
+        """The scopes this backend needs that the app was not granted (a write scope grants its read)."""
+        granted = {scope["handle"] for scope in shop_data["currentAppInstallation"]["accessScopes"]}
         required = set(REQUIRED_SCOPES)
         if "odoo" in (self.backend.owner_products, self.backend.owner_prices):
             required.add("write_products")
-        missing = [
+        return [
             scope
             for scope in sorted(required)
             if scope not in granted and not (scope.startswith("read_") and scope.replace("read_", "write_") in granted)
         ]
+
+    def check_scopes(self):
+        data = self.client.execute("shop")
+        missing = self.missing_scopes(data)
         if missing:
             raise AuthError(
                 f"The Shopify app lacks the scopes {', '.join(missing)}. Grant them in the app's "

@@ -16,6 +16,8 @@ GID = re.compile(r"^gid://shopify/\w+/(\d+)$")
 CENT = Decimal("0.01")
 # The value-mapping key of a line Shopify charged no tax on.
 NO_TAX = "(no tax)"
+# Topics that create or update an order; others are handled on their own or ignored.
+ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid")
 
 
 def money(value):

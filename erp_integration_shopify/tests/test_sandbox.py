@@ -79,6 +79,7 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
     def test_connection_and_setup_subscribe_the_webhooks_and_propose_mappings(self):
         notification = self.backend.action_test_connection()
         self.assertIn("currency GBP", notification["params"]["message"])
+        self.assertIn("every scope it needs is granted", notification["params"]["message"])
         self.env.company.tax_calculation_rounding_method = "round_globally"
         notification = self.backend.action_shopify_setup()
         self.assertIn("Round per Line", notification["params"]["message"])

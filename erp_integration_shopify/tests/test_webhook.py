@@ -5,6 +5,8 @@ from odoo.tests import TransactionCase
 from odoo.addons.erp_integration_core.lib import signatures
 from odoo.addons.erp_integration_core.lib.webhook import WebhookRequest
 
+from ..setup import ShopifySetup
+
 SECRET = "shopify-app-client-secret"
 
 
@@ -44,3 +46,23 @@ class TestShopifyWebhook(TransactionCase):
         body = json.dumps({"id": 1}).encode()
         self.assertEqual(self.deliver(body, secret="someone-else")[0], 401)
         self.assertFalse(self.Exchange.search([("backend_id", "=", self.backend.id)]))
+
+
+class TestShopifyScopes(TransactionCase):
+    def test_missing_scopes_are_named_and_a_write_scope_grants_its_read(self):
+        backend = self.env["integration.backend"].create(
+            {
+                "name": "Shop",
+                "channel": "shopify",
+                "api_url": "https://example.myshopify.com",
+                "api_token": "shpat_x",
+                "owner_products": "external",
+                "owner_prices": "external",
+            }
+        )
+        setup = ShopifySetup(backend)
+        granted = ("read_orders", "write_inventory", "read_locations", "read_customers")
+        shop = {"currentAppInstallation": {"accessScopes": [{"handle": scope} for scope in granted]}}
+        self.assertEqual(setup.missing_scopes(shop), ["read_products", "write_merchant_managed_fulfillment_orders"])
+        backend.owner_prices = "odoo"
+        self.assertIn("write_products", setup.missing_scopes(shop), "Odoo's prices must be written to Shopify")
