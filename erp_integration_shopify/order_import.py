@@ -8,7 +8,7 @@ exchange waits in the exception queue with both totals and the lines.
 from decimal import Decimal
 
 from odoo import fields
-from odoo.tools import float_compare
+from odoo.tools import email_normalize, float_compare
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
 
@@ -345,7 +345,9 @@ class OrderImport:
         ) or address.get("name")
         partner = Partner.browse()
         if email:
-            partner = Partner.search([("email", "=ilike", email.strip()), ("parent_id", "=", False)], limit=1)
+            # Any case: Odoo keeps every partner's address normalised (lower case).
+            normalized = email_normalize(email) or email.strip().lower()
+            partner = Partner.search([("email_normalized", "=", normalized), ("parent_id", "=", False)], limit=1)
         if not partner and phone:
             partner = Partner.search([("phone", "=", phone), ("parent_id", "=", False)], limit=1)
         if not partner and name and address.get("zip"):
