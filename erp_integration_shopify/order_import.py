@@ -226,9 +226,9 @@ class OrderImport:
         }
         if order.created_at:
             vals["date_order"] = order.created_at
-        pricelist = self._pricelist(currency)
-        if pricelist:
-            vals["pricelist_id"] = pricelist.id
+        # Shopify set the prices: in the company's currency no pricelist
+        # applies, in another one only to carry the currency.
+        vals["pricelist_id"] = self._pricelist(currency).id
         # As Odoo's own import does by default, the order and its delivery are
         # created without chatter history or followers: the exchange, its links
         # and the audit log are the history, and the buyer, who hears from
@@ -448,7 +448,8 @@ class OrderImport:
         taxes = self._taxes(line.taxes, order, f"'{name}'")
         net_total = line.gross
         unit = (net_total / line.quantity).quantize(CENT) if line.quantity else Decimal(0)
-        base = {"product_id": product.id, "name": name, "tax_ids": [(6, 0, taxes.ids)]}
+        # An explicit discount of 0: a pricelist's discount rule must not touch Shopify's prices.
+        base = {"product_id": product.id, "name": name, "tax_ids": [(6, 0, taxes.ids)], "discount": 0.0}
         if unit * line.quantity == net_total:
             return [dict(base, product_uom_qty=float(line.quantity), price_unit=float(unit))]
         discount_product = self.backend._shopify_service_product("shopify_discount_product_id", "Shopify discount")
@@ -459,6 +460,7 @@ class OrderImport:
                 "name": f"Discount on {name}",
                 "product_uom_qty": 1,
                 "price_unit": float(-line.discount),
+                "discount": 0.0,
                 "tax_ids": [(6, 0, taxes.ids)],
             },
         ]

@@ -23,6 +23,28 @@ class TestOrderImport(ShopifyCase):
         self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
         self.assertEqual(sale.order_line.mapped("tax_ids"), self.vat_included)
 
+    def test_a_pricelist_discount_rule_never_changes_shopify_prices(self):
+        self.env["res.config.settings"].create({"group_discount_per_so_line": True}).execute()
+        currency = self.env.ref("base.GBP")
+        if currency == self.env.company.currency_id:
+            self.skipTest("orders in the company's currency use no pricelist at all")
+        # The pricelist that carries the order's currency gives 10 % off everything.
+        self.env["product.pricelist"].create(
+            {
+                "name": "Pounds, trade 10 %",
+                "sequence": 0,
+                "currency_id": currency.id,
+                "item_ids": [(0, 0, {"applied_on": "3_global", "compute_price": "percentage", "percent_price": 10})],
+            }
+        )
+        payload = order_payload(5010)
+        exchange = self.deliver(payload)
+        self.assertEqual(exchange.state, "done", exchange.message)
+        sale = self.sale_order(exchange)
+        self.assertEqual(sale.pricelist_id.name, "Pounds, trade 10 %")
+        self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
+        self.assertEqual(set(sale.order_line.mapped("discount")), {0.0})
+
     def test_duplicate_and_update_before_create(self):
         payload = order_payload(5003)
         updated = self.deliver(payload, topic="orders/updated")
