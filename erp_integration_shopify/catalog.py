@@ -39,15 +39,50 @@ class Catalog:
     def __init__(self, env):
         self.env = env
 
-    def create(self, variants):
-        """Create the Odoo products of ``variants``; returns {SKU: product.product}."""
+    def create(self, variants, templates=None):
+        """Create the Odoo products of ``variants``; returns {SKU: product.product}.
+
+        ``templates`` maps a Shopify product id to the Odoo template its other
+        variants are already linked to: a new variant (a new colour, say)
+        joins that template rather than starting another one.
+        """
+        templates = templates or {}
         by_product = defaultdict(list)
         for variant in variants:
             by_product[variant["product"]["id"]].append(variant)
         created = {}
-        for group in by_product.values():
-            created.update(self._create_product(group))
+        for product_id, group in by_product.items():
+            template = templates.get(product_id)
+            added = self._extend(template, group) if template else None
+            created.update(added if added is not None else self._create_product(group))
         return created
+
+    def _extend(self, template, variants):
+        """Add ``variants`` to ``template``, or None when they do not fit its attributes and prices."""
+        lines = {line.attribute_id.name.lower(): line for line in template.attribute_line_ids}
+        names = [name for name, _value in _options(variants[0])]
+        if not names or sorted(name.lower() for name in names) != sorted(lines):
+            return None
+        extras = {
+            (ptav.attribute_id.name.lower(), ptav.name.lower()): Decimal(str(ptav.price_extra))
+            for ptav in template.attribute_line_ids.product_template_value_ids
+        }
+        base = Decimal(str(template.list_price))
+        for variant in variants:
+            price = base + sum(extras.get((n.lower(), v.lower()), Decimal(0)) for n, v in _options(variant))
+            if price != Decimal(variant.get("price") or 0):
+                return None
+        before = template.with_context(active_test=False).product_variant_ids
+        for name in names:
+            line = lines[name.lower()]
+            values = [value for n, value in (o for v in variants for o in _options(v)) if n == name]
+            _attribute, value_ids = self._attribute(
+                line.attribute_id.name, list(dict.fromkeys(values)), line.attribute_id
+            )
+            missing = set(value_ids) - set(line.value_ids.ids)
+            if missing:
+                line.value_ids = [Command.link(value_id) for value_id in missing]
+        return self._match(template, variants, template.product_variant_ids - before)
 
     def _create_product(self, variants):
         names = [name for name, _value in _options(variants[0])]
@@ -73,22 +108,31 @@ class Catalog:
             }
         )
         for ptav in template.attribute_line_ids.product_template_value_ids:
-            extra = extras.get((ptav.attribute_id.name, ptav.name))
+            extra = extras.get((ptav.attribute_id.name.lower(), ptav.name.lower()))
             if extra:
                 ptav.price_extra = float(extra)
+        return self._match(template, variants, template.product_variant_ids)
+
+    @staticmethod
+    def _match(template, variants, new_products):
+        """Give each Shopify variant's SKU and GTIN to the Odoo variant with its options.
+
+        Of ``new_products`` (the variants Odoo just generated), the
+        combinations Shopify does not sell are archived.
+        """
         by_options = {
             frozenset(
-                (ptav.attribute_id.name, ptav.name) for ptav in product.product_template_attribute_value_ids
+                (ptav.attribute_id.name.lower(), ptav.name.lower())
+                for ptav in product.product_template_attribute_value_ids
             ): product
             for product in template.product_variant_ids
         }
         created = {}
         for variant in variants:
-            product = by_options[frozenset(_options(variant))]
+            product = by_options[frozenset((n.lower(), v.lower()) for n, v in _options(variant))]
             product.write({"default_code": variant["sku"], "barcode": _barcode(variant)})
             created[variant["sku"]] = product
-        unsold = template.product_variant_ids.filtered(lambda product: product.default_code not in created)
-        unsold.action_archive()
+        new_products.filtered(lambda product: product.default_code not in created).action_archive()
         return created
 
     @staticmethod
@@ -103,13 +147,15 @@ class Catalog:
                 if by_value.setdefault(value, prices[variant["sku"]]) != prices[variant["sku"]]:
                     break
             else:
-                return {(name, value): price - base for value, price in by_value.items()}
+                return {(name.lower(), value.lower()): price - base for value, price in by_value.items()}
         return None
 
-    def _attribute(self, name, values):
+    def _attribute(self, name, values, attribute=None):
         """The Odoo attribute called ``name`` that makes variants, with ids of ``values`` (created as needed)."""
         Attribute = self.env["product.attribute"]
-        attribute = Attribute.search([("name", "=ilike", name), ("create_variant", "=", "always")], limit=1)
+        attribute = attribute or Attribute.search(
+            [("name", "=ilike", name), ("create_variant", "=", "always")], limit=1
+        )
         if not attribute:
             attribute = Attribute.create({"name": name, "create_variant": "always"})
         existing = {value.name.lower(): value for value in attribute.value_ids}

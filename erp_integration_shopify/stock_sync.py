@@ -59,7 +59,14 @@ class StockSync:
                 and variant["id"] not in by_variant
                 and not (by_sku.get(variant["sku"]) or by_barcode.get(variant.get("barcode")))
             ]
-            made = Catalog(self.env).create(missing)
+            # A new variant of a product Odoo already has joins its template.
+            missing_products = {variant["product"]["id"] for variant in missing}
+            templates = {
+                variant["product"]["id"]: Product.browse(by_variant[variant["id"]].res_id).product_tmpl_id
+                for variant in variants
+                if variant["product"]["id"] in missing_products and variant["id"] in by_variant
+            }
+            made = Catalog(self.env).create(missing, templates)
             by_sku.update(made)
             created = len(made)
         seen = set()

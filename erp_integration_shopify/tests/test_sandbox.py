@@ -278,9 +278,9 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
 
     def link_as_catalogue_owner(self):
         self.backend.owner_products = "external"
-        flow = self.env["integration.flow"].create(
-            {"backend_id": self.backend.id, "code": "products.link", "name": "Link", "mode": "manual"}
-        )
+        flow = self.backend.flow_ids.filtered(lambda f: f.code == "products.link") or self.env[
+            "integration.flow"
+        ].create({"backend_id": self.backend.id, "code": "products.link", "name": "Link", "mode": "manual"})
         flow._run()
         return flow.last_result
 
@@ -312,6 +312,31 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
             expected = float(variant["price"]) + (2 if variant in large else 0)
             self.assertAlmostEqual(product.lst_price, expected, places=2, msg=variant["sku"])
             self.assertEqual(product.barcode, variant["barcode"])
+
+    def test_a_new_variant_of_a_known_product_joins_its_template(self):
+        jumper = self.a_product_of_several_sizes_and_colours()
+        self.forget_in_odoo(jumper)
+        self.link_as_catalogue_owner()
+        template = self.env["product.product"].search([("default_code", "=", jumper[0]["sku"])]).product_tmpl_id
+        size = next(o["value"] for o in jumper[0]["selectedOptions"] if o["name"] == "Size")
+        added = self.act(
+            "add_variant",
+            product_id=jumper[0]["product"]["id"],
+            options=[size, "Saffron"],
+            sku="NEW-SAFFRON",
+            price=jumper[0]["price"],
+        )
+        result = self.link_as_catalogue_owner()
+        self.assertEqual(result["created"], 1)
+        product = self.env["product.product"].search([("default_code", "=", "NEW-SAFFRON")])
+        self.assertEqual(product.product_tmpl_id, template, "a new colour, not a new product")
+        self.assertIn("Saffron", product.product_template_attribute_value_ids.mapped("name"))
+        binding = self.env["integration.binding"].search([("external_id", "=", added["admin_graphql_api_id"])])
+        self.assertEqual(binding.res_id, product.id)
+        # Odoo made Saffron in every size; Shopify sells one of them, the others are archived.
+        self.assertEqual(
+            len(template.product_variant_ids), len(jumper) + 1, "only the combinations Shopify sells stay active"
+        )
 
     def test_prices_no_option_explains_make_separate_products(self):
         jumper = self.a_product_of_several_sizes_and_colours()

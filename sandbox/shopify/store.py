@@ -160,42 +160,61 @@ class Store:
                 "published_at": now,
             },
         )
-        for position, spec in enumerate(variants, start=1):
-            variant_id = self.new_id("variants")
-            item = self._insert(
-                "inventory_items",
-                {
-                    "variant_id": variant_id,
-                    "sku": spec["sku"],
-                    "tracked": not gift_card,
-                    "requires_shipping": not gift_card,
-                    "unit_cost": spec.get("cost"),
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            self.state.insert(
-                "variants",
-                {
-                    "id": variant_id,
-                    "product_id": product["id"],
-                    "title": " / ".join(spec["options"]) or "Default Title",
-                    "options": list(spec["options"]),
-                    "sku": spec["sku"],
-                    "barcode": spec.get("barcode"),
-                    "price": str(money(spec["price"])),
-                    "compare_at_price": spec.get("compare_at_price"),
-                    "position": position,
-                    "inventory_item_id": item["id"],
-                    "taxable": not gift_card,
-                    "requires_shipping": not gift_card,
-                    "grams": 0 if gift_card else spec.get("grams", 400),
-                    "inventory_policy": "deny",
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
+        for spec in variants:
+            self._add_variant(product, spec, now)
         return product
+
+    def add_variant(self, product_id: int, spec: dict, at=None) -> dict:
+        """Add a variant to a product (a new colour, say); its option values join the product's."""
+        product = self.require("products", product_id, "Product does not exist")
+        if len(spec["options"]) != len(product["options"]):
+            raise UserError("A variant gives one value per option of its product", ["options"])
+        options = [
+            {"name": option["name"], "values": [*option["values"], *([value] if value not in option["values"] else [])]}
+            for option, value in zip(product["options"], spec["options"], strict=True)
+        ]
+        now = self._now(at)
+        self.state.update("products", product_id, {"options": options, "updated_at": now})
+        return self._add_variant(self.get("products", product_id), spec, now)
+
+    def _add_variant(self, product: dict, spec: dict, now: str) -> dict:
+        gift_card = product["gift_card"]
+        position = len(self.find("variants", product_id=product["id"])) + 1
+        variant_id = self.new_id("variants")
+        item = self._insert(
+            "inventory_items",
+            {
+                "variant_id": variant_id,
+                "sku": spec["sku"],
+                "tracked": not gift_card,
+                "requires_shipping": not gift_card,
+                "unit_cost": spec.get("cost"),
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        self.state.insert(
+            "variants",
+            {
+                "id": variant_id,
+                "product_id": product["id"],
+                "title": " / ".join(spec["options"]) or "Default Title",
+                "options": list(spec["options"]),
+                "sku": spec["sku"],
+                "barcode": spec.get("barcode"),
+                "price": str(money(spec["price"])),
+                "compare_at_price": spec.get("compare_at_price"),
+                "position": position,
+                "inventory_item_id": item["id"],
+                "taxable": not gift_card,
+                "requires_shipping": not gift_card,
+                "grams": 0 if gift_card else spec.get("grams", 400),
+                "inventory_policy": "deny",
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        return self.get("variants", variant_id)
 
     def update_product(self, product_id: int, title=None, price=None, at=None) -> dict:
         """Rename a product or reprice all its variants."""

@@ -142,6 +142,7 @@ class ShopifySystem(System):
             "cancel_order": self.act_cancel_order,
             "refund_order": self.act_refund_order,
             "update_product": self.act_update_product,
+            "add_variant": self.act_add_variant,
             "set_stock": self.act_set_stock,
             "subscribe": self.act_subscribe,
             "expire_tokens": self.act_expire_tokens,
@@ -288,6 +289,16 @@ class ShopifySystem(System):
         product = self.store.update_product(self._id("products", "Product", product_id), title, price)
         self.hooks.send(self.hooks.event(), "products/update", payloads.product(product, self.store))
         return {"id": product["id"], "title": product["title"], "updated_at": product["updated_at"]}
+
+    def act_add_variant(self, product_id, options: list, sku: str, price, barcode: str | None = None) -> dict:
+        """Add a variant to a product, as a merchant adding a new colour would."""
+        variant = self.store.add_variant(
+            self._id("products", "Product", product_id),
+            {"options": list(options), "sku": sku, "price": price, "barcode": barcode},
+        )
+        product = self.store.get("products", variant["product_id"])
+        self.hooks.send(self.hooks.event(), "products/update", payloads.product(product, self.store))
+        return {"id": variant["id"], "admin_graphql_api_id": gid("ProductVariant", variant["id"]), "sku": sku}
 
     def act_set_stock(self, sku: str, available: int, location_id=None) -> dict:
         """Set what is available of a SKU, as a stock count in the Shopify admin would."""
