@@ -5,6 +5,8 @@ be Shopify's, and the Odoo total must equal Shopify's to the penny, or the
 exchange waits in the exception queue with both totals and the lines.
 """
 
+import json
+from collections import defaultdict
 from decimal import Decimal
 
 from odoo import fields
@@ -253,6 +255,7 @@ class OrderImport:
         binding.external_updated_at = order.updated_at
         if order.cancelled:
             return self.cancel_from_order(sale)
+        self._check_added_lines(sale, order)
         if (
             self.backend.shopify_order_policy == "invoice"
             and order.financial_status == "paid"
@@ -261,6 +264,42 @@ class OrderImport:
         ):
             self._invoice(sale, order.gateways)
         return {"sale_order": sale.id, "updated": True}
+
+    def _check_added_lines(self, sale, order):
+        """Lines added in Shopify after the import (an order edit) must be on the sale order.
+
+        The suite does not edit a confirmed order's lines itself: what was
+        added waits in the exception queue until someone adds it to the sale
+        order (then Retry passes) or decides otherwise (Ignore, with a reason).
+        """
+        creation = self.env["integration.exchange.link"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", sale.id), ("operation", "=", "created")], limit=1
+        )
+        try:
+            original = json.loads(creation.exchange_id.payload or "{}")
+        except ValueError:
+            original = {}
+        known = {external_id(item) for item in original.get("line_items") or [] if isinstance(item, dict)}
+        added = [line for line in order.lines if known and line.external_id not in known]
+        if not added:
+            return
+        expected, ordered = defaultdict(Decimal), defaultdict(Decimal)
+        for line in order.lines:
+            expected[line.sku] += line.quantity
+        for sale_line in sale.order_line:
+            ordered[sale_line.product_id.default_code or None] += Decimal(str(sale_line.product_uom_qty))
+        missing = {
+            line.sku: expected[line.sku] - ordered[line.sku] for line in added if ordered[line.sku] < expected[line.sku]
+        }
+        if missing:
+            raise BusinessError(
+                f"Shopify order {order.name} was edited after it was imported: "
+                + ", ".join(
+                    f"{sku or 'an item without SKU'} × {quantity.normalize():f}" for sku, quantity in missing.items()
+                )
+                + f" added. Add {'it' if len(missing) == 1 else 'them'} to {sale.name}, then press Retry; or Ignore "
+                "this exchange with the reason."
+            )
 
     def cancel_from_order(self, sale):
         if sale.state != "cancel" and not sale.invoice_ids.filtered(lambda move: move.state == "posted"):

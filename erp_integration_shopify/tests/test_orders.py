@@ -45,6 +45,25 @@ class TestOrderImport(ShopifyCase):
         self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
         self.assertEqual(set(sale.order_line.mapped("discount")), {0.0})
 
+    def test_lines_added_in_shopify_after_the_import_wait_until_the_sale_order_has_them(self):
+        payload = order_payload(5020)
+        sale = self.sale_order(self.deliver(payload))
+        edited = dict(payload, updated_at="2026-11-20T11:00:00+00:00")
+        added = dict(
+            payload["line_items"][1], id=502099, admin_graphql_api_id="gid://shopify/LineItem/502099", quantity=2
+        )
+        edited["line_items"] = [*payload["line_items"], added]
+        exchange = self.deliver(edited, topic="orders/updated")
+        self.assertEqual(exchange.state, "needs_attention")
+        self.assertIn("was edited after it was imported: TEE-M-BLK × 2 added", exchange.message)
+        self.assertIn(f"Add it to {sale.name}, then press Retry", exchange.message)
+        sale.order_line = [(0, 0, {"product_id": self.tee.id, "product_uom_qty": 2, "price_unit": 20})]
+        exchange.action_retry()
+        self.run_jobs()
+        self.assertEqual(exchange.state, "done", exchange.message)
+        paid_again = dict(edited, updated_at="2026-11-20T12:00:00+00:00")
+        self.assertEqual(self.deliver(paid_again, topic="orders/paid").state, "done", "a plain update passes")
+
     def test_duplicate_and_update_before_create(self):
         payload = order_payload(5003)
         updated = self.deliver(payload, topic="orders/updated")
