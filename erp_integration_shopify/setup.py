@@ -119,6 +119,10 @@ class ShopifySetup:
         shop = self.check_scopes()
         topics = self.subscribe(self.backend.webhook_url)
         proposals = self.propose_mappings()
+        # Made now rather than by the first order that needs them, when two
+        # jobs would both write them on the backend and one would retry.
+        self.backend._shopify_service_product("shopify_shipping_product_id", "Shopify shipping")
+        self.backend._shopify_service_product("shopify_discount_product_id", "Shopify discount")
         flows = self.env["integration.flow"]
         for code, name, mode in (
             ("products.link", "Link products", "manual"),
