@@ -34,6 +34,15 @@ def load_document(name):
     return (DOCUMENTS / f"{name}.graphql").read_text()
 
 
+def _same_query(one, other):
+    """Whether two GraphQL documents are the same once comments and layout are set aside."""
+
+    def squashed(text):
+        return " ".join(" ".join(line.split("#", 1)[0] for line in (text or "").splitlines()).split())
+
+    return squashed(one) == squashed(other)
+
+
 class Bucket:
     """What the client knows of Shopify's cost bucket, shared by its threads."""
 
@@ -155,29 +164,28 @@ class ShopifyClient:
             return body["data"]
         raise TransientError("Shopify kept throttling the query", retry_after=30)
 
-    def run_bulk_query(self, document, timeout=900):
+    def run_bulk_query(self, document, timeout=120):
         """Run ``document`` as a bulk operation and yield the rows of its JSONL result.
 
-        Shopify runs one bulk query per app and shop at a time; while another
-        runs, this raises a transient error so the job comes back later. The
-        operation is polled with a growing interval until it finishes or
-        ``timeout`` seconds have passed.
+        Shopify runs one bulk query per app and shop at a time. If the one
+        running is this same query (started by an earlier attempt that ran out
+        of time), it is waited for rather than started again; if it is another
+        one, a transient error brings the job back later. The operation is
+        polled with a growing interval for up to ``timeout`` seconds, after
+        which the job is retried and picks the operation up where it is.
         """
         if "{" not in document:
             document = load_document(document)
-        started = self.execute("bulk_operation_run_query", {"query": document}, expected_cost=10)
-        started = started["bulkOperationRunQuery"]
-        errors = started.get("userErrors") or []
-        if any(error.get("code") == "OPERATION_IN_PROGRESS" for error in errors):
-            raise TransientError("Another bulk query is running in the shop", retry_after=60)
-        if errors:
-            raise ValidationError(f"Shopify refused the bulk query: {self.user_errors(started)}")
-        operation = started["bulkOperation"]
+        operation = self.execute("current_bulk_operation", expected_cost=1)["currentBulkOperation"]
+        if not (operation and operation["status"] in BULK_RUNNING and _same_query(operation.get("query"), document)):
+            operation = self._start_bulk_query(document)
         deadline = time.monotonic() + timeout
         interval = 0.25
         while operation["status"] in BULK_RUNNING:
             if time.monotonic() > deadline:
-                raise TransientError(f"Shopify bulk operation {operation['id']} still running after {timeout} s")
+                raise TransientError(
+                    f"Shopify bulk operation {operation['id']} still running after {timeout} s", retry_after=60
+                )
             self.sleep(interval)
             interval = min(interval * 2, BULK_MAX_POLL_SECONDS)
             operation = self.execute("bulk_operation", {"id": operation["id"]}, expected_cost=1)["bulkOperation"]
@@ -193,6 +201,16 @@ class ShopifyClient:
         for line in response.iter_lines():
             if line:
                 yield json.loads(line)
+
+    def _start_bulk_query(self, document):
+        started = self.execute("bulk_operation_run_query", {"query": document}, expected_cost=10)
+        started = started["bulkOperationRunQuery"]
+        errors = started.get("userErrors") or []
+        if any(error.get("code") == "OPERATION_IN_PROGRESS" for error in errors):
+            raise TransientError("Another bulk query is running in the shop", retry_after=60)
+        if errors:
+            raise ValidationError(f"Shopify refused the bulk query: {self.user_errors(started)}")
+        return started["bulkOperation"]
 
     @staticmethod
     def user_errors(payload):

@@ -12,6 +12,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from sandbox.testing import sandbox_process
 
+from ..lib.client import load_document
 from ..setup import TOPICS
 from .common import ShopifyCase
 
@@ -169,6 +170,17 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         self.assertTrue(any("bulkOperationRunQuery" in body for body in bodies), "Shopify's figures come in bulk")
         self.assertFalse(any("InventoryLevels" in body for body in bodies), "not variant by variant")
         self.assertEqual(self.available(variant), 10)
+
+    def test_stock_reconciliation_picks_up_its_own_bulk_query_still_running(self):
+        self.backend.action_shopify_setup()
+        flow = self.backend.flow_ids.filtered(lambda f: f.code == "stock.reconcile")
+        # An earlier attempt started the query and ran out of time before it finished.
+        self.client.execute("bulk_operation_run_query", {"query": load_document("bulk_inventory_levels")})
+        requests.delete(f"{self.sandbox_url}/_sandbox/requests?system=shopify", timeout=5)
+        flow._run()
+        self.assertIn("not_stocked", flow.last_result)
+        bodies = [entry["body"] for entry in self.sandbox_requests()]
+        self.assertFalse(any("bulkOperationRunQuery" in body for body in bodies), "the running query was reused")
 
     def test_stock_reconciliation_waits_while_another_bulk_query_runs(self):
         self.backend.action_shopify_setup()
