@@ -149,7 +149,15 @@ class ShopifyClient:
                     raise
                 self.sleep(err.retry_after)
                 continue
-            body = response.json()
+            try:
+                body = response.json()
+            except ValueError as err:
+                # A cut-off answer or a proxy's error page: the call may well
+                # succeed next time, and nothing was read from it.
+                raise TransientError(
+                    f"Shopify answered HTTP {response.status_code} with something that is not JSON: "
+                    f"{response.text[:200]!r}"
+                ) from err
             cost = (body.get("extensions") or {}).get("cost")
             if cost:
                 self.last_cost = cost

@@ -7,12 +7,12 @@ import requests
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, TransientError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from sandbox.testing import sandbox_process
 
-from ..lib.client import load_document
+from ..lib.client import ShopifyClient, load_document
 from ..setup import TOPICS
 from .common import ShopifyCase
 
@@ -371,6 +371,26 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         for _ in range(6):
             self.assertTrue(client.execute("product_variants", {"first": 10})["productVariants"]["nodes"])
         self.assertTrue(any(entry["status"] == 429 for entry in self.sandbox_requests()), "the sandbox did throttle")
+
+    def faults(self, **knobs):
+        requests.put(f"{self.sandbox_url}/_sandbox/faults", json={"shopify": knobs}, timeout=5).raise_for_status()
+        self.addCleanup(requests.put, f"{self.sandbox_url}/_sandbox/faults", json={"shopify": {}}, timeout=5)
+
+    def test_garbled_answers_server_errors_and_timeouts_are_transient(self):
+        client = ShopifyClient(
+            f"{self.sandbox_url}/shopify", "2026-01", access_token="shpat_sandbox_demo_token", timeout=1
+        )
+        for knobs, says in (
+            ({"malformed_rate": 1.0}, "not JSON"),
+            ({"malformed_rate": 1.0, "malformed_kind": "content_type"}, "not JSON"),
+            ({"error_rate": 1.0}, "HTTP 5"),
+        ):
+            with self.subTest(**knobs):
+                self.faults(**knobs)
+                with self.assertRaisesRegex(TransientError, says):
+                    client.execute("shop")
+        self.faults()
+        self.assertEqual(client.execute("shop")["shop"]["currencyCode"], "GBP", "and it works once Shopify is back")
 
     def test_client_credentials_token_is_renewed_when_it_expires(self):
         self.backend.write(
