@@ -8,6 +8,7 @@ class SaleOrder(models.Model):
         "integration.exchange",
         compute="_compute_integration_exchange_ids",
         string="Integration exchanges",
+        groups="erp_integration_core.group_integration_user,erp_integration_core.group_integration_auditor",
         help="The payloads that created or changed this order: its digital link to the source.",
     )
 
