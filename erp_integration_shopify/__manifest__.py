@@ -8,6 +8,10 @@
     "license": "LGPL-3",
     "depends": ["erp_integration_core", "sale_stock"],
     "external_dependencies": {"python": ["python-stdnum"]},
-    "data": ["data/queue_job_data.xml", "views/integration_backend_views.xml"],
+    "data": [
+        "data/queue_job_data.xml",
+        "views/integration_backend_views.xml",
+        "views/linked_documents_views.xml",
+    ],
     "installable": True,
 }

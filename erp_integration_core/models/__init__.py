@@ -7,5 +7,6 @@ from . import (
     integration_exchange_link,
     integration_field_mapping,
     integration_flow,
+    integration_linked_mixin,
     integration_value_mapping,
 )

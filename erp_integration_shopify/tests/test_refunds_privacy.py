@@ -60,6 +60,31 @@ class TestRefunds(ShopifyCase):
         links = self.env["integration.exchange.link"].search([("res_model", "=", "account.payment")])
         self.assertIn(payment.id, links.mapped("res_id"), "the payment links back to its Shopify payload")
 
+    def test_finance_opens_the_payload_behind_an_invoice(self):
+        auditor = self.env["res.users"].create(
+            {
+                "name": "Fiona Finance",
+                "login": "fiona",
+                "group_ids": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("account.group_account_invoice").id,
+                            self.env.ref("erp_integration_core.group_integration_auditor").id,
+                        ],
+                    )
+                ],
+            }
+        )
+        action = self.invoice.with_user(auditor).action_view_integration_exchanges()
+        exchange = self.env["integration.exchange"].browse(action["res_id"])
+        self.assertEqual((action["res_model"], exchange.flow), ("integration.exchange", "orders/create"))
+        self.assertEqual(self.invoice.with_user(auditor).integration_exchange_count, 1)
+        self.assertIn(
+            self.invoice.id, exchange.link_ids.filtered(lambda link: link.res_model == "account.move").mapped("res_id")
+        )
+
     def test_unmapped_gateway_names_the_journal_mapping(self):
         exchange = self.deliver(order_payload(6002, payment_gateway_names=["paypal"]))
         self.assertEqual(exchange.state, "needs_attention")
