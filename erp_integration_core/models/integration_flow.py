@@ -70,23 +70,25 @@ class IntegrationFlow(models.Model):
             )._run()
 
     @api.model
-    def _trigger_realtime(self, channel, code, delay=30):
+    def _trigger_realtime(self, channel, code, delay=30, companies=None):
         """Trigger the enabled real-time flows ``code`` of the active backends of ``channel``.
 
-        Called from business events (a delivery validated, a price changed) by
-        users who need no integration rights: the integration reacts as itself,
-        the superuser, as the webhook intake does, and so do its jobs.
+        ``companies``, when given, limits it to their backends (a stock move
+        of one company says nothing to another's shop). Called from business
+        events (a delivery validated, a price changed) by users who need no
+        integration rights: the integration reacts as itself, the superuser,
+        as the webhook intake does, and so do its jobs.
         """
-        flows = self.with_user(SUPERUSER_ID).search(
-            [
-                ("code", "=", code),
-                ("enabled", "=", True),
-                ("mode", "=", "realtime"),
-                ("backend_id.channel", "=", channel),
-                ("backend_id.active", "=", True),
-            ]
-        )
-        flows._trigger(delay=delay)
+        domain = [
+            ("code", "=", code),
+            ("enabled", "=", True),
+            ("mode", "=", "realtime"),
+            ("backend_id.channel", "=", channel),
+            ("backend_id.active", "=", True),
+        ]
+        if companies is not None:
+            domain.append(("backend_id.company_id", "in", companies.ids))
+        self.with_user(SUPERUSER_ID).search(domain)._trigger(delay=delay)
 
     def action_run_now(self):
         for flow in self:

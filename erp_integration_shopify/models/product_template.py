@@ -12,5 +12,9 @@ class ProductTemplate(models.Model):
         result = super().write(vals)
         if PUSHED_FIELDS & set(vals):
             # One debounced run pushes whatever changed in the meantime.
-            self.env["integration.flow"]._trigger_realtime("shopify", "products.push", PRODUCT_DEBOUNCE_SECONDS)
+            # Products shared between companies concern every company's shop.
+            companies = self.company_id if all(template.company_id for template in self) else None
+            self.env["integration.flow"]._trigger_realtime(
+                "shopify", "products.push", PRODUCT_DEBOUNCE_SECONDS, companies=companies
+            )
         return result

@@ -11,5 +11,7 @@ class StockMove(models.Model):
         if moves:
             # Any finished move may change what Shopify can sell; the push itself
             # works out which variants changed, so one debounced run is enough.
-            self.env["integration.flow"]._trigger_realtime("shopify", "stock.push", STOCK_DEBOUNCE_SECONDS)
+            self.env["integration.flow"]._trigger_realtime(
+                "shopify", "stock.push", STOCK_DEBOUNCE_SECONDS, companies=moves.company_id
+            )
         return moves
