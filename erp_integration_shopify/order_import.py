@@ -314,17 +314,17 @@ class OrderImport:
             )
             if part
         ) or address.get("name")
+        # Jobs see every company: only this company's customers, and shared ones, may match.
+        mine = [("parent_id", "=", False), ("company_id", "in", [False, self.backend.company_id.id])]
         partner = Partner.browse()
         if email:
             # Any case: Odoo keeps every partner's address normalised (lower case).
             normalized = email_normalize(email) or email.strip().lower()
-            partner = Partner.search([("email_normalized", "=", normalized), ("parent_id", "=", False)], limit=1)
+            partner = Partner.search([("email_normalized", "=", normalized), *mine], limit=1)
         if not partner and phone:
-            partner = Partner.search([("phone", "=", phone), ("parent_id", "=", False)], limit=1)
+            partner = Partner.search([("phone", "=", phone), *mine], limit=1)
         if not partner and name and address.get("zip"):
-            partner = Partner.search(
-                [("name", "=ilike", name), ("zip", "=ilike", address["zip"]), ("parent_id", "=", False)], limit=1
-            )
+            partner = Partner.search([("name", "=ilike", name), ("zip", "=ilike", address["zip"]), *mine], limit=1)
         if not partner and not (email or phone or name):
             return self.backend._shopify_guest_partner()
         if not partner:
@@ -352,7 +352,8 @@ class OrderImport:
     def _products(self, order):
         """The order's products by SKU, found with one search."""
         skus = {line.sku for line in order.lines if line.sku}
-        found = self.env["product.product"].search([("default_code", "in", list(skus))]) if skus else ()
+        company = [("company_id", "in", [False, self.backend.company_id.id])]
+        found = self.env["product.product"].search([("default_code", "in", list(skus)), *company]) if skus else ()
         by_sku = {}
         for product in found:
             # Two products with one SKU: the first in Odoo's order, as a single search would give.

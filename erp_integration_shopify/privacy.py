@@ -26,7 +26,10 @@ class Privacy:
         partners = Binding._find(self.backend, "res.partner", customer.get("id")) if customer.get("id") else None
         partners = partners or self.env["res.partner"]
         if customer.get("email"):
-            partners |= self.env["res.partner"].search([("email", "=ilike", customer["email"])])
+            # This backend's company's customers only, and those shared by all companies.
+            partners |= self.env["res.partner"].search(
+                [("email", "=ilike", customer["email"]), ("company_id", "in", [False, self.backend.company_id.id])]
+            )
         return partners
 
     def _exchanges_naming(self, customer):
@@ -41,7 +44,9 @@ class Privacy:
     def data_request(self, data):
         customer = data.get("customer") or {}
         partners = self._partners(customer)
-        orders = self.env["sale.order"].search([("partner_id", "in", partners.ids)])
+        orders = self.env["sale.order"].search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", self.backend.company_id.id)]
+        )
         export = {
             "customer": customer,
             "partners": partners.read(["name", "email", "phone", "street", "city", "zip", "country_id"]),

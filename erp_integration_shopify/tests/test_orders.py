@@ -64,6 +64,20 @@ class TestOrderImport(ShopifyCase):
         paid_again = dict(edited, updated_at="2026-11-20T12:00:00+00:00")
         self.assertEqual(self.deliver(paid_again, topic="orders/paid").state, "done", "a plain update passes")
 
+    def test_another_company_s_customers_and_products_are_never_used(self):
+        other = self.env["res.company"].create({"name": "Other shop Ltd"})
+        stranger = self.env["res.partner"].create(
+            {"name": "Ada at the other shop", "email": "ada@example.com", "company_id": other.id}
+        )
+        self.env["product.product"].create(
+            {"name": "A mug of theirs", "default_code": "MUG-BLU", "company_id": other.id}
+        )
+        sale = self.sale_order(self.deliver(order_payload(5030)))
+        self.assertNotEqual(sale.partner_id, stranger)
+        self.assertEqual(sale.partner_id.company_id.id, False)
+        self.assertIn(self.mug, sale.order_line.product_id)
+        self.assertNotIn(other, sale.order_line.product_id.company_id)
+
     def test_duplicate_and_update_before_create(self):
         payload = order_payload(5003)
         updated = self.deliver(payload, topic="orders/updated")

@@ -205,6 +205,17 @@ class TestPrivacyAndExamples(ShopifyCase):
         self.assertEqual(export["orders"][0]["client_order_ref"], "#6101")
         self.assertTrue(exchange.activity_ids)
 
+    def test_data_request_exports_this_company_s_orders_only(self):
+        partner = self.sale_order(self.deliver(order_payload(6102, email="kim@example.com"))).partner_id
+        other = self.env["res.company"].create({"name": "Other shop Ltd"})
+        self.env["sale.order"].create({"partner_id": partner.id, "company_id": other.id, "client_order_ref": "THEIRS"})
+        exchange = self.deliver(
+            {"shop_id": 1, "customer": {"id": 15102, "email": "kim@example.com"}, "data_request": {"id": 10}},
+            topic="customers/data_request",
+        )
+        export = json.loads(self.env["ir.attachment"].browse(exchange.result["attachment"]).raw)
+        self.assertEqual([order["client_order_ref"] for order in export["orders"]], ["#6102"])
+
     def test_redact_anonymises_without_legal_hold_and_redacts_payloads_keeping_hashes(self):
         first = self.deliver(order_payload(6201, email="forget.me@example.com"))
         partner = self.sale_order(first).partner_id
