@@ -68,6 +68,10 @@ class IntegrationBackend(models.Model):
     flow_ids = fields.One2many("integration.flow", "backend_id", string="Flows")
     field_mapping_ids = fields.One2many("integration.field.mapping", "backend_id", string="Field mappings")
     value_mapping_ids = fields.One2many("integration.value.mapping", "backend_id", string="Value mappings")
+    mappings_to_complete = fields.Integer(
+        compute="_compute_mappings_to_complete",
+        help="Value mappings proposed or created without an Odoo record or value: what needs them waits.",
+    )
 
     owner_customers = fields.Selection(OWNER, string="Customers owned by", default="odoo", required=True)
     owner_products = fields.Selection(OWNER, string="Products owned by", default="odoo", required=True)
@@ -194,6 +198,18 @@ class IntegrationBackend(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("erp_integration_core.action_integration_exception")
         action["domain"] = [("backend_id", "=", self.id), ("state", "in", ("needs_attention", "failed"))]
+        return action
+
+    @api.depends("value_mapping_ids.odoo_record", "value_mapping_ids.odoo_value")
+    def _compute_mappings_to_complete(self):
+        for backend in self:
+            backend.mappings_to_complete = len(backend.value_mapping_ids.filtered(lambda m: not m._odoo_value()))
+
+    def action_open_mappings_to_complete(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("erp_integration_core.action_integration_value_mapping")
+        action["domain"] = [("backend_id", "=", self.id), ("odoo_record", "=", False), ("odoo_value", "=", False)]
+        action["context"] = {"default_backend_id": self.id}
         return action
 
     def action_open_exchanges(self):

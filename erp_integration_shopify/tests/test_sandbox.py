@@ -92,6 +92,11 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         untaxed = self.backend.value_mapping_ids.filtered(lambda m: m.external_value == "(no tax)")
         self.assertTrue(untaxed, "zero-rated lines are proposed for a decision")
         self.assertFalse(any(untaxed.mapped("odoo_record")), "and never guessed")
+        to_complete = self.backend.value_mapping_ids.filtered(lambda m: not m.odoo_record and not m.odoo_value)
+        self.assertLessEqual(untaxed, to_complete)
+        self.assertEqual(self.backend.mappings_to_complete, len(to_complete), "the form says how many wait")
+        action = self.backend.action_open_mappings_to_complete()
+        self.assertEqual(self.env["integration.value.mapping"].search(action["domain"]), to_complete)
         self.assertEqual(
             set(self.backend.flow_ids.mapped("code")),
             {"products.link", "products.push", "stock.push", "stock.reconcile", "orders.reconcile"},
