@@ -123,6 +123,7 @@ class ShopifySetup:
         # jobs would both write them on the backend and one would retry.
         self.backend._shopify_service_product("shopify_shipping_product_id", "Shopify shipping")
         self.backend._shopify_service_product("shopify_discount_product_id", "Shopify discount")
+        self.backend._shopify_guest_partner()
         flows = self.env["integration.flow"]
         for code, name, mode in (
             ("products.link", "Link products", "manual"),

@@ -89,6 +89,7 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         locations = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "location")
         self.assertEqual(len(locations), 2)
         self.assertTrue(self.backend.shopify_shipping_product_id and self.backend.shopify_discount_product_id)
+        self.assertTrue(self.backend.shopify_guest_partner_id)
         untaxed = self.backend.value_mapping_ids.filtered(lambda m: m.external_value == "(no tax)")
         self.assertTrue(untaxed, "zero-rated lines are proposed for a decision")
         self.assertFalse(any(untaxed.mapped("odoo_record")), "and never guessed")
