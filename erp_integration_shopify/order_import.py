@@ -18,6 +18,11 @@ from .lib.order import CENT, NO_TAX, external_id, money, parse_order, set_amount
 from .restock import Restock
 
 
+def email_domain(email):
+    """Partners with this address in any case: Odoo keeps every address normalised (lower case), indexed."""
+    return [("email_normalized", "=", email_normalize(email) or email.strip().lower())]
+
+
 class OrderImport:
     def __init__(self, connector, exchange):
         self.backend = connector.backend
@@ -25,7 +30,7 @@ class OrderImport:
         self.exchange = exchange
         self.binding = self.env["integration.binding"]
         self._mapped = {}
-        self._by_sku = None
+        self._by_sku = {}
 
     # Entry points -------------------------------------------------------------
 
@@ -149,6 +154,7 @@ class OrderImport:
     def _create(self, order):
         currency = self._currency(order.currency)
         partner = self._partner(order)
+        self._by_sku = self._products(order)
         lines = [self._product_line(line, order) for line in order.lines]
         lines += [self._shipping_line(line, order) for line in order.shipping]
         vals = {
@@ -314,13 +320,10 @@ class OrderImport:
             )
             if part
         ) or address.get("name")
-        # Jobs see every company: only this company's customers, and shared ones, may match.
-        mine = [("parent_id", "=", False), ("company_id", "in", [False, self.backend.company_id.id])]
+        mine = [("parent_id", "=", False), *self.backend._own_records()]
         partner = Partner.browse()
         if email:
-            # Any case: Odoo keeps every partner's address normalised (lower case).
-            normalized = email_normalize(email) or email.strip().lower()
-            partner = Partner.search([("email_normalized", "=", normalized), *mine], limit=1)
+            partner = Partner.search([*email_domain(email), *mine], limit=1)
         if not partner and phone:
             partner = Partner.search([("phone", "=", phone), *mine], limit=1)
         if not partner and name and address.get("zip"):
@@ -352,8 +355,8 @@ class OrderImport:
     def _products(self, order):
         """The order's products by SKU, found with one search."""
         skus = {line.sku for line in order.lines if line.sku}
-        company = [("company_id", "in", [False, self.backend.company_id.id])]
-        found = self.env["product.product"].search([("default_code", "in", list(skus)), *company]) if skus else ()
+        own = self.backend._own_records()
+        found = self.env["product.product"].search([("default_code", "in", list(skus)), *own]) if skus else ()
         by_sku = {}
         for product in found:
             # Two products with one SKU: the first in Odoo's order, as a single search would give.
@@ -361,8 +364,6 @@ class OrderImport:
         return by_sku
 
     def _product(self, line, order):
-        if self._by_sku is None:
-            self._by_sku = self._products(order)
         product = self._by_sku.get(line.sku)
         if not product:
             raise MappingError(

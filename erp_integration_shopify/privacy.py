@@ -13,6 +13,8 @@ from odoo import fields
 
 from odoo.addons.erp_integration_core.lib.payload import sha256_hex
 
+from .order_import import email_domain
+
 
 class Privacy:
     def __init__(self, connector, exchange):
@@ -26,10 +28,7 @@ class Privacy:
         partners = Binding._find(self.backend, "res.partner", customer.get("id")) if customer.get("id") else None
         partners = partners or self.env["res.partner"]
         if customer.get("email"):
-            # This backend's company's customers only, and those shared by all companies.
-            partners |= self.env["res.partner"].search(
-                [("email", "=ilike", customer["email"]), ("company_id", "in", [False, self.backend.company_id.id])]
-            )
+            partners |= self.env["res.partner"].search([*email_domain(customer["email"]), *self.backend._own_records()])
         return partners
 
     def _exchanges_naming(self, customer):

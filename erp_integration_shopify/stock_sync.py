@@ -42,10 +42,9 @@ class StockSync:
             after = page["pageInfo"]["endCursor"]
         skus = [v["sku"] for v in variants if v.get("sku")]
         barcodes = [v["barcode"] for v in variants if v.get("barcode") and ean.is_valid(v["barcode"])]
-        # Jobs see every company: only this company's products, and shared ones, may be linked.
-        company = [("company_id", "in", [False, self.backend.company_id.id])]
-        by_sku = {p.default_code: p for p in Product.search([("default_code", "in", skus), *company])}
-        by_barcode = {p.barcode: p for p in Product.search([("barcode", "in", barcodes), *company])}
+        own = self.backend._own_records()
+        by_sku = {p.default_code: p for p in Product.search([("default_code", "in", skus), *own])}
+        by_barcode = {p.barcode: p for p in Product.search([("barcode", "in", barcodes), *own])}
         bindings = self.Binding.search([("backend_id", "=", self.backend.id), ("res_model", "=", "product.product")])
         by_variant = {binding.external_id: binding for binding in bindings}
         by_record = {binding.res_id: binding for binding in bindings}

@@ -218,6 +218,15 @@ class IntegrationBackend(models.Model):
         action["domain"] = [("backend_id", "=", self.id)]
         return action
 
+    def _own_records(self):
+        """Domain of the records this backend may use: its company's and shared ones.
+
+        Jobs and business-event hooks act as the superuser and see every
+        company, so connectors add this to their lookups (customers, products…).
+        """
+        self.ensure_one()
+        return [("company_id", "in", [False, self.company_id.id])]
+
     def _send(self, flow, payload, idempotency_key, external_id=False):
         """Create and enqueue an outbound exchange; a repeated key returns the existing one.
 
