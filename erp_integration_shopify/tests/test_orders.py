@@ -25,23 +25,24 @@ class TestOrderImport(ShopifyCase):
 
     def test_a_pricelist_discount_rule_never_changes_shopify_prices(self):
         self.env["res.config.settings"].create({"group_discount_per_so_line": True}).execute()
-        currency = self.env.ref("base.GBP")
-        if currency == self.env.company.currency_id:
-            self.skipTest("orders in the company's currency use no pricelist at all")
-        # The pricelist that carries the order's currency gives 10 % off everything.
+        # Only an order in another currency than the company's takes a pricelist (to carry
+        # its currency); that pricelist gives 10 % off everything.
+        gbp = self.env.ref("base.GBP")
+        currency = self.env.ref("base.EUR") if self.env.company.currency_id == gbp else gbp
+        currency.active = True
         self.env["product.pricelist"].create(
             {
-                "name": "Pounds, trade 10 %",
+                "name": "Trade 10 %",
                 "sequence": 0,
                 "currency_id": currency.id,
                 "item_ids": [(0, 0, {"applied_on": "3_global", "compute_price": "percentage", "percent_price": 10})],
             }
         )
-        payload = order_payload(5010)
+        payload = order_payload(5010, currency=currency.name)
         exchange = self.deliver(payload)
         self.assertEqual(exchange.state, "done", exchange.message)
         sale = self.sale_order(exchange)
-        self.assertEqual(sale.pricelist_id.name, "Pounds, trade 10 %")
+        self.assertEqual(sale.pricelist_id.name, "Trade 10 %")
         self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
         self.assertEqual(set(sale.order_line.mapped("discount")), {0.0})
 

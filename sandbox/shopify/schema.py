@@ -1,17 +1,18 @@
-"""The real Admin GraphQL schema (2026-01), found on disk, loaded once and cached.
+"""The real Admin GraphQL schema (2026-01), loaded once and cached.
 
-The 3.4 MB SDL is not part of the repository: ``SHOPIFY_SCHEMA_PATH`` points at it,
-by default ``shared/contracts/shopify/admin-graphql/2026-01/schema.graphql`` beside
-the repository. Parsing it takes about a second, so it is loaded on the first GraphQL
-request, not at start-up, and the result is cached as the schema's introspection
-(a plain dict, pickled) under ``SANDBOX_CACHE_DIR`` (default
-``~/.cache/erp-integration-sandbox``), keyed by the file's sha256. Rebuilding a schema
-from that takes about a tenth of a second. Pickling the ``GraphQLSchema`` itself or
-its parsed document is slower to load than parsing again, which is why neither is
-used.
+The repository ships it in ``contracts/shopify/admin-graphql/2026-01/schema.graphql.gz``:
+Shopify's published SDL without its prose (``scripts/compact-shopify-schema``).
+``SHOPIFY_SCHEMA_PATH`` may point at another SDL file, gzipped or not. Parsing takes
+a fraction of a second, so it happens on the first GraphQL request, not at start-up,
+and the result is cached as the schema's introspection (a plain dict, pickled) under
+``SANDBOX_CACHE_DIR`` (default ``~/.cache/erp-integration-sandbox``), keyed by the
+file's sha256. Rebuilding a schema from that takes about a tenth of a second.
+Pickling the ``GraphQLSchema`` itself or its parsed document is slower to load than
+parsing again, which is why neither is used.
 """
 
 import gc
+import gzip
 import hashlib
 import logging
 import os
@@ -22,14 +23,14 @@ from pathlib import Path
 
 from graphql import GraphQLSchema, build_ast_schema, build_client_schema, introspection_from_schema, parse
 
+from ..contracts import ROOT
+
 _logger = logging.getLogger(__name__)
 
 API_VERSION = "2026-01"
 SCHEMA_ENV = "SHOPIFY_SCHEMA_PATH"
 CACHE_ENV = "SANDBOX_CACHE_DIR"
-DEFAULT_SCHEMA = (
-    Path(__file__).resolve().parents[2].parent / "shared/contracts/shopify/admin-graphql/2026-01/schema.graphql"
-)
+DEFAULT_SCHEMA = ROOT / f"shopify/admin-graphql/{API_VERSION}/schema.graphql.gz"
 CACHE_FORMAT = 1
 
 _lock = threading.Lock()
@@ -61,8 +62,9 @@ def load_schema() -> GraphQLSchema:
 def _load(path: Path) -> GraphQLSchema:
     if not path.is_file():
         raise SchemaNotFound(
-            f"The Shopify Admin GraphQL schema was not found at {path}. Set {SCHEMA_ENV} to the path of "
-            f"the {API_VERSION} schema.graphql (shared/contracts/shopify/admin-graphql/{API_VERSION}/)."
+            f"The Shopify Admin GraphQL schema was not found at {path}. The repository ships it as "
+            f"{DEFAULT_SCHEMA.relative_to(ROOT.parent)} (restore it with `git checkout -- contracts/`); "
+            f"{SCHEMA_ENV} may point at another {API_VERSION} SDL file."
         )
     started = time.perf_counter()
     source = path.read_bytes()
@@ -76,7 +78,8 @@ def _load(path: Path) -> GraphQLSchema:
         schema = _read_cache(cached)
         origin = "cache"
         if schema is None:
-            schema = build_ast_schema(parse(source.decode("utf-8"), no_location=True), assume_valid_sdl=True)
+            text = gzip.decompress(source) if source[:2] == b"\x1f\x8b" else source
+            schema = build_ast_schema(parse(text.decode("utf-8"), no_location=True), assume_valid_sdl=True)
             origin = "sdl"
             _write_cache(cached, introspection_from_schema(schema))
     finally:

@@ -1,7 +1,7 @@
 """Fixtures: a seeded sandbox serving Shopify over HTTP, a GraphQL client and a webhook receiver.
 
-Tests that talk GraphQL need the real schema file; without it they are skipped with
-the reason, while the seed and TLS tests still run.
+Tests that talk GraphQL load the real schema the repository ships in ``contracts/``;
+if it is missing they fail with an error naming the file.
 """
 
 import threading
@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import DeliveryPolicy, build_app, running_server
 from sandbox.shopify import ShopifySystem
-from sandbox.shopify.schema import SchemaNotFound, load_schema
+from sandbox.shopify.schema import load_schema
 
 TOKEN = "shpat_sandbox_demo_token"
 SECRET = "sandbox-shopify-secret"
@@ -21,10 +21,7 @@ SECRET = "sandbox-shopify-secret"
 
 @pytest.fixture(scope="session")
 def schema():
-    try:
-        return load_schema()
-    except SchemaNotFound as exc:
-        pytest.skip(f"Shopify schema not available: {exc}")
+    return load_schema()
 
 
 @pytest.fixture

@@ -2,27 +2,17 @@ import base64
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
-import pytest
 import requests
 
 from sandbox import DeliveryPolicy
-from sandbox.shopify.schema import DEFAULT_SCHEMA
+from sandbox.contracts import shopify_webhook_example as example
 
 from .conftest import SECRET
 
-EXAMPLES = DEFAULT_SCHEMA.parents[2] / "webhooks/metadatas/2026-01"
 CREATE = """mutation($topic: WebhookSubscriptionTopic!, $uri: String!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
     webhookSubscription { id topic uri format } userErrors { field message } } }"""
-
-
-def example(topic: str) -> dict:
-    path = Path(EXAMPLES, f"{topic}.json")
-    if not path.is_file():
-        pytest.skip(f"Shopify's example payload for {topic} is not available at {path}")
-    return json.loads(path.read_text())["response"]
 
 
 def verified(delivery) -> dict:
