@@ -19,6 +19,7 @@ import psycopg2
 import requests
 
 from .lib import errors, payload, signatures
+from .lib.events import Event
 
 CONNECTORS = {}
 
@@ -58,20 +59,20 @@ class Connector:
         return signatures.verify_base64(secret, request.body, request.headers.get(self.signature_header))
 
     def describe_request(self, request, data):
-        """Flow, external id and idempotency key of an authenticated delivery.
+        """The events of an authenticated delivery: a list of ``Event``, one exchange each.
 
-        The idempotency key must be the same for every delivery of one event,
-        so the event id header is preferred and the body's hash is the fallback.
+        By default the whole body is one event. Its idempotency key must be
+        the same for every delivery of it, so the event id header is preferred
+        and the body's hash is the fallback. A channel whose deliveries carry
+        many events (HubSpot's arrays, a warehouse file) returns one per event,
+        with the event's own key and the lock of the object it concerns. Raise
+        ``ValidationError`` for a body that is not a delivery at all (answered 400).
         """
         flow = request.topic or request.headers.get(self.topic_header) or "webhook"
         external_id = data.get("id") if isinstance(data, dict) else None
         event_id = request.headers.get(self.event_id_header)
         key = f"{flow}:{event_id}" if event_id else f"{flow}:sha256:{payload.sha256_hex(request.body)}"
-        return {
-            "flow": flow,
-            "external_id": str(external_id) if external_id is not None else False,
-            "idempotency_key": key,
-        }
+        return [Event(flow, key, request.body.decode(), external_id=external_id)]
 
     # Processing: runs in a queue job, one exchange at a time.
 

@@ -2,6 +2,8 @@ import time
 
 from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib import payload, signatures
+from odoo.addons.erp_integration_core.lib.errors import ValidationError
+from odoo.addons.erp_integration_core.lib.events import Event
 
 MAX_AGE_MS = 5 * 60 * 1000
 
@@ -27,11 +29,29 @@ class HubSpotConnector(Connector):
         return signatures.verify_base64(secret, message, request.headers.get(self.signature_header))
 
     def describe_request(self, request, data):
-        # A delivery is a batch of events; the batch is one exchange, keyed by
-        # its event ids so a retried batch is recognised.
-        event_ids = sorted(str(event.get("eventId")) for event in data if isinstance(event, dict))
-        return {
-            "flow": request.topic or "events",
-            "external_id": False,
-            "idempotency_key": "events:" + payload.sha256_hex(",".join(event_ids) or request.body),
-        }
+        """A delivery is an array of up to 100 events: each is an exchange of its own.
+
+        The event's flow is its subscription type (``contact.propertyChange``),
+        its object is the CRM record it concerns, and its key is the
+        subscription and event id, which every retry of the delivery repeats.
+        An element that is not an event is kept as an ``invalid`` event, so it
+        waits in the exception queue instead of being lost.
+        """
+        if not isinstance(data, list):
+            raise ValidationError("A HubSpot webhook body is a JSON array of events.")
+        events = []
+        for item in data:
+            if not isinstance(item, dict) or "eventId" not in item or not item.get("subscriptionType"):
+                events.append(Event.of("invalid", f"invalid:{payload.sha256_hex(repr(item))}", item))
+                continue
+            kind = str(item["subscriptionType"]).split(".", 1)[0]
+            events.append(
+                Event.of(
+                    str(item["subscriptionType"]),
+                    f"event:{item.get('subscriptionId')}:{item['eventId']}",
+                    item,
+                    external_type=kind,
+                    external_id=item.get("objectId"),
+                )
+            )
+        return events

@@ -1,7 +1,10 @@
+from dataclasses import replace
+
 from odoo import fields
 
 from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib.errors import Ignored
+from odoo.addons.erp_integration_core.lib.events import Event
 
 from .fulfillment import export_fulfillment
 from .lib.order import ORDER_TOPICS
@@ -27,10 +30,18 @@ class ShopifyConnector(Connector):
     topic_header = "X-Shopify-Topic"
 
     def describe_request(self, request, data):
-        described = super().describe_request(request, data)
-        if isinstance(data, dict) and data.get("admin_graphql_api_id"):
-            described["external_id"] = data["admin_graphql_api_id"].rsplit("/", 1)[-1]
-        return described
+        """One event per delivery; the object is the one its GraphQL id names.
+
+        A refund is applied to its order (credit note, restock), so it locks
+        the order: it never runs beside that order's own events.
+        """
+        [event] = super().describe_request(request, data)
+        gid = data.get("admin_graphql_api_id") if isinstance(data, dict) else None
+        if not isinstance(gid, str) or not gid.startswith("gid://shopify/"):
+            return [event]
+        kind, external_id = gid.removeprefix("gid://shopify/").rsplit("/", 1)
+        lock_key = f"Order:{data['order_id']}" if kind == "Refund" and data.get("order_id") else f"{kind}:{external_id}"
+        return [replace(event, external_type=kind, external_id=external_id, lock_key=lock_key)]
 
     def map(self, exchange, data):
         # Orders are mapped by OrderImport, which needs the whole payload.
@@ -91,16 +102,16 @@ class ShopifyConnector(Connector):
                 {"first": 50, "after": after, "query": f"updated_at:>'{cursor}'"},
                 expected_cost=300,
             )["orders"]
+            events = []
             for order in page["nodes"]:
                 payload = order_to_rest(order)
-                self.backend._receive(
-                    "orders/updated",
-                    payload,
-                    f"reconcile:{payload['id']}:{order['updatedAt']}",
-                    external_id=str(payload["id"]),
+                key = f"reconcile:{payload['id']}:{order['updatedAt']}"
+                events.append(
+                    Event.of("orders/updated", key, payload, external_type="Order", external_id=payload["id"])
                 )
                 newest = max(newest, order["updatedAt"])
-                queued += 1
+            self.backend._receive_events(events)
+            queued += len(events)
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]

@@ -3,6 +3,7 @@ from . import (
     integration_audited_mixin,
     integration_backend,
     integration_binding,
+    integration_delivery,
     integration_exchange,
     integration_exchange_link,
     integration_field_mapping,

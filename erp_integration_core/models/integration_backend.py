@@ -1,4 +1,3 @@
-import json
 import secrets
 
 from odoo import _, api, fields, models
@@ -6,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..connector import CONNECTORS, get_connector_class
 from ..lib import errors
+from ..lib.events import Event
 from ..lib.mapping import apply_mappings
 
 MANAGER = "erp_integration_core.group_integration_manager"
@@ -156,7 +156,7 @@ class IntegrationBackend(models.Model):
             groups = Exchange._read_group([("backend_id", "in", self.ids), *state_domain], ["backend_id"], ["__count"])
             counts[key] = {backend.id: count for backend, count in groups}
         oldest = Exchange._read_group(
-            [("backend_id", "in", self.ids), ("state", "in", ("received", "queued", "needs_attention", "failed"))],
+            [("backend_id", "in", self.ids), ("state", "in", ("queued", "needs_attention", "failed"))],
             ["backend_id"],
             ["create_date:min"],
         )
@@ -227,37 +227,37 @@ class IntegrationBackend(models.Model):
         self.ensure_one()
         return [("company_id", "in", [False, self.company_id.id])]
 
-    def _send(self, flow, payload, idempotency_key, external_id=False):
+    def _send(self, flow, payload, idempotency_key, external_id=False, **event):
         """Create and enqueue an outbound exchange; a repeated key returns the existing one.
 
         The key says what the message is about (e.g. ``fulfillment:WH/OUT/00042``)
         so that the same business event is never sent twice.
         """
-        return self._queue_exchange("out", flow, payload, idempotency_key, external_id)
+        event = Event.of(flow, idempotency_key, payload, external_id=external_id or None, **event)
+        return self._queue_events("out", [event])
 
-    def _receive(self, flow, payload, idempotency_key, external_id=False):
+    def _receive(self, flow, payload, idempotency_key, external_id=False, **event):
         """Store and enqueue an inbound payload the suite fetched itself (polling, reconciliation)."""
-        return self._queue_exchange("in", flow, payload, idempotency_key, external_id)
+        event = Event.of(flow, idempotency_key, payload, external_id=external_id or None, **event)
+        return self._queue_events("in", [event])
 
-    def _queue_exchange(self, direction, flow, payload, idempotency_key, external_id):
+    def _receive_events(self, events, delivery=None):
+        """Store and enqueue many fetched events at once (a file's rows, a polled page), one exchange each.
+
+        ``delivery`` (an ``events.Delivery``), when given, is the raw file or
+        page, kept once beside the events. Returns the exchanges of every
+        event, new or already received.
+        """
+        return self._queue_events("in", events, delivery)
+
+    def _queue_events(self, direction, events, delivery=None):
         self.ensure_one()
+        self.flush_recordset(["company_id"])
         Exchange = self.env["integration.exchange"]
-        existing = Exchange.search([("backend_id", "=", self.id), ("idempotency_key", "=", idempotency_key)])
-        if existing:
-            return existing
-        exchange = Exchange.create(
-            {
-                "backend_id": self.id,
-                "flow": flow,
-                "direction": direction,
-                "external_id": external_id,
-                "idempotency_key": idempotency_key,
-                "payload": json.dumps(payload, sort_keys=True, default=str),
-                "state": "queued",
-            }
+        Exchange._store_events(self.id, events, direction=direction, delivery=delivery)
+        return Exchange.search(
+            [("backend_id", "=", self.id), ("idempotency_key", "in", [event.idempotency_key for event in events])]
         )
-        exchange._enqueue()
-        return exchange
 
     def _apply_field_mappings(self, flow, data):
         """Map ``data`` with this backend's field mappings for ``flow``."""

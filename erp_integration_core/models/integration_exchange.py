@@ -12,25 +12,15 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..connector import CONNECTORS
-from ..lib import errors, payload
+from ..lib import errors, payload, states
+from ..lib.events import Delivery
 
 _logger = logging.getLogger(__name__)
 
-STATES = [
-    ("received", "Received"),
-    ("queued", "Queued"),
-    # Only ever seen inside the processing transaction, or while an outbound
-    # export waits on the remote system.
-    ("processing", "Processing"),
-    ("done", "Done"),
-    ("needs_attention", "Needs attention"),
-    ("failed", "Failed"),
-    ("ignored", "Ignored"),
-]
-OPEN_STATES = ("received", "queued", "processing")
-EXCEPTION_STATES = ("needs_attention", "failed")
+OPEN_STATES = states.OPEN
+EXCEPTION_STATES = states.EXCEPTIONS
 # Fields that identify what was received: kept verbatim for finance and replays.
-IMMUTABLE_FIELDS = ("backend_id", "direction", "idempotency_key", "payload", "payload_sha256")
+IMMUTABLE_FIELDS = ("backend_id", "direction", "idempotency_key", "payload", "payload_sha256", "delivery_id")
 DEFAULT_RETRY_PATTERN = {1: 10, 2: 30, 3: 120, 4: 600, 5: 1800}
 
 
@@ -47,14 +37,25 @@ class IntegrationExchange(models.Model):
     channel = fields.Selection(related="backend_id.channel")
     flow = fields.Char(required=True, index=True)
     direction = fields.Selection([("in", "Inbound"), ("out", "Outbound")], required=True, default="in")
+    external_type = fields.Char(help="The kind of external object, e.g. 'contact' or 'Order'.")
     external_id = fields.Char(index=True)
+    lock_key = fields.Char(
+        help="Exchanges with the same key on a backend are never processed side by side (the same order, "
+        "the same contact)."
+    )
+    delivery_id = fields.Many2one(
+        "integration.delivery",
+        readonly=True,
+        index="btree_not_null",
+        help="The delivery that carried this event with others, kept verbatim.",
+    )
     idempotency_key = fields.Char(required=True)
     payload = fields.Text(required=True)
     payload_sha256 = fields.Char(string="Payload SHA-256", readonly=True)
     payload_size = fields.Integer(readonly=True)
     payload_pretty = fields.Text(compute="_compute_payload_pretty", string="Payload (formatted)")
     headers = fields.Json(readonly=True, help="Request headers, with credentials and signatures masked.")
-    state = fields.Selection(STATES, required=True, default="received", index=True, tracking=True)
+    state = fields.Selection(states.STATES, required=True, default=states.QUEUED, index=True, tracking=True)
     attempts = fields.Integer(readonly=True)
     next_retry_at = fields.Datetime(readonly=True)
     processed_at = fields.Datetime(readonly=True)
@@ -147,11 +148,11 @@ class IntegrationExchange(models.Model):
 
     @api.model
     def _intake(self, backend_row, request):
-        """Verify, store and enqueue one webhook delivery (a ``WebhookRequest``).
+        """Verify one webhook delivery (a ``WebhookRequest``), store its events and enqueue them.
 
-        Returns ``(http_status, answer)``. Duplicates answer 200 and change
-        nothing: the database's unique index on the idempotency key decides,
-        so parallel deliveries of one event store it exactly once.
+        Returns ``(http_status, answer)``. Events already received answer 200
+        and change nothing: the database's unique index on the idempotency key
+        decides, so parallel deliveries of one event store it exactly once.
         """
         backend_id, channel, secret, max_payload_kb = backend_row
         body = request.body
@@ -168,63 +169,116 @@ class IntegrationExchange(models.Model):
             return 401, {"error": "invalid signature"}
         try:
             data = payload.parse_json(body)
+            events = connector.describe_request(request, data)
         except errors.ValidationError as err:
             self._count_rejection(backend_id)
             return 400, {"error": err.message}
-        described = connector.describe_request(request, data)
-        body_sha256 = payload.sha256_hex(body)
-        self.env.cr.execute(
-            """
+        text = body.decode()
+        headers = payload.safe_headers(request.headers)
+        # A body that is a single event is stored once, as that event's payload.
+        single = len(events) == 1 and events[0].payload == text
+        delivery = None if single else Delivery(text, headers=headers)
+        new, known = self._store_events(backend_id, events, delivery=delivery, headers=headers if single else None)
+        if not new:
+            return 200, {"status": "duplicate"}
+        if single:
+            return 200, {"status": "accepted", "exchange": new.id}
+        return 200, {"status": "accepted", "exchanges": new.ids, "duplicates": known}
+
+    @api.model
+    def _store_events(self, backend_id, events, direction="in", delivery=None, headers=None):
+        """Insert the exchanges of the ``events`` not seen before, in one statement, and enqueue them.
+
+        With a ``Delivery``, its body is kept once as an ``integration.delivery``
+        that every new exchange points to, in the same statement, and only if
+        at least one event is new. Returns the new exchanges and how many
+        events were already known.
+        """
+        unique = list({event.idempotency_key: event for event in reversed(events)}.values())[::-1]
+        if not unique:
+            return self.browse(), 0
+        params = {"backend": backend_id, "direction": direction, "uid": self.env.uid}
+        params["headers"] = json.dumps(headers) if headers is not None else None
+        rows = []
+        for number, event in enumerate(unique):
+            keys = [f"{column}{number}" for column in ("flow", "type", "ext", "lock", "key", "payload", "sha", "size")]
+            values = (
+                event.flow,
+                event.external_type,
+                event.external_id,
+                event.lock_key,
+                event.idempotency_key,
+                event.payload,
+                event.payload_sha256,
+                event.payload_size,
+            )
+            params.update(zip(keys, values, strict=True))
+            rows.append("(" + ", ".join(f"%({key})s" for key in keys) + ")")
+        insert = f"""
             INSERT INTO integration_exchange (
-                backend_id, company_id, flow, direction, external_id, idempotency_key, payload,
-                payload_sha256, payload_size, headers, state, attempts,
+                backend_id, company_id, direction, flow, external_type, external_id, lock_key, idempotency_key,
+                payload, payload_sha256, payload_size, headers, delivery_id, state, attempts,
                 create_uid, write_uid, create_date, write_date
             )
-            SELECT b.id, b.company_id, %s, 'in', %s, %s, %s, %s, %s, %s, 'queued', 0,
-                   %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
-              FROM integration_backend b WHERE b.id = %s
+            SELECT b.id, b.company_id, %(direction)s, v.flow, v.type, v.ext, v.lock, v.key,
+                   v.payload, v.sha, v.size, %(headers)s::jsonb, {"delivery.id" if delivery else "NULL::int"},
+                   'queued', 0, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM integration_backend b{", delivery" if delivery else ""},
+                   (VALUES {", ".join(rows)}) AS v(flow, type, ext, lock, key, payload, sha, size)
+             WHERE b.id = %(backend)s
             ON CONFLICT (backend_id, idempotency_key) DO NOTHING
-            RETURNING id, company_id
-            """,
-            [
-                described["flow"],
-                described["external_id"] or None,
-                described["idempotency_key"],
-                body.decode(),
-                body_sha256,
-                len(body),
-                json.dumps(payload.safe_headers(request.headers)),
-                self.env.uid,
-                self.env.uid,
-                backend_id,
-            ],
-        )
-        row = self.env.cr.fetchone()
-        if not row:
-            return 200, {"status": "duplicate"}
-        exchange_id, company_id = row
-        details = {"flow": described["flow"], "sha256": body_sha256}
-        self.env["integration.audit.log"]._log_many(
-            [
-                {
-                    "event": "exchange.received",
-                    "company_id": company_id,
-                    "backend_id": backend_id,
-                    "exchange_id": exchange_id,
-                    "details": details,
-                },
-                {
-                    "event": "exchange.queued",
-                    "company_id": company_id,
-                    "backend_id": backend_id,
-                    "exchange_id": exchange_id,
-                    "details": {"attempt": 1},
-                },
+            RETURNING id, company_id, flow, payload_sha256
+        """
+        if delivery:
+            # The delivery's id is drawn first so the exchanges can point at it;
+            # its row is written only when an event is new.
+            params.update(
+                source=delivery.source,
+                name=delivery.name,
+                body=delivery.body,
+                body_sha=delivery.sha256,
+                body_size=delivery.size,
+                delivery_headers=json.dumps(delivery.headers),
+                count=len(events),
+            )
+            query = f"""
+                WITH delivery AS (SELECT nextval('integration_delivery_id_seq') AS id),
+                new AS ({insert}),
+                stored AS (
+                    INSERT INTO integration_delivery (
+                        id, backend_id, company_id, source, name, body, body_sha256, body_size, headers,
+                        event_count, create_uid, write_uid, create_date, write_date
+                    )
+                    SELECT delivery.id, b.id, b.company_id, %(source)s, %(name)s, %(body)s, %(body_sha)s,
+                           %(body_size)s, %(delivery_headers)s::jsonb, %(count)s, %(uid)s, %(uid)s,
+                           now() at time zone 'UTC', now() at time zone 'UTC'
+                      FROM delivery, integration_backend b
+                     WHERE b.id = %(backend)s AND EXISTS (SELECT 1 FROM new)
+                )
+                SELECT new.*, delivery.id FROM new, delivery
+            """
+        else:
+            query = insert
+        self.env.cr.execute(query, params)
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return self.browse(), len(events)
+        audit = []
+        for exchange_id, company_id, flow, sha256, *delivery_id in rows:
+            details = {"flow": flow, "sha256": sha256}
+            if delivery_id:
+                details["delivery"] = delivery_id[0]
+            common = {"company_id": company_id, "backend_id": backend_id, "exchange_id": exchange_id}
+            first = "exchange.received" if direction == "in" else "exchange.created"
+            audit += [
+                dict(common, event=first, details=details),
+                dict(common, event="exchange.queued", details={"attempt": 1}),
             ]
-        )
-        exchange = self.browse(exchange_id)
-        exchange._enqueue(channel=f"root.integration.{channel}", attempt=0)
-        return 200, {"status": "accepted", "exchange": exchange_id}
+        self.env["integration.audit.log"]._log_many(audit)
+        exchanges = self.browse(sorted(row[0] for row in rows))
+        channel = self.env["integration.backend"].browse(backend_id)._job_channel()
+        exchanges._enqueue(channel=channel, attempt=0)
+        return exchanges, len(events) - len(rows)
 
     # Queue ------------------------------------------------------------------
 
@@ -253,22 +307,24 @@ class IntegrationExchange(models.Model):
         what the other one committed, rather than waiting and holding a worker.
         """
         cr = self.env.cr
-        self.flush_recordset(["backend_id", "external_id"])
+        self.flush_recordset(["backend_id", "lock_key"])
+        # Contention is not a failure: the retry does not count against the
+        # job's attempts, which are kept for what queue_job itself retries.
         try:
             with cr.savepoint(flush=False):
                 # Read under the lock, straight from the row: the record itself
                 # is read afresh once the lock is held.
                 cr.execute(
-                    "SELECT backend_id, external_id FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                    "SELECT backend_id, lock_key FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE NOWAIT",
                     [self.id],
                 )
-                backend_id, external_id = cr.fetchone()
+                backend_id, lock_key = cr.fetchone()
         except pg_errors.LockNotAvailable as err:
-            raise RetryableJobError("Exchange is being processed by another job", seconds=5) from err
-        if external_id:
-            cr.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [backend_id, external_id])
+            raise RetryableJobError("Exchange is being processed by another job", seconds=5, ignore_retry=True) from err
+        if lock_key:
+            cr.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [backend_id, lock_key])
             if not cr.fetchone()[0]:
-                raise RetryableJobError(f"Another job is applying {external_id}", seconds=2)
+                raise RetryableJobError(f"Another job is applying {lock_key}", seconds=2, ignore_retry=True)
 
     def _process(self):
         """Queue job: run the connector on this exchange and record the outcome.
@@ -368,6 +424,58 @@ class IntegrationExchange(models.Model):
             )
         return self.message
 
+    def _on_job_failed(self, exc_info=None, exc_name=None, exc_message=None, **_kwargs):
+        """queue_job gave up on this exchange's job: the exchange says so instead of staying queued.
+
+        Called by queue_job (``on_fail_method`` of the job function) in a
+        transaction of its own, after repeated database conflicts, say.
+        """
+        for exchange in self.filtered(lambda e: e.state in OPEN_STATES):
+            exchange._set_state(
+                "failed",
+                error_category=errors.TRANSIENT,
+                message=_(
+                    "The job processing this exchange gave up: %(error)s. Nothing was applied; press Retry.",
+                    error=exc_message or exc_name or _("unknown error"),
+                ),
+                error_traceback=exc_info or False,
+                next_retry_at=False,
+            )
+
+    @api.model
+    def _cron_requeue_orphans(self, minutes=10):
+        """Queue again every exchange left ``queued`` without a live job to process it.
+
+        A job cancelled or deleted by hand, or a database restored from an
+        earlier backup, can leave such orphans; processing is idempotent, so
+        enqueuing them again is safe. Returns the exchanges requeued. (queue_job
+        stores a job's records as JSON text inside its jsonb column.)
+        """
+        self.env["queue.job"].flush_model(["state", "records", "model_name", "method_name"])
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            """
+            SELECT e.id FROM integration_exchange e
+             WHERE e.state = 'queued'
+               AND e.write_date < (now() at time zone 'UTC') - make_interval(mins => %s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM queue_job q
+                    WHERE q.model_name = 'integration.exchange' AND q.method_name = '_process'
+                      AND q.state IN ('wait_dependencies', 'pending', 'enqueued', 'started')
+                      AND (CASE jsonb_typeof(q.records) WHEN 'string' THEN (q.records #>> '{}')::jsonb
+                           ELSE q.records END) -> 'ids' @> jsonb_build_array(e.id))
+             ORDER BY e.id
+            """,
+            [minutes],
+        )
+        orphans = self.browse([row[0] for row in self.env.cr.fetchall()])
+        for exchange in orphans:
+            exchange._audit("exchange.requeued", reason="no live job")
+        orphans._enqueue()
+        if orphans:
+            _logger.warning("Requeued %s exchanges that had no live job", len(orphans))
+        return orphans
+
     def _retry_delay(self, attempts, retry_after=None):
         """Seconds before the next attempt: the retry pattern, or longer if the remote asked."""
         Function = self.env["queue.job.function"]
@@ -383,6 +491,7 @@ class IntegrationExchange(models.Model):
     def _set_state(self, state, **vals):
         for exchange in self:
             previous = exchange.state
+            states.check(previous, state)
             exchange.write(dict(vals, state=state))
             exchange._audit(
                 f"exchange.{state}",

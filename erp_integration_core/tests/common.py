@@ -13,7 +13,8 @@ from odoo.tests import common
 from odoo.addons.queue_job.job import Job
 
 from ..connector import Connector
-from ..lib import errors, signatures
+from ..lib import errors, payload, signatures
+from ..lib.events import Event
 from ..lib.http_client import HttpClient
 from ..lib.webhook import WebhookRequest
 
@@ -29,6 +30,21 @@ class ToyConnector(Connector):
     channel = "toy"
     label = "Toy"
     crash_next = False
+
+    def describe_request(self, request, data):
+        """A JSON array is a batch (as HubSpot sends): one event per element, keyed by its ``event``."""
+        if not isinstance(data, list):
+            return super().describe_request(request, data)
+        return [
+            Event.of(
+                "contact",
+                f"contact:{item.get('event') if isinstance(item, dict) else payload.sha256_hex(repr(item))}",
+                item,
+                external_type="contact",
+                external_id=item.get("id") if isinstance(item, dict) else None,
+            )
+            for item in data
+        ]
 
     def validate(self, exchange, data):
         if not isinstance(data, dict) or not data.get("id"):
@@ -146,10 +162,10 @@ class IntegrationCase(common.TransactionCase):
             "X-Integration-Topic": topic,
         }
 
-    def receive(self, data, event_id="evt-1", backend=None):
-        """Deliver ``data`` as a signed webhook through the intake service."""
+    def receive(self, data, event_id="evt-1", backend=None, body=None):
+        """Deliver ``data`` (or the raw ``body``) as a signed webhook through the intake service."""
         backend = backend or self.backend
-        body = json.dumps(data).encode()
+        body = body if body is not None else json.dumps(data).encode()
         row = self.env["integration.exchange"]._webhook_backend(backend.sudo().webhook_token)
         delivery = WebhookRequest.build(body, self.signed_headers(body, event_id))
         return self.env["integration.exchange"]._intake(row, delivery)

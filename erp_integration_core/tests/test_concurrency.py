@@ -63,8 +63,9 @@ class TestParallelDuplicates(common.BaseCase):
                 for cr, event in ((first, "evt-create"), (second, "evt-paid"))
             )
             created._lock_for_processing()
-            with self.assertRaisesRegex(RetryableJobError, "Another job is applying P2"):
+            with self.assertRaisesRegex(RetryableJobError, "Another job is applying P2") as contended:
                 paid._lock_for_processing()
+            self.assertTrue(contended.exception.ignore_retry, "contention does not use up the job's retries")
             first.rollback()
             paid._lock_for_processing()
             second.rollback()

@@ -45,5 +45,9 @@ class StockPicking(models.Model):
                 ],
             }
             binding.backend_id._send(
-                "fulfillment.create", payload, f"fulfillment:{picking.name}", external_id=binding.external_id
+                "fulfillment.create",
+                payload,
+                f"fulfillment:{picking.name}",
+                external_id=binding.external_id,
+                external_type="Order",
             )
