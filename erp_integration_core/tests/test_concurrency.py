@@ -43,6 +43,7 @@ class TestParallelDuplicates(common.BaseCase):
                 [f"%{self.backend_id}%"],
             )
             cr.execute("DELETE FROM integration_exchange WHERE backend_id = %s", [self.backend_id])
+            cr.execute("DELETE FROM integration_delivery WHERE backend_id = %s", [self.backend_id])
             cr.execute("DELETE FROM integration_backend WHERE id = %s", [self.backend_id])
             cr.execute("DELETE FROM res_partner WHERE email = 'parallel@example.com'")
         super().tearDown()
@@ -69,6 +70,41 @@ class TestParallelDuplicates(common.BaseCase):
             first.rollback()
             paid._lock_for_processing()
             second.rollback()
+
+    def test_parallel_overlapping_batches_store_each_event_once(self):
+        senders = 4
+        barrier = threading.Barrier(senders)
+        answers = []
+
+        def deliver(number):
+            events = [
+                IntegrationCase.contact("S1", email="parallel@example.com", event="shared-1"),
+                IntegrationCase.contact("S2", email="parallel@example.com", event="shared-2"),
+                IntegrationCase.contact(f"O{number}", email="parallel@example.com", event=f"own-{number}"),
+            ]
+            body = json.dumps(events).encode()
+            delivery = WebhookRequest.build(body, IntegrationCase.signed_headers(body, event_id=f"batch-{number}"))
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                Exchange = env["integration.exchange"]
+                row = Exchange._webhook_backend(self.token)
+                barrier.wait()
+                answers.append(retrying(lambda: Exchange._intake(row, delivery), env)[1])
+
+        threads = [threading.Thread(target=deliver, args=(number,)) for number in range(senders)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        self.assertEqual(len(answers), senders)
+        self.assertEqual(sum(len(answer["exchanges"]) for answer in answers), 2 + senders)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            exchanges = env["integration.exchange"].search([("backend_id", "=", self.backend_id)])
+            keys = sorted(exchanges.mapped("idempotency_key"))
+            expected = sorted(["contact:shared-1", "contact:shared-2", *(f"contact:own-{n}" for n in range(senders))])
+            self.assertEqual(keys, expected)
+            self.assertTrue(all(exchanges.mapped("delivery_id")), "every event points at the delivery that brought it")
 
     def test_eight_parallel_deliveries_store_one_exchange(self):
         body = json.dumps(IntegrationCase.contact("P1", email="parallel@example.com")).encode()
