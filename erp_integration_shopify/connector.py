@@ -70,6 +70,8 @@ class ShopifyConnector(Connector):
     def export(self, exchange):
         if exchange.flow == "fulfillment.create":
             return export_fulfillment(self.backend._shopify_client(), self.parse(exchange))
+        if exchange.flow == "stock.push":
+            return StockSync(self).send(exchange, self.parse(exchange))
         return super().export(exchange)
 
     def run_flow(self, flow):

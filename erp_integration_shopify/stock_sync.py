@@ -6,6 +6,8 @@ back ``CHANGE_FROM_QUANTITY_STALE``, and the batch is re-read and sent again
 from the fresh figures instead of overwriting blindly.
 """
 
+import uuid
+
 from stdnum import ean
 
 from odoo import fields
@@ -123,11 +125,15 @@ class StockSync:
 
     # Stock ------------------------------------------------------------------
 
-    def _locations(self):
+    def _mapped_locations(self):
+        """(Shopify location id, Odoo warehouse) of every completed location mapping."""
         mappings = self.env["integration.value.mapping"].search(
             [("backend_id", "=", self.backend.id), ("map_type", "=", "location")]
         )
-        locations = [(m.external_value, m.odoo_record) for m in mappings if m.odoo_record]
+        return [(m.external_value, m.odoo_record) for m in mappings if m.odoo_record]
+
+    def _locations(self):
+        locations = self._mapped_locations()
         if not locations:
             raise MappingError(
                 f"Backend '{self.backend.name}' maps no Shopify location to an Odoo warehouse. Add value mappings "
@@ -136,23 +142,22 @@ class StockSync:
         return locations
 
     def push(self, reconcile=False):
-        """Push every bound product whose available quantity changed since it was last pushed.
+        """Queue a stock update for every bound product whose available quantity changed since it was last pushed.
 
         With ``reconcile``, Shopify's figures are read first (one bulk query) and
         every variant whose figure differs from Odoo's is corrected: the drift.
+        Each batch of at most 250 quantities is an outbound exchange whose job
+        makes the call (``send``), so every update Shopify is sent is visible,
+        kept with Shopify's answer, and retried like any other exchange.
         """
-        bindings = self.Binding.search(
-            [("backend_id", "=", self.backend.id), ("res_model", "=", "product.product"), ("external_ref", "!=", False)]
-        )
-        products = self.env["product.product"].browse(bindings.mapped("res_id"))
-        # Quantities are computed per warehouse context; never trust a cached figure.
-        products.invalidate_recordset(["free_qty"])
+        bindings = self._bindings()
         locations = self._locations()
         shopify = self._bulk_available() if reconcile else None
-        pushed, drift = 0, 0
+        queued, drift = 0, 0
         self.not_stocked = []
+        run = uuid.uuid4().hex  # each run's batches are new messages, even within one second
         for location_id, warehouse in locations:
-            free = {p.id: max(int(p.free_qty), 0) for p in products.with_context(warehouse_id=warehouse.id)}
+            free = self._free(bindings, warehouse)
             if reconcile:
                 changes = self._drift(bindings, free, shopify, location_id)
                 drift += len(changes)
@@ -162,14 +167,73 @@ class StockSync:
                     last = (binding.synced_values or {}).get(location_id)
                     if last != free.get(binding.res_id, 0):
                         changes.append((binding, free.get(binding.res_id, 0), last))
-            for start in range(0, len(changes), BATCH):
-                pushed += self._push_batch(changes[start : start + BATCH], location_id)
+            for number, start in enumerate(range(0, len(changes), BATCH)):
+                batch = changes[start : start + BATCH]
+                payload = {
+                    "location_id": location_id,
+                    "reconcile": bool(reconcile),
+                    "items": [
+                        {"binding": binding.id, "inventoryItemId": binding.external_ref, "changeFromQuantity": last}
+                        for binding, _quantity, last in batch
+                    ],
+                }
+                self.backend._send(
+                    "stock.push",
+                    payload,
+                    f"stock.push:{location_id}:{run}:{number}",
+                    external_type="Location",
+                    external_id=location_id,
+                )
+                queued += len(batch)
         return {
-            "pushed": pushed,
+            "queued": queued,
             "drift": drift,
             "not_stocked": self.not_stocked[:50],
             "at": fields.Datetime.to_string(fields.Datetime.now()),
         }
+
+    def send(self, exchange, payload):
+        """Job of a ``stock.push`` exchange: bring the items to Odoo's figure at the time of sending.
+
+        The quantity is read now, not when the batch was queued, so a batch
+        retried after a newer one was sent can never put an older figure back.
+        """
+        location_id = payload["location_id"]
+        warehouse = dict(self._mapped_locations()).get(location_id)
+        if not warehouse:
+            raise MappingError(
+                f"Shopify location {location_id} is no longer mapped to a warehouse on backend '{self.backend.name}'. "
+                "Map it again under Configuration > Value mappings (type 'location'), then press Retry; or Ignore."
+            )
+        bindings = self.Binding.browse([item["binding"] for item in payload["items"]]).exists()
+        free = self._free(bindings, warehouse)
+        last = {item["binding"]: item["changeFromQuantity"] for item in payload["items"]}
+        self.not_stocked = []
+        batch = [(binding, free.get(binding.res_id, 0), last.get(binding.id)) for binding in bindings]
+        pushed = self._push_batch(batch, location_id)
+        products = self.env["product.product"].browse(bindings.mapped("res_id")).exists()
+        exchange._link(products, "sent", ["free_qty"])
+        return {
+            "pushed": pushed,
+            "sent": {
+                binding.external_ref: quantity
+                for binding, quantity, _last in batch
+                if binding.external_ref not in self.not_stocked
+            },
+            "not_stocked": self.not_stocked,
+        }
+
+    def _bindings(self):
+        return self.Binding.search(
+            [("backend_id", "=", self.backend.id), ("res_model", "=", "product.product"), ("external_ref", "!=", False)]
+        )
+
+    def _free(self, bindings, warehouse):
+        """Odoo's free quantity per product at a warehouse, never negative, read afresh."""
+        products = self.env["product.product"].browse(bindings.mapped("res_id"))
+        # Quantities are computed per warehouse context; never trust a cached figure.
+        products.invalidate_recordset(["free_qty"])
+        return {p.id: max(int(p.free_qty), 0) for p in products.with_context(warehouse_id=warehouse.id)}
 
     def _drift(self, bindings, free, shopify, location_id):
         """The bindings whose Shopify figure at a location differs from Odoo's, as changes to push.
@@ -206,6 +270,8 @@ class StockSync:
         (stocking them is a decision for the shop); a stale batch is re-read
         once and sent again from Shopify's current figures.
         """
+        if not batch:
+            return 0
         quantities = [
             {
                 "inventoryItemId": binding.external_ref,

@@ -43,6 +43,14 @@ class IntegrationExchange(models.Model):
         help="Exchanges with the same key on a backend are never processed side by side (the same order, "
         "the same contact)."
     )
+    flow_id = fields.Many2one(
+        "integration.flow",
+        string="Flow run",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The scheduled or real-time flow whose failed run this is: Retry runs it again.",
+    )
     delivery_id = fields.Many2one(
         "integration.delivery",
         readonly=True,
@@ -343,7 +351,12 @@ class IntegrationExchange(models.Model):
         try:
             connector = backend._connector()
             with self.env.cr.savepoint():
-                outcome = connector.export(self) if self.direction == "out" else connector.process(self)
+                if self.flow_id:
+                    outcome = self.flow_id._execute()
+                elif self.direction == "out":
+                    outcome = connector.export(self)
+                else:
+                    outcome = connector.process(self)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             # queue_job retries the whole job on lock contention.
             raise
@@ -371,7 +384,12 @@ class IntegrationExchange(models.Model):
             self._close_activities()
         return "Done"
 
-    def _record_failure(self, err, classified, attempts):
+    def _record_failure(self, err, classified, attempts, retry=True):
+        """Record why processing failed and what happens next; returns the message.
+
+        ``retry=False`` (a flow run queue_job already retried) turns a
+        transient failure into ``failed`` at once.
+        """
         backend = self.backend_id
         if isinstance(classified, errors.Ignored):
             self._set_state(
@@ -390,7 +408,7 @@ class IntegrationExchange(models.Model):
                 ),
                 error_traceback="".join(traceback.format_exception(err)),
             )
-        elif isinstance(classified, errors.TransientError) and attempts < backend.max_attempts:
+        elif isinstance(classified, errors.TransientError) and retry and attempts < backend.max_attempts:
             delay = self._retry_delay(attempts, classified.retry_after)
             self._set_state(
                 "queued",
@@ -525,6 +543,9 @@ class IntegrationExchange(models.Model):
                 for record in records
             ]
         )
+        if operation == "sent":
+            # Nothing in Odoo changed: the links say what went out, the exchange's audit rows when.
+            return
         for record in records:
             self.env["integration.audit.log"]._log(
                 f"record.{operation}",

@@ -13,7 +13,10 @@ class IntegrationExchangeLink(models.Model):
     res_model = fields.Char(string="Model", required=True, index=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", required=True, index=True)
     operation = fields.Selection(
-        [("created", "Created"), ("updated", "Updated"), ("deleted", "Deleted")], required=True, default="created"
+        [("created", "Created"), ("updated", "Updated"), ("deleted", "Deleted"), ("sent", "Sent")],
+        required=True,
+        default="created",
+        help="Sent: the record's figures went out in this exchange (a stock level, a price).",
     )
     changed_fields = fields.Char()
     record_name = fields.Char(compute="_compute_record_name")

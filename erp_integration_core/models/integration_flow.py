@@ -1,10 +1,14 @@
+import json
+import uuid
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..lib import errors
+from ..lib.states import EXCEPTIONS
 
 
 class IntegrationFlow(models.Model):
@@ -96,14 +100,60 @@ class IntegrationFlow(models.Model):
         return True
 
     def _run(self):
-        """Run the flow and advance its cursor; an exception leaves the cursor where it was."""
+        """Queue job: run the flow and advance its cursor; a failure leaves the cursor where it was.
+
+        A remote system that is briefly away makes queue_job try again later.
+        Any other failure lands in the exception queue as an exchange of the
+        run, with its message (or traceback), where Retry runs the flow again.
+        """
         self.ensure_one()
-        backend = self.backend_id
         try:
-            new_cursor = backend._connector().run_flow(self)
-        except errors.TransientError as err:
-            raise RetryableJobError(err.message, seconds=err.retry_after) from err
+            with self.env.cr.savepoint():
+                return self._execute()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as err:
+            self.env.invalidate_all()
+            classified = self.backend_id._connector().classify(err)
+            if isinstance(classified, errors.TransientError):
+                raise RetryableJobError(classified.message, seconds=classified.retry_after) from err
+            return self._record_failure(err, classified)
+
+    def _execute(self):
+        """Run the connector's flow; returns what the run reported."""
+        backend = self.backend_id
+        new_cursor = backend._connector().run_flow(self)
         self.write({"cursor": new_cursor, "last_run_at": fields.Datetime.now()})
         self.env["integration.audit.log"]._log(
             "flow.run", record=self, backend=backend, details={"flow": self.code, "cursor": new_cursor}
         )
+        return self.last_result or {"cursor": new_cursor}
+
+    def _on_job_failed(self, exc_info=None, exc_name=None, exc_message=None, **_kwargs):
+        """queue_job gave up retrying the run (the remote system stayed away): say so in the exception queue."""
+        for flow in self:
+            reason = errors.TransientError(exc_message or exc_name or "the run kept failing")
+            flow._record_failure(None, reason, traceback=exc_info)
+
+    def _record_failure(self, err, classified, traceback=None):
+        """Put a failed run in the exception queue: one open exchange per flow, with the latest reason."""
+        self.ensure_one()
+        Exchange = self.env["integration.exchange"]
+        run = Exchange.search([("flow_id", "=", self.id), ("state", "in", ("queued", *EXCEPTIONS))], limit=1)
+        if not run:
+            run = Exchange.create(
+                {
+                    "backend_id": self.backend_id.id,
+                    "flow": self.code,
+                    "flow_id": self.id,
+                    "direction": "out",
+                    "idempotency_key": f"flow-run:{self.id}:{uuid.uuid4().hex}",
+                    "payload": json.dumps({"flow": self.code, "cursor": self.cursor}),
+                }
+            )
+        elif run.state != "queued":
+            run._set_state("queued")
+        message = run._record_failure(err, classified, run.attempts + 1, retry=False)
+        if traceback:
+            run.error_traceback = traceback
+        return message

@@ -76,6 +76,10 @@ class ToyConnector(Connector):
     def run_flow(self, flow):
         if flow.backend_id.api_url == "broken":
             raise errors.TransientError("remote down")
+        if flow.backend_id.api_url == "refused":
+            raise errors.BusinessError("The remote system refuses contacts without a country.")
+        if flow.backend_id.api_url == "bug":
+            return {}["cursor"]
         return fields.Datetime.to_string(fields.Datetime.now())
 
     def test_connection(self):

@@ -43,3 +43,33 @@ class TestScheduledFlows(IntegrationCase):
         self.flow.mode = "manual"
         self.env["integration.flow"]._cron_run_due_flows()
         self.assertFalse(self.pending_jobs())
+
+    def test_a_run_refused_for_a_business_reason_waits_in_the_exception_queue(self):
+        self.flow.cursor = "2026-01-01 00:00:00"
+        self.backend.api_url = "refused"
+        self.flow._run()
+        self.flow._run()
+        run = self.exchanges().filtered("flow_id")
+        self.assertEqual(len(run), 1, "one open exception per flow, however often it fails")
+        self.assertEqual((run.state, run.error_category, run.flow), ("needs_attention", "business", "contact.poll"))
+        self.assertEqual(run.message, "The remote system refuses contacts without a country.")
+        self.assertEqual(self.flow.cursor, "2026-01-01 00:00:00")
+        self.backend.api_url = False
+        run.action_retry()
+        self.perform_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertNotEqual(self.flow.cursor, "2026-01-01 00:00:00", "Retry ran the flow")
+
+    def test_an_unexpected_error_in_a_run_keeps_its_traceback(self):
+        self.backend.api_url = "bug"
+        self.flow._run()
+        run = self.exchanges().filtered("flow_id")
+        self.assertEqual((run.state, run.error_category), ("failed", "bug"))
+        self.assertIn("KeyError: 'cursor'", run.error_traceback)
+
+    def test_a_run_queue_job_gave_up_on_is_an_exception_too(self):
+        self.flow._on_job_failed(exc_info="Traceback …", exc_message="Max. retries (5) reached: remote down")
+        run = self.exchanges().filtered("flow_id")
+        self.assertEqual((run.state, run.error_category), ("failed", "transient"))
+        self.assertIn("Max. retries (5) reached: remote down", run.message)
+        self.assertEqual(run.error_traceback, "Traceback …")

@@ -7,7 +7,7 @@ import requests
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError, TransientError
+from odoo.addons.erp_integration_core.lib.errors import TransientError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from sandbox.testing import sandbox_process
@@ -159,23 +159,64 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         product = self.env["product.product"].search([("default_code", "=", variant["sku"])])
         self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 7)
         flows["stock.push"]._run()
+        self.run_jobs()
         self.assertEqual(self.available(variant), 7)
+        # Every update sent is an outbound exchange with Shopify's answer and the products it covered.
+        [sent] = self.env["integration.exchange"].search(
+            [("backend_id", "=", self.backend.id), ("flow", "=", "stock.push")]
+        )
+        self.assertEqual((sent.direction, sent.state), ("out", "done"))
+        self.assertEqual(sent.result["sent"][variant["inventoryItem"]["id"]], 7)
+        self.assertEqual(sent.result["pushed"], len(sent.result["sent"]))
+        self.assertEqual(set(sent.link_ids.mapped("operation")), {"sent"})
+        self.assertIn(product.id, sent.link_ids.mapped("res_id"))
         # Shopify sells two meanwhile: our changeFromQuantity is stale, the push re-reads and corrects.
         self.act("set_stock", sku=variant["sku"], available=5, location_id=7100000000001)
         self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 3)
         flows["stock.push"]._run()
+        self.run_jobs()
         self.assertEqual(self.available(variant), 10)
+        second = self.env["integration.exchange"].search(
+            [("backend_id", "=", self.backend.id), ("flow", "=", "stock.push"), ("id", ">", sent.id)]
+        )
+        self.assertEqual(second.result["sent"], {variant["inventoryItem"]["id"]: 10}, "only what changed is sent")
         flows["stock.reconcile"]._run()
         self.assertEqual(flows["stock.reconcile"].last_result["drift"], 0)
         # Someone edits Shopify by hand: the reconciliation finds and fixes the drift.
         self.act("set_stock", sku=variant["sku"], available=99, location_id=7100000000001)
         requests.delete(f"{self.sandbox_url}/_sandbox/requests?system=shopify", timeout=5)
         flows["stock.reconcile"]._run()
+        self.run_jobs()
         self.assertEqual(flows["stock.reconcile"].last_result["drift"], 1)
         bodies = [entry["body"] for entry in self.sandbox_requests()]
         self.assertTrue(any("bulkOperationRunQuery" in body for body in bodies), "Shopify's figures come in bulk")
         self.assertFalse(any("InventoryLevels" in body for body in bodies), "not variant by variant")
         self.assertEqual(self.available(variant), 10)
+
+    def test_a_stock_update_that_cannot_be_sent_waits_in_the_exception_queue_and_retry_sends_it(self):
+        self.backend.action_shopify_setup()
+        mappings = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "location")
+        manchester = mappings.filtered(lambda m: m.external_value == MANCHESTER)
+        manchester.odoo_record = f"stock.warehouse,{self.warehouse.id}"
+        (mappings - manchester).unlink()
+        flows = {flow.code: flow for flow in self.backend.flow_ids}
+        flows["products.link"]._run()
+        variant = self.variants[1]
+        product = self.env["product.product"].search([("default_code", "=", variant["sku"])])
+        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 4)
+        flows["stock.push"]._run()
+        manchester.odoo_record = False
+        self.run_jobs()
+        [update] = self.env["integration.exchange"].search(
+            [("backend_id", "=", self.backend.id), ("flow", "=", "stock.push")]
+        )
+        self.assertEqual((update.state, update.error_category), ("needs_attention", "mapping"))
+        self.assertIn(f"Shopify location {MANCHESTER} is no longer mapped", update.message)
+        manchester.odoo_record = f"stock.warehouse,{self.warehouse.id}"
+        update.action_retry()
+        self.run_jobs()
+        self.assertEqual(update.state, "done")
+        self.assertEqual(self.available(variant), 4)
 
     def test_stock_reconciliation_picks_up_its_own_bulk_query_still_running(self):
         self.backend.action_shopify_setup()
@@ -205,8 +246,10 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
         flows = {flow.code: flow for flow in self.backend.flow_ids}
         flows["products.link"]._run()
         push = flows["products.push"]
-        with self.assertRaisesRegex(BusinessError, "The shop sells in GBP"):
-            push._run()
+        push._run()
+        [refused] = self.env["integration.exchange"].search([("flow_id", "=", push.id)])
+        self.assertEqual(refused.state, "needs_attention", "a refused run waits in the exception queue")
+        self.assertIn("The shop sells in GBP", refused.message)
         self.backend.company_id = self.env["res.company"].create(
             {"name": "Brightwater GBP", "currency_id": self.env.ref("base.GBP").id}
         )

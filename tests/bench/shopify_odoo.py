@@ -177,6 +177,7 @@ def push_stock(env):
     so the throttle's share of the time can be worked out.
     """
     from odoo.addons.erp_integration_shopify.lib.client import ShopifyClient
+    from odoo.addons.queue_job.job import Job
 
     backend = env["integration.backend"].search([("channel", "=", "shopify")], limit=1)
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
@@ -198,16 +199,28 @@ def push_stock(env):
             costs.append(client.last_cost)
 
     ShopifyClient.execute = recording
+    env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
+    watermark = env.cr.fetchone()[0]
     try:
         started = time.monotonic()
         flow._run()
+        # Each batch is an outbound exchange: its job makes the call, as the runner would run it.
+        sends = env["queue.job"].search([("id", ">", watermark), ("model_name", "=", "integration.exchange")])
+        for record in sends:
+            job = Job.load(env, record.uuid)
+            job.perform()
+            job.set_done()
+            job.store()
         env.cr.commit()
         elapsed = time.monotonic() - started
     finally:
         ShopifyClient.execute = execute
+    exchanges = env["integration.exchange"].search([("backend_id", "=", backend.id), ("flow", "=", "stock.push")])
     return {
         "variants": len(bindings),
         "seconds": elapsed,
+        "batches": len(sends),
+        "pushed": sum((exchange.result or {}).get("pushed", 0) for exchange in exchanges),
         "result": flow.last_result,
         "calls": len(costs),
         "actual_cost": sum((cost or {}).get("actualQueryCost") or 0 for cost in costs),
