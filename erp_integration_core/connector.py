@@ -42,6 +42,11 @@ class Connector:
     event_id_header = "X-Integration-Event-Id"
     topic_header = "X-Integration-Topic"
 
+    # Business events the channel follows (see ``integration.backend._notify``),
+    # each with the real-time flows it runs, debounced by ``event_delay`` seconds.
+    events = {}
+    event_delay = 30
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.channel:
@@ -104,6 +109,16 @@ class Connector:
     def run_flow(self, flow):
         """Run a scheduled flow from ``flow.cursor``; return the new cursor."""
         raise errors.BusinessError(f"The {self.label or self.channel} connector has no scheduled flow '{flow.code}'.")
+
+    def on_event(self, event, records):
+        """``event`` happened to ``records`` in Odoo: run the channel's flows for it, once however often it comes.
+
+        A channel overrides this for events that are messages of their own
+        (a delivery that becomes a fulfilment), and calls ``super()`` for the rest.
+        """
+        codes = self.events.get(event) or ()
+        flows = self.backend.flow_ids.filtered(lambda flow: flow.code in codes and flow.mode == "realtime")
+        flows._trigger(delay=self.event_delay)
 
     def test_connection(self):
         """Return a short, human message describing the remote system."""

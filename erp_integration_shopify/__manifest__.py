@@ -6,12 +6,11 @@
     "author": "ERP Integration Suite contributors",
     "website": "https://github.com/erp-integration-suite/erp-integration",
     "license": "LGPL-3",
-    "depends": ["erp_integration_core", "sale_stock"],
+    "depends": ["erp_integration_sale_stock"],
     "external_dependencies": {"python": ["python-stdnum"]},
     "data": [
         "data/queue_job_data.xml",
         "views/integration_backend_views.xml",
-        "views/linked_documents_views.xml",
     ],
     "installable": True,
 }

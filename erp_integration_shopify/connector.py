@@ -6,7 +6,7 @@ from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 from odoo.addons.erp_integration_core.lib.events import Event
 
-from .fulfillment import export_fulfillment
+from .fulfillment import export_fulfillment, queue_fulfillments
 from .lib.order import ORDER_TOPICS
 from .lib.rest_shape import order_to_rest
 from .order_import import OrderImport
@@ -28,6 +28,7 @@ class ShopifyConnector(Connector):
     signature_header = "X-Shopify-Hmac-Sha256"
     event_id_header = "X-Shopify-Event-Id"
     topic_header = "X-Shopify-Topic"
+    events = {"stock.moved": ("stock.push",), "product.changed": ("products.push",), "picking.done": ()}
 
     def describe_request(self, request, data):
         """One event per delivery; the object is the one its GraphQL id names.
@@ -66,6 +67,12 @@ class ShopifyConnector(Connector):
         if privacy:
             return privacy(Privacy(self, exchange), data)
         raise Ignored(f"Shopify topic '{flow}' is not used by this connector.")
+
+    def on_event(self, event, records):
+        if event == "picking.done":
+            # A delivery of a Shopify order is a message of its own: a fulfilment with tracking.
+            return queue_fulfillments(self.backend, records)
+        return super().on_event(event, records)
 
     def export(self, exchange):
         if exchange.flow == "fulfillment.create":

@@ -56,3 +56,37 @@ def export_fulfillment(client, data):
     if problem:
         raise BusinessError(f"Shopify refused the fulfilment of {data['picking']}: {problem}")
     return answer["fulfillment"]
+
+
+def queue_fulfillments(backend, pickings):
+    """An outbound exchange per finished delivery of an order this backend imported from Shopify."""
+    deliveries = pickings.filtered(lambda picking: picking.picking_type_code == "outgoing" and picking.sale_id)
+    if not deliveries:
+        return
+    bindings = backend.env["integration.binding"].search(
+        [("backend_id", "=", backend.id), ("res_model", "=", "sale.order"), ("res_id", "in", deliveries.sale_id.ids)]
+    )
+    by_order = {binding.res_id: binding for binding in bindings}
+    for picking in deliveries:
+        binding = by_order.get(picking.sale_id.id)
+        if not binding:
+            continue
+        payload = {
+            "order_id": binding.external_id,
+            "picking": picking.name,
+            "carrier": picking.carrier_id.name if "carrier_id" in picking._fields else None,
+            "tracking_number": picking.carrier_tracking_ref if "carrier_tracking_ref" in picking._fields else None,
+            "tracking_url": None,
+            "lines": [
+                {"sku": move.product_id.default_code, "quantity": move.quantity}
+                for move in picking.move_ids
+                if move.quantity and move.product_id.default_code
+            ],
+        }
+        backend._send(
+            "fulfillment.create",
+            payload,
+            f"fulfillment:{picking.name}",
+            external_id=binding.external_id,
+            external_type="Order",
+        )

@@ -1,6 +1,6 @@
 import secrets
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..connector import CONNECTORS, get_connector_class
@@ -217,6 +217,25 @@ class IntegrationBackend(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("erp_integration_core.action_integration_exchange")
         action["domain"] = [("backend_id", "=", self.id)]
         return action
+
+    @api.model
+    def _notify(self, event, records, companies=None):
+        """Tell every active backend whose channel follows ``event`` that it happened to ``records``.
+
+        Business events (``stock.moved``, ``product.changed``, ``picking.done``)
+        come from users who need no integration rights: the integration hears
+        them as itself, the superuser, as its webhook intake does, and so do the
+        jobs it starts. ``companies``, when given, limits it to their backends (a
+        stock move of one company says nothing to another's shop).
+        """
+        channels = [channel for channel, cls in CONNECTORS.items() if event in cls.events]
+        if not channels or not records:
+            return
+        domain = [("active", "=", True), ("channel", "in", channels)]
+        if companies is not None:
+            domain.append(("company_id", "in", companies.ids))
+        for backend in self.with_user(SUPERUSER_ID).search(domain):
+            backend._connector().on_event(event, records.with_user(SUPERUSER_ID))
 
     def _own_records(self):
         """Domain of the records this backend may use: its company's and shared ones.

@@ -2,7 +2,7 @@ import json
 import uuid
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -72,27 +72,6 @@ class IntegrationFlow(models.Model):
                 identity_key=f"integration-flow-{flow.id}-trigger",
                 description=f"{flow.backend_id.name}: {flow.name}",
             )._run()
-
-    @api.model
-    def _trigger_realtime(self, channel, code, delay=30, companies=None):
-        """Trigger the enabled real-time flows ``code`` of the active backends of ``channel``.
-
-        ``companies``, when given, limits it to their backends (a stock move
-        of one company says nothing to another's shop). Called from business
-        events (a delivery validated, a price changed) by users who need no
-        integration rights: the integration reacts as itself, the superuser,
-        as the webhook intake does, and so do its jobs.
-        """
-        domain = [
-            ("code", "=", code),
-            ("enabled", "=", True),
-            ("mode", "=", "realtime"),
-            ("backend_id.channel", "=", channel),
-            ("backend_id.active", "=", True),
-        ]
-        if companies is not None:
-            domain.append(("backend_id.company_id", "in", companies.ids))
-        self.with_user(SUPERUSER_ID).search(domain)._trigger(delay=delay)
 
     def action_run_now(self):
         for flow in self:

@@ -30,6 +30,7 @@ class ToyConnector(Connector):
     channel = "toy"
     label = "Toy"
     crash_next = False
+    events = {"partner.changed": ("contact.push",)}
 
     def describe_request(self, request, data):
         """A JSON array is a batch (as HubSpot sends): one event per element, keyed by its ``event``."""

@@ -4,7 +4,7 @@ from odoo import fields
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import IntegrationCase
+from .common import IntegrationCase, make_toy_backend
 
 
 class TestScheduledFlows(IntegrationCase):
@@ -73,3 +73,27 @@ class TestScheduledFlows(IntegrationCase):
         self.assertEqual((run.state, run.error_category), ("failed", "transient"))
         self.assertIn("Max. retries (5) reached: remote down", run.message)
         self.assertEqual(run.error_traceback, "Traceback …")
+
+
+class TestBusinessEvents(IntegrationCase):
+    """Odoo's business events reach the flows of the channels that follow them, by flow code."""
+
+    def test_an_event_runs_the_followed_flow_of_each_backend_of_the_company_once(self):
+        Flow = self.env["integration.flow"]
+        push = Flow.create({"backend_id": self.backend.id, "code": "contact.push", "name": "Push", "mode": "realtime"})
+        other_company = self.env["res.company"].create({"name": "Elsewhere Ltd"})
+        elsewhere = make_toy_backend(self.env, name="Elsewhere", company_id=other_company.id)
+        other = Flow.create({"backend_id": elsewhere.id, "code": "contact.push", "name": "Push", "mode": "realtime"})
+        partner = self.env["res.partner"].create({"name": "Grace Hopper"})
+        Backend = self.env["integration.backend"]
+        for _change in range(3):
+            Backend._notify("partner.changed", partner, companies=self.env.company)
+        jobs = self.pending_jobs()
+        self.assertEqual([job.records for job in jobs], [push], "one debounced run, on this company's backend only")
+        self.assertNotIn(other, [job.records for job in jobs])
+        Backend._notify("partner.deleted", partner, companies=self.env.company)
+        self.assertEqual(self.pending_jobs(), jobs, "an event no channel follows does nothing")
+        push.mode = "manual"
+        jobs.unlink()
+        Backend._notify("partner.changed", partner, companies=self.env.company)
+        self.assertFalse(self.pending_jobs(), "only real-time flows run on events")

@@ -1,1 +1,1 @@
-from . import account_move, integration_backend, product_template, res_partner, sale_order, stock_move, stock_picking
+from . import integration_backend, res_partner
