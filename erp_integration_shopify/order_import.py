@@ -10,17 +10,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import fields
-from odoo.tools import email_normalize, float_compare
+from odoo.tools import float_compare
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
+from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher
 
 from .lib.order import CENT, NO_TAX, external_id, money, parse_order, set_amount
 from .restock import Restock
-
-
-def email_domain(email):
-    """Partners with this address in any case: Odoo keeps every address normalised (lower case), indexed."""
-    return [("email_normalized", "=", email_normalize(email) or email.strip().lower())]
 
 
 class OrderImport:
@@ -320,14 +316,9 @@ class OrderImport:
             )
             if part
         ) or address.get("name")
-        mine = [("parent_id", "=", False), *self.backend._own_records()]
-        partner = Partner.browse()
-        if email:
-            partner = Partner.search([*email_domain(email), *mine], limit=1)
-        if not partner and phone:
-            partner = Partner.search([("phone", "=", phone), *mine], limit=1)
-        if not partner and name and address.get("zip"):
-            partner = Partner.search([("name", "=ilike", name), ("zip", "=ilike", address["zip"]), *mine], limit=1)
+        partner = PartnerMatcher(self.backend).find(
+            PartnerIdentity(name=name, email=email, phone=phone, zip=address.get("zip"))
+        )
         if not partner and not (email or phone or name):
             return self.backend._shopify_guest_partner()
         if not partner:

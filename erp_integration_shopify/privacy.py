@@ -12,8 +12,7 @@ import json
 from odoo import fields
 
 from odoo.addons.erp_integration_core.lib.payload import sha256_hex
-
-from .order_import import email_domain
+from odoo.addons.erp_integration_core.partners import PartnerMatcher
 
 
 class Privacy:
@@ -28,7 +27,7 @@ class Privacy:
         partners = Binding._find(self.backend, "res.partner", customer.get("id")) if customer.get("id") else None
         partners = partners or self.env["res.partner"]
         if customer.get("email"):
-            partners |= self.env["res.partner"].search([*email_domain(customer["email"]), *self.backend._own_records()])
+            partners |= PartnerMatcher(self.backend).with_email(customer["email"])
         return partners
 
     def _exchanges_naming(self, customer):

@@ -10,4 +10,5 @@ from . import (
     integration_flow,
     integration_linked_mixin,
     integration_value_mapping,
+    res_partner,
 )

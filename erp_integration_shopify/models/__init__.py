@@ -1,1 +1,1 @@
-from . import integration_backend, res_partner
+from . import integration_backend
