@@ -5,7 +5,6 @@ be Shopify's, and the Odoo total must equal Shopify's to the penny, or the
 exchange waits in the exception queue with both totals and the lines.
 """
 
-import json
 from collections import defaultdict
 from decimal import Decimal
 
@@ -172,7 +171,10 @@ class OrderImport:
         sale = self.env["sale.order"].with_context(tracking_disable=True).create(vals)
         self._check_totals(sale, order)
         self.exchange._link(sale, "created", list(vals))
-        self.binding._bind(self.backend, sale, order.external_id, order.updated_at)
+        binding = self.binding._bind(self.backend, sale, order.external_id, order.updated_at)
+        # The lines as imported, so an order edit is recognised later without
+        # re-reading a payload that a privacy request may have redacted.
+        binding.synced_values = {"line_items": [line.external_id for line in order.lines]}
         if self.backend.shopify_order_policy in ("confirm", "invoice"):
             sale.action_confirm()
         sale = sale.with_context(tracking_disable=False)
@@ -206,14 +208,10 @@ class OrderImport:
         added waits in the exception queue until someone adds it to the sale
         order (then Retry passes) or decides otherwise (Ignore, with a reason).
         """
-        creation = self.env["integration.exchange.link"].search(
-            [("res_model", "=", "sale.order"), ("res_id", "=", sale.id), ("operation", "=", "created")], limit=1
+        binding = self.binding.search(
+            [("backend_id", "=", self.backend.id), ("res_model", "=", "sale.order"), ("res_id", "=", sale.id)]
         )
-        try:
-            original = json.loads(creation.exchange_id.payload or "{}")
-        except ValueError:
-            original = {}
-        known = {external_id(item) for item in original.get("line_items") or [] if isinstance(item, dict)}
+        known = set((binding.synced_values or {}).get("line_items") or ())
         added = [line for line in order.lines if known and line.external_id not in known]
         if not added:
             return

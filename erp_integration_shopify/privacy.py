@@ -1,4 +1,4 @@
-"""Shopify's mandatory privacy topics and the uninstall notice.
+"""Shopify's mandatory privacy topics and the uninstall notice, on the core's personal-data service.
 
 A data request is answered with an export attached to the exchange and an
 activity for the privacy officer. A redaction anonymises the customer unless
@@ -11,8 +11,8 @@ import json
 
 from odoo import fields
 
-from odoo.addons.erp_integration_core.lib.payload import sha256_hex
 from odoo.addons.erp_integration_core.partners import PartnerMatcher
+from odoo.addons.erp_integration_core.personal_data import PersonalData
 
 
 class Privacy:
@@ -20,6 +20,7 @@ class Privacy:
         self.backend = connector.backend
         self.env = connector.env
         self.exchange = exchange
+        self.personal_data = PersonalData(self.backend)
 
     def _partners(self, customer):
         """Partners for a Shopify customer: by binding, then by e-mail."""
@@ -30,14 +31,9 @@ class Privacy:
             partners |= PartnerMatcher(self.backend).with_email(customer["email"])
         return partners
 
-    def _exchanges_naming(self, customer):
-        """This backend's exchanges whose payload names the customer."""
-        terms = [str(customer[key]) for key in ("id", "email") if customer.get(key)]
-        if not terms:
-            return self.env["integration.exchange"]
-        domain = [("backend_id", "=", self.backend.id), ("id", "!=", self.exchange.id)]
-        domain += ["|"] * (len(terms) - 1) + [("payload", "ilike", term) for term in terms]
-        return self.env["integration.exchange"].search(domain)
+    @staticmethod
+    def _terms(customer):
+        return [customer.get("id"), customer.get("email")]
 
     def data_request(self, data):
         customer = data.get("customer") or {}
@@ -45,12 +41,11 @@ class Privacy:
         orders = self.env["sale.order"].search(
             [("partner_id", "in", partners.ids), ("company_id", "=", self.backend.company_id.id)]
         )
-        export = {
-            "customer": customer,
-            "partners": partners.read(["name", "email", "phone", "street", "city", "zip", "country_id"]),
-            "orders": orders.read(["name", "client_order_ref", "date_order", "amount_total", "state"]),
-            "exchanges": self._exchanges_naming(customer).ids,
-        }
+        export = self.personal_data.export(partners, self._terms(customer), exclude=self.exchange)
+        export.update(
+            customer=customer,
+            orders=orders.read(["name", "client_order_ref", "date_order", "amount_total", "state"]),
+        )
         attachment = self.env["ir.attachment"].create(
             {
                 "name": f"shopify-data-request-{(data.get('data_request') or {}).get('id', 'customer')}.json",
@@ -72,49 +67,15 @@ class Privacy:
 
     def redact_customer(self, data):
         customer = data.get("customer") or {}
-        anonymised, held = [], []
-        for partner in self._partners(customer):
-            if self.env["account.move"].search_count(
-                [("partner_id", "child_of", partner.id), ("state", "=", "posted")], limit=1
-            ):
-                held.append(partner.id)
-                continue
-            partner.write(
-                {
-                    "name": f"Redacted customer {partner.id}",
-                    "email": False,
-                    "phone": False,
-                    "street": False,
-                    "street2": False,
-                    "city": False,
-                    "zip": False,
-                    "comment": False,
-                }
-            )
-            self.exchange._link(partner, "updated", ["name", "email", "phone", "address"])
-            anonymised.append(partner.id)
-        redacted = self._redact_payloads(self._exchanges_naming(customer))
-        return {"anonymised": anonymised, "legal_hold": held, "payloads_redacted": redacted}
+        return self.personal_data.erase(
+            self._partners(customer), self._terms(customer), exclude=self.exchange, exchange=self.exchange
+        )
 
     def redact_shop(self, data):
         exchanges = self.env["integration.exchange"].search(
             [("backend_id", "=", self.backend.id), ("id", "!=", self.exchange.id)]
         )
-        return {"payloads_redacted": self._redact_payloads(exchanges)}
-
-    def _redact_payloads(self, exchanges):
-        for exchange in exchanges:
-            if json.loads(exchange.payload or "{}") == {"redacted": True}:
-                continue
-            # The stored hash stays: it is what the audit trail and finance
-            # reconcile against; only the personal data goes.
-            exchange.with_context(integration_redact=True).write({"payload": json.dumps({"redacted": True})})
-            exchange._audit(
-                "exchange.redacted",
-                original_sha256=exchange.payload_sha256,
-                redacted_sha256=sha256_hex(exchange.payload),
-            )
-        return len(exchanges)
+        return {"payloads_redacted": self.personal_data.redact(exchanges)}
 
     def uninstalled(self, data):
         self.backend.active = False

@@ -125,9 +125,13 @@ class IntegrationExchange(models.Model):
         return exchanges
 
     def write(self, vals):
-        if set(vals) & set(IMMUTABLE_FIELDS) and not self.env.context.get("integration_redact"):
+        if set(vals) & set(IMMUTABLE_FIELDS):
             raise UserError(_("A stored payload is never edited. Use Replay to process a corrected copy."))
         return super().write(vals)
+
+    def _redact_payload(self, body):
+        """Erase the personal data of a payload (``personal_data.PersonalData``); its SHA-256 stays."""
+        return super().write({"payload": body, "payload_size": len(body.encode())})
 
     def unlink(self):
         raise UserError(_("Exchanges are kept for the audit trail. Ignore them instead of deleting them."))

@@ -1,3 +1,5 @@
+from odoo.addons.erp_integration_core.personal_data import PersonalData
+
 from .common import ShopifyCase, order_payload
 
 
@@ -45,6 +47,17 @@ class TestOrderImport(ShopifyCase):
         self.assertEqual(sale.pricelist_id.name, "Trade 10 %")
         self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
         self.assertEqual(set(sale.order_line.mapped("discount")), {0.0})
+
+    def test_an_order_edit_is_recognised_after_the_original_payload_was_redacted(self):
+        payload = order_payload(5021)
+        created = self.deliver(payload)
+        PersonalData(self.backend).redact(created)
+        edited = dict(payload, updated_at="2026-11-20T11:00:00+00:00")
+        added = dict(payload["line_items"][1], id=502199, admin_graphql_api_id="gid://shopify/LineItem/502199")
+        edited["line_items"] = [*payload["line_items"], added]
+        exchange = self.deliver(edited, topic="orders/updated")
+        self.assertEqual(exchange.state, "needs_attention")
+        self.assertIn("was edited after it was imported: TEE-M-BLK × 1 added", exchange.message)
 
     def test_lines_added_in_shopify_after_the_import_wait_until_the_sale_order_has_them(self):
         payload = order_payload(5020)
