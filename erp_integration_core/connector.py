@@ -21,16 +21,25 @@ import requests
 from .lib import errors, payload, signatures
 from .lib.events import Event
 
+# Every connector class Python has imported, by channel. One server process may
+# serve several databases with different addons installed, so what a database
+# may use is filtered by ``installed_connectors(env)``.
 CONNECTORS = {}
 
 
-def get_connector_class(channel):
-    try:
-        return CONNECTORS[channel]
-    except KeyError:
+def installed_connectors(env):
+    """The connector classes whose addon is installed in this database, by channel."""
+    installed = env.registry._init_modules
+    return {channel: cls for channel, cls in CONNECTORS.items() if cls._addon() in installed}
+
+
+def get_connector_class(env, channel):
+    cls = installed_connectors(env).get(channel)
+    if cls is None:
         raise errors.BusinessError(
             f"No connector is installed for channel '{channel}'. Install its addon or archive the backend."
-        ) from None
+        )
+    return cls
 
 
 class Connector:
@@ -51,6 +60,12 @@ class Connector:
         super().__init_subclass__(**kwargs)
         if cls.channel:
             CONNECTORS[cls.channel] = cls
+
+    @classmethod
+    def _addon(cls):
+        """The addon that defines this connector (``odoo.addons.<addon>.…``)."""
+        parts = cls.__module__.split(".")
+        return parts[2] if parts[:2] == ["odoo", "addons"] and len(parts) > 2 else None
 
     def __init__(self, backend):
         self.backend = backend

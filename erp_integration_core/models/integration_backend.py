@@ -3,7 +3,7 @@ import secrets
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..connector import CONNECTORS, get_connector_class
+from ..connector import get_connector_class, installed_connectors
 from ..lib import errors
 from ..lib.events import Event
 from ..lib.mapping import apply_mappings
@@ -105,7 +105,7 @@ class IntegrationBackend(models.Model):
 
     @api.model
     def _selection_channel(self):
-        return sorted((code, cls.label or code) for code, cls in CONNECTORS.items())
+        return sorted((code, cls.label or code) for code, cls in installed_connectors(self.env).items())
 
     def _compute_webhook_url(self):
         # System parameters are admin-only; the public base URL is no secret.
@@ -173,7 +173,7 @@ class IntegrationBackend(models.Model):
 
     def _connector(self):
         self.ensure_one()
-        return get_connector_class(self.channel)(self)
+        return get_connector_class(self.env, self.channel)(self)
 
     def _job_channel(self):
         return f"root.integration.{self.channel}"
@@ -228,7 +228,7 @@ class IntegrationBackend(models.Model):
         jobs it starts. ``companies``, when given, limits it to their backends (a
         stock move of one company says nothing to another's shop).
         """
-        channels = [channel for channel, cls in CONNECTORS.items() if event in cls.events]
+        channels = [channel for channel, cls in installed_connectors(self.env).items() if event in cls.events]
         if not channels or not records:
             return
         domain = [("active", "=", True), ("channel", "in", channels)]

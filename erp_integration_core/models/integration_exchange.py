@@ -11,7 +11,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..connector import CONNECTORS
+from ..connector import installed_connectors
 from ..lib import errors, payload, states
 from ..lib.events import Delivery
 
@@ -168,7 +168,7 @@ class IntegrationExchange(models.Model):
         """
         backend_id, channel, secret, max_payload_kb = backend_row
         body = request.body
-        connector_class = CONNECTORS.get(channel)
+        connector_class = installed_connectors(self.env).get(channel)
         if connector_class is None:
             return 404, {"error": "unknown webhook address"}
         if len(body) > max_payload_kb * 1024:
