@@ -20,6 +20,7 @@ import requests
 
 from .lib import errors, payload, signatures
 from .lib.events import Event
+from .work import Work
 
 # Every connector class Python has imported, by channel. One server process may
 # serve several databases with different addons installed, so what a database
@@ -70,6 +71,14 @@ class Connector:
     def __init__(self, backend):
         self.backend = backend
         self.env = backend.env
+
+    def work(self, exchange=None):
+        """The context handed to this channel's helpers (``work.Component``)."""
+        return Work(self, exchange)
+
+    def client(self):
+        """The channel's API client for this backend."""
+        raise errors.BusinessError(f"The {self.label or self.channel} connector has no API client.")
 
     # Intake: runs inside the webhook request, before the 200. Keep it cheap and
     # free of ORM writes: the request has not been authenticated yet.

@@ -18,6 +18,8 @@ from stdnum import ean
 
 from odoo import Command
 
+from odoo.addons.erp_integration_core.work import Component
+
 DEFAULT_TITLE = "Default Title"
 
 
@@ -35,10 +37,7 @@ def _barcode(variant):
     return barcode if barcode and ean.is_valid(barcode) else False
 
 
-class Catalog:
-    def __init__(self, env):
-        self.env = env
-
+class Catalog(Component):
     def create(self, variants, templates=None):
         """Create the Odoo products of ``variants``; returns {SKU: product.product}.
 

@@ -53,11 +53,11 @@ class ShopifyConnector(Connector):
         if flow.startswith("orders/") and data.get("test") and not self.backend.shopify_import_test_orders:
             raise Ignored(f"Shopify test order {data.get('name') or data.get('id')}: test orders are not imported.")
         if flow in ORDER_TOPICS:
-            return OrderImport(self, exchange).upsert(data)
+            return OrderImport(self.work(exchange)).upsert(data)
         if flow == "orders/cancelled":
-            return OrderImport(self, exchange).cancel(data)
+            return OrderImport(self.work(exchange)).cancel(data)
         if flow == "refunds/create":
-            return OrderImport(self, exchange).refund(data)
+            return OrderImport(self.work(exchange)).refund(data)
         privacy = {
             "customers/data_request": Privacy.data_request,
             "customers/redact": Privacy.redact_customer,
@@ -65,8 +65,11 @@ class ShopifyConnector(Connector):
             "app/uninstalled": Privacy.uninstalled,
         }.get(flow)
         if privacy:
-            return privacy(Privacy(self, exchange), data)
+            return privacy(Privacy(self.work(exchange)), data)
         raise Ignored(f"Shopify topic '{flow}' is not used by this connector.")
+
+    def client(self):
+        return self.backend._shopify_client()
 
     def on_event(self, event, records):
         if event == "picking.done":
@@ -76,17 +79,17 @@ class ShopifyConnector(Connector):
 
     def export(self, exchange):
         if exchange.flow == "fulfillment.create":
-            return export_fulfillment(self.backend._shopify_client(), self.parse(exchange))
+            return export_fulfillment(self.work(exchange).client, self.parse(exchange))
         if exchange.flow == "stock.push":
-            return StockSync(self).send(exchange, self.parse(exchange))
+            return StockSync(self.work(exchange)).send(self.parse(exchange))
         return super().export(exchange)
 
     def run_flow(self, flow):
         sync = {
-            "products.link": lambda: StockSync(self).link_products(),
-            "products.push": lambda: ProductPush(self).push(),
-            "stock.push": lambda: StockSync(self).push(),
-            "stock.reconcile": lambda: StockSync(self).push(reconcile=True),
+            "products.link": lambda: StockSync(self.work()).link_products(),
+            "products.push": lambda: ProductPush(self.work()).push(),
+            "stock.push": lambda: StockSync(self.work()).push(),
+            "stock.reconcile": lambda: StockSync(self.work()).push(reconcile=True),
         }.get(flow.code)
         if flow.code == "orders.reconcile":
             return self._reconcile_orders(flow)
@@ -102,7 +105,7 @@ class ShopifyConnector(Connector):
         once (keyed by its update time); one the webhooks already brought is a
         no-op update. The cursor moves to the newest update seen.
         """
-        client = self.backend._shopify_client()
+        client = self.work().client
         cursor = flow.cursor or "1970-01-01T00:00:00Z"
         after, newest, queued = None, cursor, 0
         while True:
@@ -128,7 +131,7 @@ class ShopifyConnector(Connector):
         return newest
 
     def test_connection(self):
-        setup = ShopifySetup(self.backend)
+        setup = ShopifySetup(self.work())
         data = setup.client.execute("shop")
         shop = data["shop"]
         missing = setup.missing_scopes(data)

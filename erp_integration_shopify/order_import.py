@@ -13,16 +13,15 @@ from odoo.tools import float_compare
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
 from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher
+from odoo.addons.erp_integration_core.work import Component
 
 from .lib.order import CENT, NO_TAX, external_id, money, parse_order, set_amount
 from .restock import Restock
 
 
-class OrderImport:
-    def __init__(self, connector, exchange):
-        self.backend = connector.backend
-        self.env = connector.env
-        self.exchange = exchange
+class OrderImport(Component):
+    def __init__(self, work):
+        super().__init__(work)
         self.binding = self.env["integration.binding"]
         self._mapped = {}
         self._by_sku = {}
@@ -141,7 +140,7 @@ class OrderImport:
         credit.action_post()
         self.exchange._link(credit, "created", ["invoice_line_ids", "reversed_entry_id"])
         self.binding._bind(self.backend, credit, refund_id)
-        restocked = Restock(self.backend, self.exchange).apply(sale, data.get("refund_line_items") or [])
+        restocked = Restock(self.work).apply(sale, data.get("refund_line_items") or [])
         return {"credit_note": credit.id, "invoice": invoice.id, "total": str(expected), **restocked}
 
     # Creation -----------------------------------------------------------------

@@ -13,13 +13,12 @@ from odoo import fields
 
 from odoo.addons.erp_integration_core.partners import PartnerMatcher
 from odoo.addons.erp_integration_core.personal_data import PersonalData
+from odoo.addons.erp_integration_core.work import Component
 
 
-class Privacy:
-    def __init__(self, connector, exchange):
-        self.backend = connector.backend
-        self.env = connector.env
-        self.exchange = exchange
+class Privacy(Component):
+    def __init__(self, work):
+        super().__init__(work)
         self.personal_data = PersonalData(self.backend)
 
     def _partners(self, customer):

@@ -9,16 +9,12 @@ what was pushed is remembered on the binding.
 from collections import defaultdict
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError
+from odoo.addons.erp_integration_core.work import Component
 
 BATCH = 250
 
 
-class ProductPush:
-    def __init__(self, connector):
-        self.backend = connector.backend
-        self.env = connector.env
-        self.client = self.backend._shopify_client()
-
+class ProductPush(Component):
     def push(self):
         titles = self.backend.owner_products == "odoo"
         prices = self.backend.owner_prices == "odoo"

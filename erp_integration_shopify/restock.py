@@ -1,14 +1,10 @@
 """Put back the items of a Shopify refund that Shopify restocks, as the backend's policy says."""
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError
+from odoo.addons.erp_integration_core.work import Component
 
 
-class Restock:
-    def __init__(self, backend, exchange):
-        self.backend = backend
-        self.env = backend.env
-        self.exchange = exchange
-
+class Restock(Component):
     def apply(self, sale, items):
         """Put back the refunded items Shopify restocks, as the backend's policy says.
 

@@ -7,6 +7,7 @@ the admin only completes the blanks.
 """
 
 from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError
+from odoo.addons.erp_integration_core.work import Component
 
 from .lib.order import NO_TAX, ORDER_TOPICS
 
@@ -26,12 +27,7 @@ def topic_enum(topic):
     return topic.replace("/", "_").upper()
 
 
-class ShopifySetup:
-    def __init__(self, backend):
-        self.backend = backend
-        self.env = backend.env
-        self.client = backend._shopify_client()
-
+class ShopifySetup(Component):
     def missing_scopes(self, shop_data):
         """The scopes this backend needs that the app was not granted (a write scope grants its read)."""
         granted = {scope["handle"] for scope in shop_data["currentAppInstallation"]["accessScopes"]}

@@ -13,6 +13,7 @@ from stdnum import ean
 from odoo import fields
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, MappingError
+from odoo.addons.erp_integration_core.work import Component
 
 from .catalog import Catalog
 
@@ -21,11 +22,9 @@ STALE = "CHANGE_FROM_QUANTITY_STALE"
 NOT_STOCKED = "ITEM_NOT_STOCKED_AT_LOCATION"
 
 
-class StockSync:
-    def __init__(self, connector):
-        self.backend = connector.backend
-        self.env = connector.env
-        self.client = self.backend._shopify_client()
+class StockSync(Component):
+    def __init__(self, work):
+        super().__init__(work)
         self.Binding = self.env["integration.binding"]
 
     # Products -------------------------------------------------------------
@@ -69,7 +68,7 @@ class StockSync:
                 for variant in variants
                 if variant["product"]["id"] in missing_products and variant["id"] in by_variant
             }
-            made = Catalog(self.env).create(missing, templates)
+            made = Catalog(self.work).create(missing, templates)
             by_sku.update(made)
             created = len(made)
         seen = set()
@@ -89,7 +88,7 @@ class StockSync:
                 continue
             product = by_sku.get(variant.get("sku")) or by_barcode.get(variant.get("barcode"))
             if not product and creates and variant.get("sku"):
-                product = by_sku[variant["sku"]] = Catalog(self.env).create([variant])[variant["sku"]]
+                product = by_sku[variant["sku"]] = Catalog(self.work).create([variant])[variant["sku"]]
                 created += 1
             if not product:
                 unmatched.append(variant.get("sku") or variant["id"])
@@ -192,7 +191,7 @@ class StockSync:
             "at": fields.Datetime.to_string(fields.Datetime.now()),
         }
 
-    def send(self, exchange, payload):
+    def send(self, payload):
         """Job of a ``stock.push`` exchange: bring the items to Odoo's figure at the time of sending.
 
         The quantity is read now, not when the batch was queued, so a batch
@@ -212,7 +211,7 @@ class StockSync:
         batch = [(binding, free.get(binding.res_id, 0), last.get(binding.id)) for binding in bindings]
         pushed = self._push_batch(batch, location_id)
         products = self.env["product.product"].browse(bindings.mapped("res_id")).exists()
-        exchange._link(products, "sent", ["free_qty"])
+        self.exchange._link(products, "sent", ["free_qty"])
         return {
             "pushed": pushed,
             "sent": {

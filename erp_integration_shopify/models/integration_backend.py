@@ -67,7 +67,7 @@ class IntegrationBackend(models.Model):
         """Check scopes, subscribe the webhooks, propose mappings and create the stock flows."""
         self.ensure_one()
         try:
-            result = ShopifySetup(self).run()
+            result = ShopifySetup(self._connector().work()).run()
         except IntegrationError as err:
             raise UserError(err.message) from err
         return {

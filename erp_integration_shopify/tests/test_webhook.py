@@ -60,7 +60,7 @@ class TestShopifyScopes(TransactionCase):
                 "owner_prices": "external",
             }
         )
-        setup = ShopifySetup(backend)
+        setup = ShopifySetup(backend._connector().work())
         granted = ("read_orders", "write_inventory", "read_locations", "read_customers")
         shop = {"currentAppInstallation": {"accessScopes": [{"handle": scope} for scope in granted]}}
         self.assertEqual(setup.missing_scopes(shop), ["read_products", "write_merchant_managed_fulfillment_orders"])
