@@ -3,6 +3,7 @@ from dataclasses import replace
 from odoo import fields
 
 from odoo.addons.erp_integration_core.connector import Connector
+from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 from odoo.addons.erp_integration_core.lib.events import Event
 
@@ -47,6 +48,9 @@ class ShopifyConnector(Connector):
     def map(self, exchange, data):
         # Orders are mapped by OrderImport, which needs the whole payload.
         return {}
+
+    def validate(self, exchange, data):
+        shape.obj(data, "The body of a Shopify webhook")
 
     def apply(self, exchange, data, values):
         flow = exchange.flow

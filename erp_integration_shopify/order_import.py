@@ -11,11 +11,12 @@ from decimal import Decimal
 from odoo import fields
 from odoo.tools import float_compare
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
+from odoo.addons.erp_integration_core.lib import shape
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
 from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher
 from odoo.addons.erp_integration_core.work import Component
 
-from .lib.order import CENT, NO_TAX, external_id, money, parse_order, set_amount
+from .lib.order import CENT, NO_TAX, external_id, money, parse_order, percent, set_amount
 from .restock import Restock
 
 
@@ -28,16 +29,22 @@ class OrderImport(Component):
 
     # Entry points -------------------------------------------------------------
 
+    def _parse(self, data):
+        """The order, its amounts checked against its currency's decimals."""
+        code = data.get("currency") if isinstance(data, dict) else None
+        currency = self.env["res.currency"].search([("name", "=", code)], limit=1) if isinstance(code, str) else None
+        return parse_order(data, decimals=currency.decimal_places if currency else 2)
+
     def upsert(self, data):
         """orders/create and orders/updated: create the order, or update its status."""
-        order = parse_order(data)
+        order = self._parse(data)
         existing = self.binding._find(self.backend, "sale.order", order.external_id)
         if existing:
             return self._update(existing, order)
         return self._create(order)
 
     def cancel(self, data):
-        order = parse_order(data)
+        order = self._parse(data)
         sale = self.binding._find(self.backend, "sale.order", order.external_id)
         if not sale:
             # Cancelled before we ever saw it: nothing to undo, and importing it
@@ -56,8 +63,18 @@ class OrderImport(Component):
 
     def refund(self, data):
         """refunds/create: a credit note reversing the refunded lines and shipping, linked to the invoice."""
-        refund_id = external_id(data)
-        order_id = str(data.get("order_id"))
+        refund_id = shape.opt_text(data, "id") and external_id(data)
+        order_id = shape.opt_text(data, "order_id")
+        if not refund_id or not order_id:
+            raise ValidationError("The payload is not a Shopify refund: it needs an 'id' and an 'order_id'.")
+        items = [
+            shape.obj(item, f"refund_line_items[{number}]")
+            for number, item in enumerate(shape.opt_list(data, "refund_line_items"))
+        ]
+        shipping_items = [
+            shape.obj(item, f"refund_shipping_lines[{number}]")
+            for number, item in enumerate(shape.opt_list(data, "refund_shipping_lines"))
+        ]
         existing = self.binding._find(self.backend, "account.move", refund_id)
         if existing:
             return {"credit_note": existing.id, "skipped": "refund already applied"}
@@ -84,8 +101,14 @@ class OrderImport(Component):
                 "press Retry (the suite never edits a posted invoice and credits only invoiced orders)."
             )
         lines, expected = [], 0
-        for item in data.get("refund_line_items") or []:
-            sku = (item.get("line_item") or {}).get("sku")
+        for number, item in enumerate(items):
+            at = f"refund_line_items[{number}]"
+            sku = shape.opt_text(shape.opt_obj(item, "line_item", at), "sku", f"{at}.line_item")
+            quantity = money(item.get("quantity"), f"{at}.quantity")
+            if quantity <= 0 or quantity != quantity.to_integral_value():
+                raise ValidationError(
+                    f"{at}.quantity is {item.get('quantity')!r}: a refunded quantity is a whole number above zero."
+                )
             source = invoice.invoice_line_ids.filtered(lambda line, sku=sku: line.product_id.default_code == sku)[:1]
             if not source:
                 raise BusinessError(f"Refund {refund_id} returns SKU '{sku}', which is not on invoice {invoice.name}.")
@@ -93,19 +116,22 @@ class OrderImport(Component):
                 {
                     "product_id": source.product_id.id,
                     "name": source.name,
-                    "quantity": item["quantity"],
+                    "quantity": float(quantity),
                     "price_unit": source.price_unit,
                     "discount": source.discount,
                     "tax_ids": [(6, 0, source.tax_ids.ids)],
                     "sale_line_ids": [(6, 0, source.sale_line_ids.ids)],
                 }
             )
-            expected += set_amount(item, "subtotal_set", "subtotal") + set_amount(item, "total_tax_set", "total_tax")
-        for item in data.get("refund_shipping_lines") or []:
+            expected += set_amount(item, "subtotal_set", "subtotal", at=at) + set_amount(
+                item, "total_tax_set", "total_tax", at=at
+            )
+        for number, item in enumerate(shipping_items):
+            at = f"refund_shipping_lines[{number}]"
             shipping = invoice.invoice_line_ids.filtered(
                 lambda line: line.product_id == self.backend.shopify_shipping_product_id
             )[:1]
-            amount = set_amount(item, "subtotal_amount_set", "amount")
+            amount = set_amount(item, "subtotal_amount_set", "amount", at=at)
             if not shipping:
                 raise BusinessError(f"Refund {refund_id} refunds shipping, but invoice {invoice.name} has none.")
             lines.append(
@@ -118,7 +144,7 @@ class OrderImport(Component):
                     "sale_line_ids": [(6, 0, shipping.sale_line_ids.ids)],
                 }
             )
-            expected += amount + (set_amount(item, "tax_amount_set", "tax_amount") or 0)
+            expected += amount + set_amount(item, "tax_amount_set", "tax_amount", at=at)
         if not lines:
             raise Ignored(f"Refund {refund_id} refunds no line and no shipping (an adjustment only).")
         credit = self.env["account.move"].create(
@@ -140,7 +166,7 @@ class OrderImport(Component):
         credit.action_post()
         self.exchange._link(credit, "created", ["invoice_line_ids", "reversed_entry_id"])
         self.binding._bind(self.backend, credit, refund_id)
-        restocked = Restock(self.work).apply(sale, data.get("refund_line_items") or [])
+        restocked = Restock(self.work).apply(sale, items)
         return {"credit_note": credit.id, "invoice": invoice.id, "total": str(expected), **restocked}
 
     # Creation -----------------------------------------------------------------
@@ -352,44 +378,77 @@ class OrderImport(Component):
         return by_sku
 
     def _product(self, line, order):
+        if line.gift_card:
+            if not self.backend.shopify_gift_card_product_id:
+                raise MappingError(
+                    f"Shopify order {order.name}: line '{line.title}' sells a gift card. Set the Gift card product on "
+                    f"backend '{self.backend.name}' (Shopify tab) to a service without VAT (a multi-purpose voucher "
+                    "is not a taxable supply), then press Retry."
+                )
+            return self.backend.shopify_gift_card_product_id
+        if not line.sku:
+            if not self.backend.shopify_custom_item_product_id:
+                raise MappingError(
+                    f"Shopify order {order.name}: line '{line.title}' has no SKU (a custom item). Set the Custom item "
+                    f"product on backend '{self.backend.name}' (Shopify tab), or give the item a SKU in Shopify and "
+                    "Replay, then press Retry."
+                )
+            return self.backend.shopify_custom_item_product_id
         product = self._by_sku.get(line.sku)
         if not product:
             raise MappingError(
-                f"Shopify order {order.name}: SKU '{line.sku or line.title}' has no product in Odoo. Give the "
-                "product that Internal Reference (or create it), then press Retry."
+                f"Shopify order {order.name}: SKU '{line.sku}' has no product in Odoo (line '{line.title}'). Give "
+                "the product that Internal Reference (or create it), then press Retry."
             )
         return product
 
-    def _taxes(self, taxes, order, what):
-        """Odoo taxes for Shopify tax lines, checked against Shopify's rates."""
+    def _taxes(self, line, order, what):
+        """Odoo taxes for a line's Shopify tax lines, checked against Shopify's rates: never guessed.
+
+        A line Shopify charged no tax on needs the '(no tax)' mapping to name
+        an explicit zero-rated, exempt or out-of-scope tax, so the VAT return's
+        boxes are right; a missing or empty mapping is a VAT anomaly.
+        """
+        taxes = line.taxes
         map_type = "tax_included" if order.taxes_included else "tax"
         keys = [tax.title for tax in taxes] or [NO_TAX]
         result = self.env["account.tax"]
         for key, tax_line in zip(keys, taxes or [None], strict=True):
+            included = "prices include tax" if order.taxes_included else "prices exclude tax"
             try:
                 tax = self._lookup(map_type, key)
             except MappingError as err:
-                included = "prices include tax" if order.taxes_included else "prices exclude tax"
-                raise MappingError(
+                raise TaxError(
                     f"Shopify tax '{key}' ({included}) on {what} of order {order.name} has no Odoo tax mapping "
                     f"(type '{map_type}') on backend '{self.backend.name}'. Add it under Configuration > "
                     "Value mappings, then press Retry."
                 ) from err
             if not tax:
-                continue
+                raise TaxError(
+                    f"Shopify tax '{key}' ({included}) on {what} of order {order.name} is mapped to no Odoo tax on "
+                    f"backend '{self.backend.name}'. Every sale line is posted with an explicit tax: choose the "
+                    "zero-rated, exempt or out-of-scope tax it is under Configuration > Value mappings, then press "
+                    "Retry."
+                )
             if getattr(tax, "_name", None) != "account.tax":
-                raise MappingError(f"The '{map_type}' mapping for '{key}' must point at an Odoo tax.")
+                raise TaxError(f"The '{map_type}' mapping for '{key}' must point at an Odoo tax.")
+            if tax_line is not None and tax_line.rate and not tax_line.amount and line.gross:
+                raise TaxError(
+                    f"VAT anomaly on order {order.name}: Shopify charged 0.00 of '{key}' at {percent(tax_line.rate)}% "
+                    f"on {what}. Check the product's tax setting in Shopify (a zero-rated item has a 0% rate), then "
+                    "Replay the corrected order or Ignore it with the reason."
+                )
             if (
                 tax_line is not None
                 and tax.amount_type == "percent"
                 and float_compare(tax.amount, float(tax_line.rate * 100), precision_digits=4)
             ):
-                raise BusinessError(
-                    f"VAT anomaly on order {order.name}: Shopify charged '{key}' at {tax_line.rate * 100:g}% "
+                raise TaxError(
+                    f"VAT anomaly on order {order.name}: Shopify charged '{key}' at {percent(tax_line.rate)}% "
                     f"but it is mapped to '{tax.name}' at {tax.amount:g}%. Fix the mapping, then press Retry."
                 )
             if bool(tax.price_include) != order.taxes_included:
-                raise MappingError(
+                raise TaxError(
                     f"Tax '{tax.name}' mapped for '{key}' does not match the order: Shopify prices "
                     f"{'include' if order.taxes_included else 'exclude'} tax. Map a tax with the same setting."
                 )
@@ -406,7 +465,7 @@ class OrderImport(Component):
 
     def _lines(self, line, order, product, name):
         """One order line, plus a discount line when the discount cannot be folded into the price."""
-        taxes = self._taxes(line.taxes, order, f"'{name}'")
+        taxes = self._taxes(line, order, f"'{name}'")
         net_total = line.gross
         unit = (net_total / line.quantity).quantize(CENT) if line.quantity else Decimal(0)
         # An explicit discount of 0: a pricelist's discount rule must not touch Shopify's prices.
@@ -429,6 +488,7 @@ class OrderImport(Component):
     def _check_totals(self, sale, order):
         currency = sale.currency_id
         if currency.compare_amounts(sale.amount_total, float(order.total)) == 0:
+            self._check_tax_per_rate(sale, order)
             return
         details = "; ".join(
             f"{line.name}: {line.product_uom_qty:g} × {line.price_unit:.2f} = {line.price_total:.2f}"
@@ -441,3 +501,26 @@ class OrderImport(Component):
             shopify_total=str(order.total),
             odoo_total=f"{sale.amount_total:.2f}",
         )
+
+    def _check_tax_per_rate(self, sale, order):
+        """The VAT at each rate must be Shopify's to the penny, not only the total: the VAT return is per rate."""
+        shopify, odoo = defaultdict(Decimal), defaultdict(Decimal)
+        for line in [*order.lines, *order.shipping]:
+            for tax in line.taxes:
+                shopify[(tax.rate * 100).normalize()] += tax.amount
+        for sale_line in sale.order_line:
+            rates = sale_line.tax_ids.filtered(lambda tax: tax.amount_type == "percent").mapped("amount")
+            if len(rates) == 1:
+                odoo[Decimal(str(rates[0])).normalize()] += Decimal(str(sale_line.price_tax))
+        currency = sale.currency_id
+        differing = [
+            f"{rate:f}%: Shopify {shopify[rate]:.2f}, Odoo {odoo[rate]:.2f}"
+            for rate in sorted(set(shopify) | set(odoo))
+            if currency.compare_amounts(float(shopify[rate]), float(odoo[rate]))
+        ]
+        if differing:
+            raise TaxError(
+                f"VAT anomaly on order {order.name}: the totals agree but the VAT per rate does not ("
+                + "; ".join(differing)
+                + "). Check the tax mappings of its lines, then press Retry."
+            )

@@ -11,6 +11,7 @@ import json
 
 from odoo import fields
 
+from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.partners import PartnerMatcher
 from odoo.addons.erp_integration_core.personal_data import PersonalData
 from odoo.addons.erp_integration_core.work import Component
@@ -21,21 +22,30 @@ class Privacy(Component):
         super().__init__(work)
         self.personal_data = PersonalData(self.backend)
 
+    @staticmethod
+    def _customer(data):
+        """The customer a privacy topic is about: their Shopify id and e-mail, checked."""
+        customer = shape.opt_obj(shape.obj(data, ""), "customer")
+        return {
+            "id": shape.opt_text(customer, "id", "customer"),
+            "email": shape.opt_text(customer, "email", "customer"),
+        }
+
     def _partners(self, customer):
         """Partners for a Shopify customer: by binding, then by e-mail."""
         Binding = self.env["integration.binding"]
-        partners = Binding._find(self.backend, "res.partner", customer.get("id")) if customer.get("id") else None
+        partners = Binding._find(self.backend, "res.partner", customer["id"]) if customer["id"] else None
         partners = partners or self.env["res.partner"]
-        if customer.get("email"):
+        if customer["email"]:
             partners |= PartnerMatcher(self.backend).with_email(customer["email"])
         return partners
 
     @staticmethod
     def _terms(customer):
-        return [customer.get("id"), customer.get("email")]
+        return [customer["id"], customer["email"]]
 
     def data_request(self, data):
-        customer = data.get("customer") or {}
+        customer = self._customer(data)
         partners = self._partners(customer)
         orders = self.env["sale.order"].search(
             [("partner_id", "in", partners.ids), ("company_id", "=", self.backend.company_id.id)]
@@ -45,9 +55,10 @@ class Privacy(Component):
             customer=customer,
             orders=orders.read(["name", "client_order_ref", "date_order", "amount_total", "state"]),
         )
+        request_id = shape.opt_text(shape.opt_obj(data, "data_request"), "id", "data_request") or "customer"
         attachment = self.env["ir.attachment"].create(
             {
-                "name": f"shopify-data-request-{(data.get('data_request') or {}).get('id', 'customer')}.json",
+                "name": f"shopify-data-request-{request_id}.json",
                 "raw": json.dumps(export, default=str, indent=2).encode(),
                 "res_model": self.exchange._name,
                 "res_id": self.exchange.id,
@@ -65,7 +76,7 @@ class Privacy(Component):
         return {"attachment": attachment.id, "partners": partners.ids, "orders": orders.ids}
 
     def redact_customer(self, data):
-        customer = data.get("customer") or {}
+        customer = self._customer(data)
         return self.personal_data.erase(
             self._partners(customer), self._terms(customer), exclude=self.exchange, exchange=self.exchange
         )

@@ -10,6 +10,7 @@ AUTH = "auth"
 VALIDATION = "validation"
 MAPPING = "mapping"
 BUSINESS = "business"
+TAX = "tax"
 BUG = "bug"
 
 CATEGORIES = [
@@ -18,6 +19,7 @@ CATEGORIES = [
     (VALIDATION, "Validation"),
     (MAPPING, "Mapping"),
     (BUSINESS, "Business rule"),
+    (TAX, "VAT anomaly"),
     (BUG, "Unexpected error"),
 ]
 
@@ -78,3 +80,13 @@ class BusinessError(IntegrationError):
     """The data is well formed but breaks a business rule (totals, taxes…)."""
 
     category = BUSINESS
+
+
+class TaxError(IntegrationError):
+    """A VAT anomaly: a rate no mapping covers, a rate that disagrees, a line with no tax at all.
+
+    Money and tax are never guessed: the exchange waits for the mapping or the
+    product setting the message names.
+    """
+
+    category = TAX

@@ -38,6 +38,18 @@ class IntegrationBackend(models.Model):
         string="Discount product",
         help="Service product used for discounts that cannot be folded into a line's price to the penny.",
     )
+    shopify_gift_card_product_id = fields.Many2one(
+        "product.product",
+        string="Gift card product",
+        help="Product for gift cards sold. Selling a multi-purpose voucher is not a taxable supply: give it no VAT "
+        "and map Shopify's '(no tax)' to an out-of-scope tax.",
+    )
+    shopify_custom_item_product_id = fields.Many2one(
+        "product.product",
+        string="Custom item product",
+        help="Product for lines without a SKU (custom items added to an order). Without it, such a line waits in "
+        "the exception queue.",
+    )
     privacy_officer_id = fields.Many2one(
         "res.users", string="Privacy officer", help="Gets an activity for each customer data request."
     )

@@ -129,7 +129,7 @@ class TestOrderImport(ShopifyCase):
         for item in payload["line_items"] + payload["shipping_lines"]:
             item["tax_lines"][0]["title"] = "VAT 20%"
         exchange = self.deliver(payload)
-        self.assertEqual((exchange.state, exchange.error_category), ("needs_attention", "mapping"))
+        self.assertEqual((exchange.state, exchange.error_category), ("needs_attention", "tax"))
         self.assertIn("Shopify tax 'VAT 20%' (prices exclude tax)", exchange.message)
         self.assertIn("Value mappings", exchange.message)
         self.env["integration.value.mapping"].create(
