@@ -86,6 +86,8 @@ class ShopifyConnector(Connector):
             return export_fulfillment(self.work(exchange).client, self.parse(exchange))
         if exchange.flow == "stock.push":
             return StockSync(self.work(exchange)).send(self.parse(exchange))
+        if exchange.flow == "products.push":
+            return ProductPush(self.work(exchange)).send(self.parse(exchange))
         return super().export(exchange)
 
     def run_flow(self, flow):

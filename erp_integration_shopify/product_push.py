@@ -3,9 +3,12 @@
 A variant's price is its Odoo sales price; a product's title is the name of
 the Odoo product template its variants are linked to. Each value is sent only
 when it differs from what was last pushed and from what Shopify shows, and
-what was pushed is remembered on the binding.
+what was pushed is remembered on the binding. Each call (a product's prices,
+a product's title) is an outbound exchange whose job sends Odoo's value of
+that moment and keeps Shopify's answer.
 """
 
+import uuid
 from collections import defaultdict
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError
@@ -56,11 +59,15 @@ class ProductPush(Component):
                 result["missing"].append(binding.external_id)
         for product_id, entries in by_product.items():
             if prices:
-                result["prices"] += self._push_prices(product_id, entries)
+                result["prices"] += self._queue_prices(product_id, entries)
             if titles:
-                result["titles"] += self._push_title(product_id, entries, result["title_conflicts"])
-            for binding, want, _node in entries:
-                binding.synced_values = dict(binding.synced_values or {}, **want)
+                result["titles"] += self._queue_title(product_id, entries, result["title_conflicts"])
+            for binding, want, node in entries:
+                # What Shopify already shows needs no call: remember it as pushed.
+                showing = {"price": node["price"], "title": node["product"]["title"]}
+                agreed = {key: value for key, value in want.items() if showing[key] == value}
+                if agreed:
+                    binding.synced_values = dict(binding.synced_values or {}, **agreed)
         result["title_conflicts"] = result["title_conflicts"][:50]
         result["missing"] = result["missing"][:50]
         return result
@@ -76,34 +83,67 @@ class ProductPush(Component):
             shown.update({node["id"]: node for node in data["nodes"] if node})
         return shown, currency
 
-    def _push_prices(self, product_id, entries):
-        variants = [
-            {"id": binding.external_id, "price": want["price"]}
-            for binding, want, node in entries
-            if "price" in want and node["price"] != want["price"]
-        ]
-        if not variants:
+    def _queue_prices(self, product_id, entries):
+        bindings = [binding.id for binding, want, node in entries if "price" in want and node["price"] != want["price"]]
+        if not bindings:
             return 0
-        answer = self.client.execute(
-            "product_variants_bulk_update", {"productId": product_id, "variants": variants}, expected_cost=10
-        )["productVariantsBulkUpdate"]
-        if answer.get("userErrors"):
-            raise BusinessError(f"Shopify refused the prices of {product_id}: {self.client.user_errors(answer)}")
-        return len(variants)
+        self._send("price", product_id, {"productId": product_id, "bindings": bindings})
+        return len(bindings)
 
-    def _push_title(self, product_id, entries, conflicts):
+    def _queue_title(self, product_id, entries, conflicts):
         names = {want["title"] for _binding, want, _node in entries if "title" in want}
         if len(names) != 1:
             # Variants of one Shopify product linked to differently named Odoo
             # products: no title is right for all of them, so none is sent.
             conflicts.append(product_id)
             return 0
-        title = names.pop()
-        if entries[0][2]["product"]["title"] == title:
+        if entries[0][2]["product"]["title"] == next(iter(names)):
             return 0
-        answer = self.client.execute(
-            "product_update", {"product": {"id": product_id, "title": title}}, expected_cost=10
-        )["productUpdate"]
-        if answer.get("userErrors"):
-            raise BusinessError(f"Shopify refused the title of {product_id}: {self.client.user_errors(answer)}")
+        self._send("title", product_id, {"productId": product_id, "bindings": [b.id for b, _w, _n in entries]})
         return 1
+
+    def _send(self, what, product_id, payload):
+        self.backend._send(
+            "products.push",
+            dict(payload, what=what),
+            f"products.push:{what}:{product_id}:{uuid.uuid4().hex}",
+            external_id=product_id,
+            external_type="Product",
+        )
+
+    def send(self, payload):
+        """Job of a ``products.push`` exchange: send the product's Odoo prices, or its title, as they are now."""
+        bindings = self.env["integration.binding"].browse(payload["bindings"]).exists()
+        products = self.env["product.product"].browse(bindings.mapped("res_id")).exists()
+        by_id = {product.id: product for product in products}
+        bindings = bindings.filtered(lambda binding: binding.res_id in by_id)
+        if not bindings:
+            return {"skipped": "the products are no longer linked"}
+        product_id = payload["productId"]
+        if payload["what"] == "price":
+            variants = [{"id": b.external_id, "price": f"{by_id[b.res_id].lst_price:.2f}"} for b in bindings]
+            answer = self.client.execute(
+                "product_variants_bulk_update", {"productId": product_id, "variants": variants}, expected_cost=10
+            )["productVariantsBulkUpdate"]
+            if answer.get("userErrors"):
+                raise BusinessError(f"Shopify refused the prices of {product_id}: {self.client.user_errors(answer)}")
+            sent = {variant["id"]: {"price": variant["price"]} for variant in variants}
+        else:
+            names = {by_id[binding.res_id].product_tmpl_id.name for binding in bindings}
+            if len(names) != 1:
+                raise BusinessError(
+                    f"The variants of Shopify product {product_id} are now differently named Odoo products "
+                    f"({', '.join(sorted(names))}): no title fits them all. Rename them alike, then press Retry; "
+                    "or Ignore."
+                )
+            title = names.pop()
+            answer = self.client.execute(
+                "product_update", {"product": {"id": product_id, "title": title}}, expected_cost=10
+            )["productUpdate"]
+            if answer.get("userErrors"):
+                raise BusinessError(f"Shopify refused the title of {product_id}: {self.client.user_errors(answer)}")
+            sent = {binding.external_id: {"title": title} for binding in bindings}
+        for binding in bindings:
+            binding.synced_values = dict(binding.synced_values or {}, **sent[binding.external_id])
+        self.exchange._link(products, "sent", ["lst_price"] if payload["what"] == "price" else ["name"])
+        return {"sent": sent}

@@ -9,6 +9,7 @@ the admin only completes the blanks.
 from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError
 from odoo.addons.erp_integration_core.work import Component
 
+from .field_mappings import DEFAULTS
 from .lib.order import NO_TAX, ORDER_TOPICS
 
 REQUIRED_SCOPES = {
@@ -120,6 +121,8 @@ class ShopifySetup(Component):
         self.backend._shopify_service_product("shopify_shipping_product_id", "Shopify shipping")
         self.backend._shopify_service_product("shopify_discount_product_id", "Shopify discount")
         self.backend._shopify_guest_partner()
+        for flow, defaults in DEFAULTS.items():
+            self.backend._install_field_mappings(flow, defaults)
         flows = self.env["integration.flow"]
         for code, name, mode in (
             ("products.link", "Link products", "manual"),

@@ -14,7 +14,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from .errors import MappingError
+from .errors import MappingError, ValidationError
 
 TRANSFORMS = [
     ("direct", "Direct"),
@@ -25,6 +25,7 @@ TRANSFORMS = [
     ("date", "Date"),
     ("money", "Money"),
     ("unit", "Unit conversion"),
+    ("record", "Odoo record"),
 ]
 
 _STEP = re.compile(r"^(?P<key>[^\[\]]*)(?:\[(?P<index>-?\d*)\])?$")
@@ -87,10 +88,21 @@ def _label(mapping):
     )
 
 
-def transform(value, mapping, lookup=None):
-    """Apply one mapping's transform to an already resolved value."""
+def transform(value, mapping, lookup=None, find=None):
+    """Apply one mapping's transform to an already resolved value.
+
+    ``find(model, field, value, mapping)`` serves the ``record`` transform: the
+    id of the Odoo record whose ``field`` is ``value`` (a country by its code),
+    or ``None``.
+    """
     kind = mapping.get("transform") or "direct"
     if kind == "direct":
+        fans_out = "[]" in (mapping.get("source") or "")
+        if isinstance(value, dict) or (isinstance(value, list) and not fans_out):
+            raise ValidationError(
+                f"{_label(mapping)}: the payload has {'an object' if isinstance(value, dict) else 'a list'} there, "
+                "not a value. Correct the payload and press Replay, or fix the mapping's path."
+            )
         return value
     if kind == "constant":
         return mapping.get("constant")
@@ -111,10 +123,20 @@ def transform(value, mapping, lookup=None):
         return _to_decimal(value, mapping).quantize(Decimal("0.01"))
     if kind == "unit":
         return _to_decimal(value, mapping) * _to_decimal(mapping.get("factor") or 1, mapping)
+    if kind == "record":
+        if find is None or not mapping.get("record_model") or not mapping.get("record_field"):
+            raise MappingError(f"{_label(mapping)}: say which Odoo model and field identify the record.")
+        found = find(mapping["record_model"], mapping["record_field"], value, mapping)
+        if found is None and mapping.get("required"):
+            raise MappingError(
+                f"{_label(mapping)}: no {mapping['record_model']} has {mapping['record_field']} '{value}'. "
+                "Create it or correct the payload, then press Retry."
+            )
+        return found
     raise MappingError(f"{_label(mapping)}: unknown transform '{kind}'.")
 
 
-def apply_mappings(payload, mappings, lookup=None):
+def apply_mappings(payload, mappings, lookup=None, find=None):
     """Build ``{target: value}`` from ``payload`` following ``mappings`` in order.
 
     ``lookup(value_map, external_value, mapping)`` resolves value maps and must
@@ -137,5 +159,7 @@ def apply_mappings(payload, mappings, lookup=None):
                 )
             else:
                 continue
-        result[mapping["target"]] = transform(value, mapping, lookup)
+        value = transform(value, mapping, lookup, find)
+        if value is not None:
+            result[mapping["target"]] = value
     return result

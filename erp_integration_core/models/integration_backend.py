@@ -278,11 +278,43 @@ class IntegrationBackend(models.Model):
             [("backend_id", "=", self.id), ("idempotency_key", "in", [event.idempotency_key for event in events])]
         )
 
-    def _apply_field_mappings(self, flow, data):
-        """Map ``data`` with this backend's field mappings for ``flow``."""
+    def _apply_field_mappings(self, flow, data, defaults=()):
+        """Map ``data`` with this backend's field mappings for ``flow``, or the channel's ``defaults``.
+
+        A channel ships its default mappings as data (a list of specs, see
+        ``lib/mapping.py``) and installs them on the backend at set-up, where
+        they can be edited; until then the defaults apply as they are.
+        """
         self.ensure_one()
         mappings = self.field_mapping_ids.filtered(lambda m: m.active and m.flow == flow)
-        return apply_mappings(data, [m._as_spec() for m in mappings], self._lookup_value)
+        specs = [m._as_spec() for m in mappings] if mappings else list(defaults)
+        return apply_mappings(data, specs, self._lookup_value, self._find_record)
+
+    def _install_field_mappings(self, flow, defaults):
+        """Give the backend the channel's default mappings for ``flow``, unless it has its own already."""
+        self.ensure_one()
+        if self.field_mapping_ids.filtered(lambda m: m.flow == flow):
+            return self.env["integration.field.mapping"]
+        return self.env["integration.field.mapping"].create(
+            [
+                {
+                    key: value
+                    for key, value in dict(spec, backend_id=self.id, flow=flow, sequence=number).items()
+                    if value is not None
+                }
+                for number, spec in enumerate(defaults)
+            ]
+        )
+
+    def _find_record(self, model, field, value, mapping=None):
+        """The id of the ``model`` record whose ``field`` is ``value`` (any case), in this backend's reach."""
+        if model not in self.env or field not in self.env[model]._fields or not isinstance(value, str | int):
+            return None
+        Model = self.env[model].with_context(active_test=False)
+        domain = [(field, "=ilike", str(value).strip())]
+        if "company_id" in Model._fields:
+            domain += self._own_records()
+        return Model.search(domain, limit=1).id or None
 
     def _lookup_value(self, map_type, external_value, mapping=None):
         """The Odoo side of a value map, or a ``MappingError`` that names the fix."""

@@ -26,6 +26,10 @@ class IntegrationFieldMapping(models.Model):
     separator = fields.Char()
     date_format = fields.Char(help="strptime format; empty means ISO 8601.")
     factor = fields.Float(string="Unit factor", default=1.0, digits=(16, 6))
+    record_model = fields.Char(string="Odoo model", help="With the 'Odoo record' transform, e.g. res.country.")
+    record_field = fields.Char(
+        string="Identified by", help="With the 'Odoo record' transform, the field the value is, e.g. code."
+    )
     required = fields.Boolean()
     default = fields.Char()
 
@@ -41,6 +45,8 @@ class IntegrationFieldMapping(models.Model):
             "separator": self.separator or None,
             "date_format": self.date_format or None,
             "factor": self.factor,
+            "record_model": self.record_model or None,
+            "record_field": self.record_field or None,
             "required": self.required,
             "default": self.default or None,
         }

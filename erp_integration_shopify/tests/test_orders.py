@@ -1,5 +1,6 @@
 from odoo.addons.erp_integration_core.personal_data import PersonalData
 
+from ..field_mappings import CUSTOMER, DEFAULTS
 from .common import ShopifyCase, order_payload
 
 
@@ -47,6 +48,19 @@ class TestOrderImport(ShopifyCase):
         self.assertEqual(sale.pricelist_id.name, "Trade 10 %")
         self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
         self.assertEqual(set(sale.order_line.mapped("discount")), {0.0})
+
+    def test_new_customers_are_made_through_the_backend_field_mappings(self):
+        installed = self.backend._install_field_mappings(CUSTOMER, DEFAULTS[CUSTOMER])
+        self.assertEqual(len(installed), len(DEFAULTS[CUSTOMER]))
+        self.assertFalse(self.backend._install_field_mappings(CUSTOMER, DEFAULTS[CUSTOMER]), "installed once")
+        installed.filtered(lambda m: m.target == "phone").active = False
+        installed.filtered(lambda m: m.target == "city").source = "address.address1"
+        payload = order_payload(5030, email="mapped@example.com", phone="+44 7700 900555")
+        partner = self.sale_order(self.deliver(payload)).partner_id
+        self.assertEqual((partner.name, partner.email), ("Ada Lovelace", "mapped@example.com"))
+        self.assertFalse(partner.phone, "the mapping was switched off")
+        self.assertEqual(partner.city, "1 Harbour Street", "the edited mapping's path")
+        self.assertEqual(partner.country_id, self.env.ref("base.uk"), "found by its code")
 
     def test_an_order_edit_is_recognised_after_the_original_payload_was_redacted(self):
         payload = order_payload(5021)

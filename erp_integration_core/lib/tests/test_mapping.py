@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from ..errors import MappingError
+from ..errors import MappingError, ValidationError
 from ..mapping import apply_mappings, resolve, transform
 
 ORDER = {
@@ -78,3 +78,23 @@ def test_bad_values_name_the_mapping():
         transform("yesterday", {"target": "date_order", "transform": "date"})
     with pytest.raises(MappingError, match="not a valid path"):
         resolve(ORDER, "line_items[x.sku")
+
+
+def test_the_record_transform_finds_an_odoo_record_by_a_field_and_objects_are_not_values():
+    countries = {"GB": 77}
+    mapping = {"name": "Country", "source": "address.country_code", "target": "country_id", "transform": "record"}
+    mapping |= {"record_model": "res.country", "record_field": "code"}
+
+    def find(model, field, value, _mapping):
+        assert (model, field) == ("res.country", "code")
+        return countries.get(value)
+
+    assert apply_mappings({"address": {"country_code": "GB"}}, [mapping], find=find) == {"country_id": 77}
+    assert apply_mappings({"address": {"country_code": "XX"}}, [mapping], find=find) == {}, "unknown: left out"
+    with pytest.raises(MappingError, match="no res.country has code 'XX'"):
+        apply_mappings({"address": {"country_code": "XX"}}, [dict(mapping, required=True)], find=find)
+    street = {"name": "Street", "source": "address.street", "target": "street"}
+    with pytest.raises(
+        ValidationError, match=r"Mapping 'Street' \(address.street → street\): the payload has an object"
+    ):
+        apply_mappings({"address": {"street": {"line": 1}}}, [street])
