@@ -522,13 +522,20 @@ class OrderImport(Component):
             if currency.compare_amounts(float(shopify[rate]), float(odoo[rate]))
         ]
         if differing:
-            cause = (
-                " The order's total is right: with prices including VAT, Odoo and Shopify can round the VAT of a "
-                "line (a discount Odoo keeps on a line of its own, say) a penny apart. Correct the VAT in Shopify "
-                "and Replay, or record the order by hand; the suite never adjusts tax."
-                if order.taxes_included
-                else " Check the tax mappings of its lines, then press Retry."
-            )
+            if sale.company_id.tax_calculation_rounding_method != "round_per_line":
+                cause = (
+                    f" Shopify rounds VAT line by line and '{sale.company_id.name}' rounds it per tax: set "
+                    "Accounting > Settings > Rounding Method to 'Round per Line' (Set up Shopify advises it), then "
+                    "press Retry."
+                )
+            elif order.taxes_included:
+                cause = (
+                    " The order's total is right: with prices including VAT, Odoo and Shopify can round the VAT of "
+                    "a line (a discount Odoo keeps on a line of its own, say) a penny apart. Correct the VAT in "
+                    "Shopify and Replay, or record the order by hand; the suite never adjusts tax."
+                )
+            else:
+                cause = " Check the tax mappings of its lines, then press Retry."
             raise TaxError(
                 f"VAT anomaly on order {order.name}: the totals agree but the VAT per rate does not ("
                 + "; ".join(differing)

@@ -185,6 +185,8 @@ class IntegrationExchange(models.Model):
         except errors.ValidationError as err:
             self._count_rejection(backend_id)
             return 400, {"error": err.message}
+        if not events:
+            return 200, {"status": "accepted", "exchanges": []}
         text = body.decode()
         headers = payload.safe_headers(request.headers)
         # A body that is a single event is stored once, as that event's payload.

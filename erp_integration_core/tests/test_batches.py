@@ -62,6 +62,10 @@ class TestBatchDeliveries(IntegrationCase):
         self.assertEqual((bad.error_category, bad.message), ("validation", "A contact needs an 'id'."))
         self.assertEqual(self.env["res.partner"].search_count([("name", "in", ("Contact B1", "Contact B2"))]), 2)
 
+    def test_an_empty_delivery_is_accepted_and_stores_nothing(self):
+        self.assertEqual(self.receive([]), (200, {"status": "accepted", "exchanges": []}))
+        self.assertFalse(self.exchanges())
+
     def test_a_single_event_body_is_its_own_evidence(self):
         self.receive(self.contact())
         exchange = self.exchanges()

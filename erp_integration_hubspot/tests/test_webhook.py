@@ -49,3 +49,19 @@ class TestHubSpotWebhook(TransactionCase):
         self.assertEqual(self.deliver(self.events, timestamp=six_minutes_ago)[0], 401)
         self.assertEqual(self.deliver(self.events, secret="forged")[0], 401)
         self.assertFalse(self.Exchange.search([("backend_id", "=", self.backend.id)]))
+
+    def test_each_event_of_a_batch_is_an_exchange_locked_on_its_object(self):
+        second = dict(self.events[0], eventId=101, subscriptionType="contact.creation", objectId=77)
+        status, answer = self.deliver([*self.events, second, "not an event"])
+        self.assertEqual((status, len(answer["exchanges"])), (200, 3))
+        exchanges = self.Exchange.search([("backend_id", "=", self.backend.id)])
+        by_flow = {exchange.flow: exchange for exchange in exchanges}
+        self.assertEqual(set(by_flow), {"deal.propertyChange", "contact.creation", "invalid"})
+        self.assertEqual(by_flow["deal.propertyChange"].lock_key, "deal:1234")
+        self.assertEqual(by_flow["contact.creation"].idempotency_key, "event:7:101")
+        self.assertEqual(len(exchanges.delivery_id), 1, "the signed batch is kept once")
+        retried = [dict(event, attemptNumber=1) for event in (*self.events, second)]
+        self.assertEqual(self.deliver(retried), (200, {"status": "duplicate"}), "a retry brings nothing new")
+
+    def test_a_body_that_is_not_an_array_is_refused(self):
+        self.assertEqual(self.deliver({"eventId": 1})[0], 400)

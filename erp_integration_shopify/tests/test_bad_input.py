@@ -94,6 +94,22 @@ class TestBadOrders(ShopifyCase):
             "the totals agree but the VAT per rate does not (5%: Shopify 3.00, Odoo 2.00; 20%: Shopify", message
         )
 
+    def test_vat_rounded_per_tax_where_shopify_rounds_per_line_names_the_setting_then_retry_imports(self):
+        # Three lines of 10p with VAT included: 2p of VAT each line by line, 5p on the 30p as one.
+        lines = [("MUG-BLU", 1, "0.10", "0.00"), ("TEE-M-BLK", 1, "0.10", "0.00"), ("MUG-BLU", 1, "0.10", "0.00")]
+        payload = order_payload(7033, taxes_included=True, lines=lines, shipping="0.00")
+        payload["line_items"][2]["id"] = 703399
+        payload["line_items"][2]["admin_graphql_api_id"] = "gid://shopify/LineItem/703399"
+        self.env.company.tax_calculation_rounding_method = "round_globally"
+        message = self.refused(payload, category="tax")
+        self.assertIn("(20%: Shopify 0.06, Odoo 0.05)", message)
+        self.assertIn("set Accounting > Settings > Rounding Method to 'Round per Line'", message)
+        self.env.company.tax_calculation_rounding_method = "round_per_line"
+        exchange = self.env["integration.exchange"].search([("external_id", "=", "7033")])
+        exchange.action_retry()
+        self.run_jobs()
+        self.assertEqual(exchange.state, "done", exchange.message)
+
     def test_a_gift_card_or_a_custom_item_says_what_it_is_and_takes_the_product_configured_for_it(self):
         payload = order_payload(7040)
         payload["line_items"][0].update(gift_card=True, title="Gift card £25", sku="")

@@ -6,8 +6,9 @@ dict; the benchmark prints it as one ``BENCH-RESULT {...}`` line::
     from tests.bench import shopify_odoo
     shopify_odoo.main(env, "configure_ours", api_url=..., recorder_url=...)
 
-Both databases get the same company set-up first: a British company in pounds
-with two sales taxes for Shopify's "GB VAT" at 20 %, prices with and without tax.
+Both databases get the same company set-up first: a British company in pounds,
+VAT rounded per line as Shopify rounds it, with two sales taxes for Shopify's
+"GB VAT" at 20 %, prices with and without tax.
 """
 
 import json
@@ -36,6 +37,8 @@ def _company(env):
     if company.currency_id != gbp and not env["account.move.line"].search_count([], limit=1):
         company.currency_id = gbp
     company.country_id = company.country_id or gb
+    # As Set up Shopify advises: Shopify rounds VAT line by line.
+    company.tax_calculation_rounding_method = "round_per_line"
 
     def vat(name, included):
         return env["account.tax"].create(
