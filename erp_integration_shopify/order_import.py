@@ -501,20 +501,13 @@ class OrderImport(Component):
         for line in [*order.lines, *order.shipping]:
             for tax in line.taxes:
                 shopify[(tax.rate * 100).normalize()] += tax.amount
-        # Odoo's own figures: the order's taxes as it totals them, rounding (per line or
-        # per tax, as the company says) included, aggregated by rate.
-        AccountTax = self.env["account.tax"]
-        base_lines = [line._prepare_base_line_for_taxes_computation() for line in sale._get_priced_lines()]
-        AccountTax._add_tax_details_in_base_lines(base_lines, sale.company_id)
-        AccountTax._round_base_lines_tax_details(base_lines, sale.company_id)
-        by_rate = AccountTax._aggregate_base_lines_aggregated_values(
-            AccountTax._aggregate_base_lines_tax_details(
-                base_lines, lambda _line, tax_data: tax_data["tax"].amount if tax_data else "untaxed"
-            )
-        )
-        for rate, values in by_rate.items():
-            if rate != "untaxed" and rate is not None:
-                odoo[Decimal(str(rate)).normalize()] += Decimal(str(values["tax_amount_currency"]))
+        rates = {Decimal(str(tax.amount)).normalize() for tax in sale.order_line.tax_ids if tax.amount}
+        if len(rates | {rate for rate, amount in shopify.items() if rate}) <= 1:
+            # One rate (the common case): all of Odoo's VAT is at it, as the order totals it.
+            for rate in rates:
+                odoo[rate] = Decimal(str(sale.amount_tax))
+        else:
+            odoo.update(self._odoo_tax_per_rate(sale))
         currency = sale.currency_id
         differing = [
             f"{rate:f}%: Shopify {shopify[rate]:.2f}, Odoo {odoo[rate]:.2f}"
@@ -542,3 +535,20 @@ class OrderImport(Component):
                 + ")."
                 + cause
             )
+
+    def _odoo_tax_per_rate(self, sale):
+        """Odoo's VAT of an order per rate, as it totals it: rounding (per line or per tax) included."""
+        AccountTax = self.env["account.tax"]
+        base_lines = [line._prepare_base_line_for_taxes_computation() for line in sale._get_priced_lines()]
+        AccountTax._add_tax_details_in_base_lines(base_lines, sale.company_id)
+        AccountTax._round_base_lines_tax_details(base_lines, sale.company_id)
+        by_rate = AccountTax._aggregate_base_lines_aggregated_values(
+            AccountTax._aggregate_base_lines_tax_details(
+                base_lines, lambda _line, tax_data: tax_data["tax"].amount if tax_data else "untaxed"
+            )
+        )
+        return {
+            Decimal(str(rate)).normalize(): Decimal(str(values["tax_amount_currency"]))
+            for rate, values in by_rate.items()
+            if rate not in ("untaxed", None)
+        }
