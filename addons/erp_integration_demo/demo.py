@@ -1,5 +1,5 @@
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from odoo.addons.erp_integration_core.lib import signatures
 from odoo.addons.erp_integration_core.lib.webhook import WebhookRequest
@@ -15,6 +15,9 @@ CUSTOMERS = [
     ("Alan", "Turing", "alan@example.com", "SK9 5AF"),
     ("Mary", "Somerville", "mary@example.com", "EH1 1YZ"),
 ]
+
+
+CENT = Decimal("0.01")
 
 
 def prepare_demo(env):
@@ -89,7 +92,8 @@ def _order(order_id, customer, sku, quantity):
     price = {code: Decimal(p) for code, _name, p in PRODUCTS}.get(sku, Decimal("30.00"))
     gross = price * quantity
     shipping = Decimal("3.99")
-    tax = [(amount - amount / Decimal("1.2")).quantize(Decimal("0.01")) for amount in (gross, shipping)]
+    # Rounded half up, line by line, as Shopify rounds VAT.
+    tax = [(amount - amount / Decimal("1.2")).quantize(CENT, rounding=ROUND_HALF_UP) for amount in (gross, shipping)]
     return {
         "id": order_id,
         "admin_graphql_api_id": f"gid://shopify/Order/{order_id}",
