@@ -208,7 +208,11 @@ class IntegrationExchange(models.Model):
         at least one event is new. Returns the new exchanges and how many
         events were already known.
         """
-        unique = list({event.idempotency_key: event for event in reversed(events)}.values())[::-1]
+        # An event repeated within one delivery counts once: the first one is kept.
+        unique = {}
+        for event in events:
+            unique.setdefault(event.idempotency_key, event)
+        unique = list(unique.values())
         if not unique:
             return self.browse(), 0
         params = {"backend": backend_id, "direction": direction, "uid": self.env.uid}
