@@ -8,6 +8,7 @@ import itertools
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
 import requests
@@ -71,6 +72,7 @@ class _Delivery:
     generation: int
     attempt: int = 1
     duplicate: bool = False
+    refresh: Callable[[int], tuple[bytes, dict]] | None = None
 
 
 class WebhookDispatcher:
@@ -78,7 +80,9 @@ class WebhookDispatcher:
 
     ``signer(url, body)`` returns the headers authenticating a delivery; it is called
     once per delivery, so retries and duplicates carry the same signature, as on the
-    real platforms. The worker thread starts with the first delivery.
+    real platforms. A platform that numbers and signs every retry afresh (HubSpot)
+    passes ``refresh`` to ``deliver`` instead. The worker thread starts with the first
+    delivery.
     """
 
     def __init__(self, signer=None, policy: DeliveryPolicy | None = None, seed=None):
@@ -121,16 +125,15 @@ class WebhookDispatcher:
         """Deliveries neither delivered nor given up yet."""
         return self._pending
 
-    def deliver(self, url: str, body: bytes, headers=None, delay: float = 0.0) -> int:
+    def deliver(self, url: str, body: bytes, headers=None, delay: float = 0.0, refresh=None) -> int:
         """Queue ``body`` for POSTing to ``url``, at the earliest ``delay`` seconds from now.
 
-        Return the delivery id used in the recorded attempts.
+        ``refresh(attempt)``, if given, returns the body and headers of each retry
+        (attempts count from 1). Return the delivery id used in the recorded attempts.
         """
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
-        if self.signer:
-            all_headers.update(self.signer(url, body))
+        all_headers = self._headers(url, body, headers)
         with self._cond:
-            delivery = _Delivery(next(self._ids), url, body, all_headers, self._generation)
+            delivery = _Delivery(next(self._ids), url, body, all_headers, self._generation, refresh=refresh)
             self._pending += 1
             if self.policy.reorder_batch > 1 and not delay:
                 self._held.append(delivery)
@@ -140,6 +143,20 @@ class WebhookDispatcher:
                 self._schedule(delivery, delay)
             self._start()
         return delivery.id
+
+    def _headers(self, url: str, body: bytes, headers) -> dict:
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if self.signer:
+            all_headers.update(self.signer(url, body))
+        return all_headers
+
+    def _retry(self, delivery: _Delivery) -> _Delivery:
+        """The next attempt of ``delivery``: the same bytes, unless it knows how to ``refresh`` them."""
+        attempt = delivery.attempt + 1
+        if delivery.refresh is None:
+            return replace(delivery, attempt=attempt)
+        body, headers = delivery.refresh(attempt)
+        return replace(delivery, attempt=attempt, body=body, headers=self._headers(delivery.url, body, headers))
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Send any held batch and wait until nothing is pending; False on timeout."""
@@ -219,7 +236,7 @@ class WebhookDispatcher:
             )
             if outcome == "retry":
                 backoff = policy.backoff_base * 2 ** (delivery.attempt - 1)
-                self._schedule(replace(delivery, attempt=delivery.attempt + 1), backoff)
+                self._schedule(self._retry(delivery), backoff)
                 return
             if delivered and not delivery.duplicate and self._duplicate(policy):
                 self._pending += 1

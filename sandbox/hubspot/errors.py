@@ -33,28 +33,26 @@ class ApiError(HTTPException):
 
     It is a werkzeug ``HTTPException`` so that ``System.dispatch`` turns it into
     ``error_response(code, name)``: ``name`` is therefore the message. ``context``
-    goes into batch errors, which report each failed input on its own.
+    and ``sub_category`` go into batch errors, which report each failed input on its own.
     """
 
-    def __init__(self, code: int, message: str, context: dict | None = None):
+    def __init__(self, code: int, message: str, context: dict | None = None, sub_category: str | None = None):
         super().__init__(message)
         self.code = code
         self.context = context or {}
+        self.sub_category = sub_category
 
     @property
     def name(self) -> str:
         return self.description
 
-    def batch_error(self) -> dict:
-        """This error as one entry of a batch answer's ``errors``."""
-        return {
-            "status": "error",
-            "category": category(self.code),
-            "message": self.description,
-            "context": self.context,
-            "errors": [],
-            "links": {},
-        }
+    def batch_error(self, **context) -> dict:
+        """This error as one entry of a batch answer's ``errors``, with ``context`` added to its own."""
+        error = {"status": "error", "category": category(self.code)}
+        if self.sub_category:
+            error["subCategory"] = self.sub_category
+        error.update(message=self.description, context={**self.context, **context}, errors=[], links={})
+        return error
 
 
 def property_errors(errors: list[dict]) -> ApiError:
@@ -71,8 +69,11 @@ def error_body(status: int, message: str) -> dict:
     return {"status": "error", "message": message, "correlationId": str(uuid.uuid4()), "category": category(status)}
 
 
-def rate_limit_response(policy: str, retry_after: float):
-    """The 429 of an exhausted policy: ``TEN_SECONDLY_ROLLING``, ``SECONDLY`` or ``DAILY``."""
+def rate_limit_response(policy: str, retry_after: float | None):
+    """The 429 of an exhausted policy: ``TEN_SECONDLY_ROLLING``, ``SECONDLY`` or ``DAILY``.
+
+    HubSpot does not promise a ``Retry-After``; with ``retry_after`` None there is none.
+    """
     body = {
         "status": "error",
         "message": RATE_LIMIT_MESSAGES[policy],
@@ -80,4 +81,5 @@ def rate_limit_response(policy: str, retry_after: float):
         "correlationId": str(uuid.uuid4()),
         "policyName": policy,
     }
-    return json_response(body, 429, {"Retry-After": str(max(1, math.ceil(retry_after)))})
+    headers = {} if retry_after is None else {"Retry-After": str(max(1, math.ceil(retry_after)))}
+    return json_response(body, 429, headers)

@@ -5,6 +5,8 @@ import time
 from collections import deque
 from datetime import datetime, timedelta, timezone
 
+from ..core import FaultInjector
+
 INTERVAL = 10.0
 
 
@@ -13,7 +15,8 @@ class RateLimiter:
 
     ``ten_secondly`` requests are allowed in any rolling 10 s window and ``daily``
     per UTC day; search requests are further held to ``search_secondly`` a second.
-    Refused requests are not counted, so a client that waits ``Retry-After`` gets in.
+    Refused requests are not counted, so a client that waits for the window to free
+    up (the ``X-HubSpot-RateLimit-*`` headers tell it how) gets in.
     """
 
     def __init__(self, ten_secondly: int = 100, daily: int = 250_000, search_secondly: int = 5, clock=time.monotonic):
@@ -87,3 +90,20 @@ class RateLimiter:
 def _expire(times: deque, before: float) -> None:
     while times and times[0] <= before:
         times.popleft()
+
+
+class HubSpotFaults(FaultInjector):
+    """Injected faults answered the way HubSpot answers, through ``finish(response)``.
+
+    The core injector answers a rate limit fault before the system sees the request
+    and always adds ``Retry-After``; ``finish`` puts HubSpot's rate limit headers on
+    every answer and leaves ``Retry-After`` out unless the system promises one.
+    """
+
+    def __init__(self, seed, finish):
+        super().__init__(seed)
+        self.finish = finish
+
+    def apply(self, request, handler, error_response):
+        response, label = super().apply(request, handler, error_response)
+        return self.finish(response), label

@@ -11,6 +11,9 @@ from .schema import CLOSED_STAGES, DEAL_STAGES, DEFAULT_PROPERTIES, PROPERTIES, 
 # the wrong type is not found, as it would not be on HubSpot.
 FIRST_ID = 1001
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# What HubSpot takes for a date or datetime: ISO 8601 (a date alone means midnight UTC) or epoch milliseconds.
+ISO_8601 = re.compile(r"^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$")
+EPOCH_MS = re.compile(r"^-?\d+$")
 PROBABILITY = {stage: probability for stage, _, probability in DEAL_STAGES}
 
 
@@ -21,9 +24,14 @@ def iso(moment: datetime | None = None) -> str:
 
 
 def parse_time(value: str) -> datetime:
-    """Read an ISO 8601 date or datetime, or milliseconds since the epoch; naive means UTC."""
-    if value.isdigit():
+    """Read an ISO 8601 date or datetime, or milliseconds since the epoch; naive means UTC.
+
+    Anything else (``03/12/2026``, ``2026-12-01 10:15``) is a ``ValueError``, as HubSpot refuses it.
+    """
+    if EPOCH_MS.match(value):
         return datetime.fromtimestamp(int(value) / 1000, timezone.utc)
+    if not ISO_8601.match(value):
+        raise ValueError(f"{value!r} is neither ISO 8601 nor epoch milliseconds")
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
@@ -50,8 +58,10 @@ class ObjectStore:
 
     Each record is stored as its JSON answer: ``id``, ``properties`` (strings),
     ``createdAt``, ``updatedAt`` and ``archived``. ``notify(kind, change, id, changes,
-    source)`` hears of every creation, property change and archiving, unless the
-    change comes with ``source=None`` (the seed data).
+    source)`` hears of every creation, property change, archiving, restore, merge and
+    privacy deletion, unless the change comes with ``source=None`` (the seed data).
+    ``source`` is HubSpot's ``changeSource``: ``INTEGRATION`` for the API, ``CRM_UI``
+    for what a user does in HubSpot.
     """
 
     def __init__(self, state, notify):
@@ -70,8 +80,8 @@ class ObjectStore:
             record = self.state.get(kind, str(object_id))
         return record if record and record["archived"] == archived else None
 
-    def require(self, kind: str, object_id, id_property: str | None = None) -> dict:
-        record = self.get(kind, object_id, id_property)
+    def require(self, kind: str, object_id, id_property: str | None = None, archived: bool = False) -> dict:
+        record = self.get(kind, object_id, id_property, archived)
         if record is None:
             raise ApiError(404, "resource not found", {"ids": [str(object_id)]})
         return record
@@ -94,7 +104,7 @@ class ObjectStore:
             raise ApiError(400, f"{name} is not a unique property of {kind}; use hs_object_id or a unique property")
 
     def create(
-        self, kind: str, properties, source: str | None = "API", at: datetime | None = None, unique=True
+        self, kind: str, properties, source: str | None = "INTEGRATION", at: datetime | None = None, unique=True
     ) -> dict:
         """Store a new object; raise ``ApiError`` for invalid properties or a taken unique value.
 
@@ -103,7 +113,7 @@ class ObjectStore:
         values = {k: v for k, v in self.validate(kind, properties).items() if v is not None}
         with self.state.lock:
             if unique:
-                self._check_unique(kind, values)
+                self.check_unique(kind, values)
             object_id = str(self.state.next_id("objects") + FIRST_ID - 1)
             stamp = iso(at)
             values.setdefault("createdate", stamp)
@@ -117,12 +127,12 @@ class ObjectStore:
             self.notify(kind, "creation", object_id, values, source)
         return record
 
-    def update(self, kind: str, object_id, properties, source: str | None = "API", id_property=None) -> dict:
+    def update(self, kind: str, object_id, properties, source: str | None = "INTEGRATION", id_property=None) -> dict:
         """Change some properties; a None or empty value clears one. Only real changes are announced."""
         values = self.validate(kind, properties)
         with self.state.lock:
             record = self.require(kind, object_id, id_property)
-            self._check_unique(kind, values, record["id"])
+            self.check_unique(kind, values, record["id"])
             current = record["properties"]
             changes = {}
             for name, value in values.items():
@@ -143,7 +153,7 @@ class ObjectStore:
             self.notify(kind, "propertyChange", record["id"], changes, source)
         return record
 
-    def archive(self, kind: str, object_id, source: str | None = "API") -> bool:
+    def archive(self, kind: str, object_id, source: str | None = "INTEGRATION") -> bool:
         """Archive (HubSpot's delete); False if there was nothing to archive."""
         with self.state.lock:
             if self.get(kind, object_id) is None:
@@ -152,6 +162,54 @@ class ObjectStore:
         if source:
             self.notify(kind, "deletion", str(object_id), {}, source)
         return True
+
+    def restore(self, kind: str, object_id, source: str | None = "CRM_UI") -> dict:
+        """Bring an archived object back, as someone does from HubSpot's recycle bin."""
+        with self.state.lock:
+            record = self.require(kind, object_id, archived=True)
+            self.check_unique(kind, record["properties"], record["id"])
+            record.update(archived=False, updatedAt=iso())
+            record.pop("archivedAt", None)
+            self.state.insert(kind, record)
+        if source:
+            self.notify(kind, "restore", record["id"], {}, source)
+        return record
+
+    def merge(self, kind: str, primary_id, merged_id, source: str | None = "CRM_UI") -> dict:
+        """Merge ``merged_id`` into ``primary_id``: the primary keeps its values and takes the ones it lacks.
+
+        The merged object is archived; the primary keeps its id, which HubSpot
+        reports as ``newObjectId``.
+        """
+        primary_id, merged_id = str(primary_id), str(merged_id)
+        if primary_id == merged_id:
+            raise ApiError(400, f"Cannot merge {SINGULAR[kind]} {primary_id} into itself")
+        with self.state.lock:
+            primary, merged = self.require(kind, primary_id), self.require(kind, merged_id)
+            kept = {"hs_object_id", "createdate", last_modified(kind)}
+            moved = {
+                name: value
+                for name, value in merged["properties"].items()
+                if name not in kept and primary["properties"].get(name) in (None, "")
+            }
+            self.state.update(kind, merged_id, {"archived": True, "archivedAt": iso(), "mergedInto": primary_id})
+            stamp = iso()
+            properties = {**primary["properties"], **moved, last_modified(kind): stamp}
+            primary = self.state.update(kind, primary_id, {"properties": properties, "updatedAt": stamp})
+        if source:
+            details = {"primaryObjectId": int(primary_id), "mergedObjectIds": [int(merged_id)]}
+            details.update(newObjectId=int(primary_id), numberOfPropertiesMoved=len(moved))
+            self.notify(kind, "merge", primary_id, details, source)
+        return primary
+
+    def privacy_delete(self, kind: str, object_id, id_property=None, source: str | None = "CRM_UI") -> str:
+        """Delete an object for good (a GDPR request): nothing of it is left, not even archived."""
+        with self.state.lock:
+            record = self.require(kind, object_id, id_property)
+            self.state.delete(kind, record["id"])
+        if source:
+            self.notify(kind, "privacyDeletion", record["id"], {}, source)
+        return record["id"]
 
     def validate(self, kind: str, properties) -> dict:
         """Return the property values as HubSpot stores them, or raise its "not valid" 400."""
@@ -182,7 +240,8 @@ class ObjectStore:
             raise property_errors(errors)
         return values
 
-    def _check_unique(self, kind: str, values: dict, own_id: str | None = None) -> None:
+    def check_unique(self, kind: str, values: dict, own_id: str | None = None) -> None:
+        """Raise HubSpot's 409 if another object already holds one of the unique ``values``."""
         for name, value in values.items():
             if value is None or not PROPERTIES[kind][name].unique:
                 continue
@@ -218,10 +277,14 @@ def _typed(definition, value: str) -> tuple[str, tuple | None]:
             return value, ("INVALID_FLOAT", f"{value} was not a valid number.")
     if definition.type in ("datetime", "date"):
         try:
-            moment = parse_time(value)
+            moment = parse_time(value).astimezone(timezone.utc)
         except (ValueError, OverflowError, OSError):
             return value, ("INVALID_DATE", f"{value} was not a valid date.")
-        return (iso(moment) if definition.type == "datetime" else moment.date().isoformat()), None
+        if definition.type == "datetime":
+            return iso(moment), None
+        if moment.time() != datetime.min.time():
+            return value, ("INVALID_DATE", f"{value} is at {moment.time().isoformat()} UTC, not midnight!")
+        return moment.date().isoformat(), None
     allowed = [option for option, _ in definition.options]
     if value not in allowed:
         return value, ("INVALID_OPTION", f"{value} was not one of the allowed options: [{', '.join(allowed)}]")

@@ -77,6 +77,10 @@ def _datetime(name, label, **kwargs):
     return Property(name, label, "datetime", "date", **kwargs)
 
 
+def _date(name, label, **kwargs):
+    return Property(name, label, "date", "date", **kwargs)
+
+
 def _choice(name, label, options, **kwargs):
     return Property(name, label, "enumeration", "select", options=tuple(options), **kwargs)
 
@@ -155,6 +159,7 @@ _DEFINITIONS = {
         Property("purchase_order_number", "Purchase order number", custom=True),
         Property("payment_terms", "Payment terms", custom=True),
         _choice("deal_kind", "Deal kind", (("goods", "Goods"), ("services", "Services")), custom=True),
+        _date("delivery_date", "Requested delivery date", custom=True),
     ),
     "products": (
         Property("name", "Name"),
@@ -248,7 +253,10 @@ def deal_pipeline() -> dict:
 
 @dataclass(frozen=True)
 class AssociationType:
-    """One HubSpot-defined association type; ``label`` is None for the default (unlabelled) one."""
+    """One association type; ``label`` is None for the default (unlabelled) one.
+
+    HubSpot defines the built-in ones; labels made through the API are ``USER_DEFINED``.
+    """
 
     from_type: str
     to_type: str
@@ -256,6 +264,15 @@ class AssociationType:
     inverse_id: int
     name: str
     label: str | None = None
+    category: str = "HUBSPOT_DEFINED"
+
+    @property
+    def primary(self) -> bool:
+        return self.category == "HUBSPOT_DEFINED" and self.label == "Primary"
+
+    def spec(self) -> dict:
+        """How the v4 API reports the type: ``{category, typeId, label}``."""
+        return {"category": self.category, "typeId": self.type_id, "label": self.label}
 
 
 ASSOCIATION_TYPES = (

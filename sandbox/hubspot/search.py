@@ -5,10 +5,13 @@ import re
 
 from .errors import ApiError
 from .objects import parse_time
+from .params import integer
 from .schema import PROPERTIES, QUERY_PROPERTIES
 
 MAX_FILTER_GROUPS = 5
+MAX_FILTERS_PER_GROUP = 10
 MAX_FILTERS = 25
+MAX_QUERY_LENGTH = 3000
 MAX_LIMIT = 200
 MAX_RESULTS = 10_000
 OPERATORS = (
@@ -32,14 +35,21 @@ _NEGATIONS = {"NEQ", "NOT_IN", "NOT_CONTAINS_TOKEN", "NOT_HAS_PROPERTY"}
 def search(kind: str, records: list[dict], body: dict) -> tuple[int, list[dict], str | None]:
     """Return the total number of matches, the requested page and the ``after`` of the next page.
 
-    The published limits are enforced with HubSpot's 400: at most 5 filter groups,
-    25 filters in all, 200 results a page and no paging past the first 10,000 results.
+    The published limits are enforced with HubSpot's 400: at most 5 filter groups of
+    at most 10 filters, 25 filters in all, a ``query`` of at most 3,000 characters,
+    200 results a page and no paging past the first 10,000 results.
     """
     groups = body.get("filterGroups") or []
     if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
         raise ApiError(400, "filterGroups must be a list of objects with filters")
     if len(groups) > MAX_FILTER_GROUPS:
         raise ApiError(400, f"Too many filter groups ({len(groups)}). The maximum is {MAX_FILTER_GROUPS}.")
+    for group in groups:
+        if len(group.get("filters") or []) > MAX_FILTERS_PER_GROUP:
+            count = len(group["filters"])
+            raise ApiError(
+                400, f"Too many filters in a filter group ({count}). The maximum is {MAX_FILTERS_PER_GROUP}."
+            )
     filters = [f for group in groups for f in group.get("filters") or []]
     if len(filters) > MAX_FILTERS:
         raise ApiError(400, f"Too many filters ({len(filters)}). The maximum is {MAX_FILTERS} per request.")
@@ -50,7 +60,10 @@ def search(kind: str, records: list[dict], body: dict) -> tuple[int, list[dict],
         raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset >= MAX_RESULTS:
         raise ApiError(400, f"Paging beyond the first {MAX_RESULTS} results is not supported (after={offset})")
-    query = str(body.get("query") or "").strip().lower()
+    query = str(body.get("query") or "")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ApiError(400, f"query is {len(query)} characters long. The maximum is {MAX_QUERY_LENGTH}.")
+    query = query.strip().lower()
     matches = [
         r
         for r in records
@@ -60,16 +73,6 @@ def search(kind: str, records: list[dict], body: dict) -> tuple[int, list[dict],
     matches = _sorted(kind, matches, body.get("sorts") or [])
     end = min(offset + limit, len(matches), MAX_RESULTS)
     return len(matches), matches[offset:end], str(end) if end < min(len(matches), MAX_RESULTS) else None
-
-
-def integer(value, default: int, name: str) -> int:
-    """Read an integer parameter, answering HubSpot's 400 for anything else."""
-    if value in (None, ""):
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, f"{name} must be an integer, not {value!r}") from None
 
 
 def _check_filter(kind: str, filter_) -> None:

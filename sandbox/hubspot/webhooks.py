@@ -1,38 +1,83 @@
-"""HubSpot webhook events: batched into JSON arrays and signed with signature v3."""
+"""HubSpot webhook events: batched into JSON arrays, signed v1 and v3, numbered and signed afresh on every retry."""
 
+import hashlib
 import itertools
 import json
+import re
 import threading
 import time
 from collections import deque
 
 from ..core import hmac_sha256_base64
 
-SUBSCRIPTION_TYPES = tuple(
-    f"{obj}.{change}" for obj in ("contact", "company", "deal") for change in ("creation", "propertyChange", "deletion")
+OBJECT_CHANGES = ("creation", "propertyChange", "deletion", "merge", "restore", "associationChange")
+SUBSCRIPTION_TYPES = (
+    *(f"{obj}.{change}" for obj in ("contact", "company", "deal") for change in OBJECT_CHANGES),
+    "contact.privacyDeletion",
 )
 MAX_BATCH = 100
-CHANGE_FLAGS = {"creation": "CREATED", "deletion": "DELETED"}
+CHANGE_FLAGS = {"creation": "CREATED", "deletion": "DELETED", "merge": "MERGED", "restore": "RESTORED"}
+# The escapes HubSpot decodes in the request URI before computing a v3 signature; others stay as sent.
+URI_DECODING = {
+    "%3A": ":",
+    "%2F": "/",
+    "%3F": "?",
+    "%40": "@",
+    "%21": "!",
+    "%24": "$",
+    "%27": "'",
+    "%28": "(",
+    "%29": ")",
+    "%2A": "*",
+    "%2C": ",",
+    "%3B": ";",
+}
+
+
+def decoded_uri(uri: str) -> str:
+    return re.sub(r"%[0-9A-Fa-f]{2}", lambda m: URI_DECODING.get(m.group().upper(), m.group()), uri)
 
 
 def sign_v3(secret: str, method: str, uri: str, body: bytes | str, timestamp: int | str) -> str:
-    """HubSpot's signature v3: base64 of HMAC-SHA256 over method, full URI, raw body and timestamp (ms)."""
+    """HubSpot's signature v3: base64 HMAC-SHA256 over method, decoded URI, raw body and timestamp (ms)."""
     raw = body if isinstance(body, bytes) else body.encode()
-    return hmac_sha256_base64(secret, method.encode() + uri.encode() + raw + str(timestamp).encode())
+    return hmac_sha256_base64(secret, method.encode() + decoded_uri(uri).encode() + raw + str(timestamp).encode())
+
+
+def sign_v1(secret: str, body: bytes | str) -> str:
+    """HubSpot's signature v1, still sent for webhooks: hex SHA-256 of the client secret and the raw body."""
+    raw = body if isinstance(body, bytes) else body.encode()
+    return hashlib.sha256(secret.encode() + raw).hexdigest()
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def object_events(change: str, object_id: str, changes: dict) -> list[dict]:
+    """The type-specific fields of the events about one change of one object.
+
+    A property change is an event per property; a merge carries the ids involved.
+    """
+    if change == "propertyChange":
+        return [
+            {"objectId": int(object_id), "propertyName": name, "propertyValue": value}
+            for name, value in sorted(changes.items())
+        ]
+    event = {"objectId": int(object_id)}
+    if change in CHANGE_FLAGS:
+        event["changeFlag"] = CHANGE_FLAGS[change]
+    return [{**event, **changes}]
+
+
 class EventBatcher:
     """Collect events for ``window`` seconds, then hand each target its events as signed JSON arrays.
 
     HubSpot sends up to 100 events per request; each array goes to ``deliver(url,
-    body, headers)`` (the system's ``WebhookDispatcher``), which retries, duplicates and
-    reorders according to its policy. The dispatcher resends the same bytes, so
-    ``attemptNumber`` stays 0 on retries and the signature keeps its first timestamp.
-    ``recent`` keeps the last events for the status page.
+    body, headers, refresh)`` (the system's ``WebhookDispatcher``), which retries,
+    duplicates and reorders according to its policy. Every retry is rendered afresh
+    by ``refresh``: its events' ``attemptNumber`` goes up, and it is signed again with
+    a new timestamp. ``recent`` keeps the last events for the status page.
     """
 
     def __init__(self, deliver, window: float = 0.2, portal_id: int = 0):
@@ -52,16 +97,18 @@ class EventBatcher:
             self._pending: dict[tuple[str, str], list[dict]] = {}
             self.recent: deque[dict] = deque(maxlen=200)
 
-    def publish(self, subscriptions: list[dict], kind: str, change: str, object_id: str, changes: dict, source: str):
-        """Queue the events the active ``subscriptions`` want about one change of one object."""
-        event_type = f"{kind}.{change}"
+    def publish(self, targets, event_type: str, events: list[dict], source: str, source_id: str) -> None:
+        """Queue ``events`` (their type-specific fields) for each active subscription to ``event_type``.
+
+        ``targets`` pairs each subscription with the ``(url, secret)`` it is delivered
+        to; a ``propertyName`` on a subscription keeps only that property's events.
+        """
         occurred = now_ms()
-        items = sorted(changes.items()) if change == "propertyChange" else [(None, None)]
-        for subscription in subscriptions:
+        for subscription, target in targets:
             if not subscription["active"] or subscription["eventType"] != event_type:
                 continue
-            for name, value in items:
-                if subscription.get("propertyName") and name != subscription["propertyName"]:
+            for fields in events:
+                if subscription.get("propertyName") and fields.get("propertyName") != subscription["propertyName"]:
                     continue
                 event = {
                     "eventId": next(self._ids),
@@ -71,14 +118,11 @@ class EventBatcher:
                     "occurredAt": occurred,
                     "subscriptionType": event_type,
                     "attemptNumber": 0,
-                    "objectId": int(object_id),
+                    **fields,
                     "changeSource": source,
+                    "sourceId": source_id,
                 }
-                if name is None:
-                    event["changeFlag"] = CHANGE_FLAGS[change]
-                else:
-                    event.update(propertyName=name, propertyValue=value)
-                self._queue((subscription["targetUrl"], subscription["clientSecret"]), event)
+                self._queue(target, event)
 
     def _queue(self, target: tuple[str, str], event: dict) -> None:
         with self._lock:
@@ -99,15 +143,12 @@ class EventBatcher:
         sent = 0
         for (url, secret), events in pending.items():
             for start in range(0, len(events), MAX_BATCH):
-                body = json.dumps(events[start : start + MAX_BATCH]).encode()
-                timestamp = now_ms()
-                headers = {
-                    "User-Agent": "HubSpot Connect 2.0 (http://dev.hubspot.com/)",
-                    "X-HubSpot-Signature-v3": sign_v3(secret, "POST", url, body, timestamp),
-                    "X-HubSpot-Signature-Version": "v3",
-                    "X-HubSpot-Request-Timestamp": str(timestamp),
-                }
-                self.deliver(url, body, headers)
+                chunk = events[start : start + MAX_BATCH]
+
+                def render(attempt: int, url=url, secret=secret, chunk=chunk):
+                    return signed_request(url, secret, [{**e, "attemptNumber": attempt - 1} for e in chunk])
+
+                self.deliver(url, *render(1), render)
                 sent += 1
         return sent
 
@@ -119,3 +160,17 @@ class EventBatcher:
         if self._timer:
             self._timer.cancel()
             self._timer = None
+
+
+def signed_request(url: str, secret: str, events: list[dict]) -> tuple[bytes, dict]:
+    """The body and headers of one delivery: both signature versions HubSpot sends, timestamped now."""
+    body = json.dumps(events).encode()
+    timestamp = now_ms()
+    headers = {
+        "User-Agent": "HubSpot Connect 2.0 (http://dev.hubspot.com/)",
+        "X-HubSpot-Signature": sign_v1(secret, body),
+        "X-HubSpot-Signature-Version": "v1",
+        "X-HubSpot-Signature-v3": sign_v3(secret, "POST", url, body, timestamp),
+        "X-HubSpot-Request-Timestamp": str(timestamp),
+    }
+    return body, headers

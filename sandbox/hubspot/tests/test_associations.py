@@ -113,3 +113,118 @@ def test_invalid_associations(api):
         json={"properties": {}, "associations": [{"to": {"id": "999999"}, "types": [{"associationTypeId": 1}]}]},
     )
     assert bad_create.status_code == 400
+
+
+def test_batch_read_lists_objects_without_associations_as_errors(api):
+    deal_id = first_id(api, "deals")
+    lonely = api.post("/crm/v3/objects/deals", json={"properties": {"dealname": "Alone"}}).json()["id"]
+    answer = api.post(
+        "/crm/v4/associations/deals/companies/batch/read", json={"inputs": [{"id": deal_id}, {"id": lonely}]}
+    )
+    assert answer.status_code == 207
+    body = answer.json()
+    assert [r["from"]["id"] for r in body["results"]] == [deal_id]
+    [error] = body["errors"]
+    assert (error["status"], error["category"], error["subCategory"]) == (
+        "error",
+        "OBJECT_NOT_FOUND",
+        "crm.associations.NO_ASSOCIATIONS_FOUND",
+    )
+    assert error["message"] == f"No company is associated with deal {lonely}."
+    assert error["context"] == {"fromObjectId": [lonely], "fromObjectType": ["deal"], "toObjectType": ["company"]}
+    assert body["numErrors"] == 1
+
+
+def test_listing_pages_with_limit_and_after(api):
+    company_id = first_id(api, "companies")
+    contacts = [api.post("/crm/v3/objects/contacts", json={"properties": {}}).json()["id"] for _ in range(5)]
+    inputs = [
+        {
+            "from": {"id": company_id},
+            "to": {"id": c},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 280}],
+        }
+        for c in contacts
+    ]
+    assert api.post("/crm/v4/associations/companies/contacts/batch/create", json={"inputs": inputs}).status_code == 201
+    path = f"/crm/v4/objects/companies/{company_id}/associations/contacts"
+    seen, after = [], None
+    while True:
+        page = api.get(path, params={"limit": 2, **({"after": after} if after else {})}).json()
+        assert len(page["results"]) <= 2
+        seen += [r["toObjectId"] for r in page["results"]]
+        after = page.get("paging", {}).get("next", {}).get("after")
+        if not after:
+            break
+    assert {int(c) for c in contacts} <= set(seen) and len(seen) == len(set(seen))
+    assert api.get(path, params={"limit": 501}).status_code == 400
+
+
+def test_batch_create_and_archive(api):
+    deal_id = first_id(api, "deals")
+    contact = api.post("/crm/v3/objects/contacts", json={"properties": {}}).json()["id"]
+    spec = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}]
+    inputs = [
+        {"from": {"id": deal_id}, "to": {"id": contact}, "types": spec},
+        {"from": {"id": deal_id}, "to": {"id": "42"}, "types": spec},
+    ]
+    created = api.post("/crm/v4/associations/deals/contacts/batch/create", json={"inputs": inputs})
+    assert created.status_code == 207
+    [result] = created.json()["results"]
+    assert (result["fromObjectTypeId"], result["toObjectId"], result["labels"]) == ("0-3", int(contact), [])
+    assert created.json()["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+    listed = api.get(f"/crm/v4/objects/contacts/{contact}/associations/deals").json()["results"]
+    assert [r["toObjectId"] for r in listed] == [int(deal_id)]
+
+    archive = {"inputs": [{"from": {"id": deal_id}, "to": [{"id": contact}]}]}
+    assert api.post("/crm/v4/associations/deals/contacts/batch/archive", json=archive).status_code == 204
+    assert api.get(f"/crm/v4/objects/contacts/{contact}/associations/deals").json()["results"] == []
+
+
+def test_association_labels(api):
+    labels = "/crm/v4/associations/contacts/companies/labels"
+    built_in = api.get(labels).json()["results"]
+    assert {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"} in built_in
+    created = api.post(labels, json={"name": "billing_contact", "label": "Billing contact", "inverseLabel": "Billed"})
+    assert created.status_code == 200
+    billing, billed = created.json()["results"]
+    assert (billing["category"], billing["label"], billed["label"]) == ("USER_DEFINED", "Billing contact", "Billed")
+    assert billing in api.get(labels).json()["results"]
+    assert billed in api.get("/crm/associations/v4/companies/contacts/labels").json()["results"]
+    assert api.post(labels, json={"name": "billing_contact", "label": "Again"}).status_code == 409
+
+    contact_id, company_id = first_id(api, "contacts", email="sam.taylor@gmail.com"), first_id(api, "companies")
+    path = f"/crm/v4/objects/contacts/{contact_id}/associations/companies/{company_id}"
+    spec = {"associationCategory": "USER_DEFINED", "associationTypeId": billing["typeId"]}
+    assert api.put(path, json=[spec]).json()["labels"] == ["Billing contact"]
+    wrong_category = {**spec, "associationCategory": "HUBSPOT_DEFINED"}
+    assert api.put(path, json=[wrong_category]).status_code == 400
+    back = api.get(f"/crm/v4/objects/companies/{company_id}/associations/contacts").json()["results"]
+    assert {"category": "USER_DEFINED", "typeId": billed["typeId"], "label": "Billed"} in [
+        t for r in back if r["toObjectId"] == int(contact_id) for t in r["associationTypes"]
+    ]
+
+    renamed = {"associationTypeId": billing["typeId"], "label": "Accounts contact"}
+    assert api.put(labels, json=renamed).status_code == 204
+    assert api.put(labels, json={"associationTypeId": 1, "label": "Main"}).status_code == 400
+    listed = api.get(f"/crm/v4/objects/contacts/{contact_id}/associations/companies").json()["results"]
+    assert listed[0]["associationTypes"][0]["label"] == "Accounts contact"
+
+    assert api.delete(f"{labels}/{billing['typeId']}").status_code == 204
+    assert all(t["typeId"] != billing["typeId"] for t in api.get(labels).json()["results"])
+    assert api.get(f"/crm/v4/objects/contacts/{contact_id}/associations/companies").json()["results"] == []
+
+
+def test_removing_the_unlabelled_type_removes_the_labels(api):
+    contact_id, company_id = first_id(api, "contacts", email="sam.taylor@gmail.com"), first_id(api, "companies")
+    archive = "/crm/v4/associations/contacts/companies/batch/labels/archive"
+    path = f"/crm/v4/objects/contacts/{contact_id}/associations/companies"
+    both = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": t} for t in (279, 1)]
+    api.put(f"{path}/{company_id}", json=both)
+    primary_only = {"inputs": [{"from": {"id": contact_id}, "to": {"id": company_id}, "types": both[1:]}]}
+    assert api.post(archive, json=primary_only).status_code == 204
+    assert [t["typeId"] for t in api.get(path).json()["results"][0]["associationTypes"]] == [279]
+    api.put(f"{path}/{company_id}", json=both)
+    unlabelled = {"inputs": [{"from": {"id": contact_id}, "to": {"id": company_id}, "types": both[:1]}]}
+    assert api.post(archive, json=unlabelled).status_code == 204
+    assert api.get(path).json()["results"] == []

@@ -44,8 +44,16 @@ def test_ten_secondly_rolling_limit(api, hubspot):
     assert body["message"] == "You have reached your ten_secondly_rolling limit."
     assert (body["status"], body["errorType"], body["policyName"]) == ("error", "RATE_LIMIT", "TEN_SECONDLY_ROLLING")
     uuid.UUID(body["correlationId"])
-    assert 1 <= int(refused.headers["Retry-After"]) <= 10
+    assert "Retry-After" not in refused.headers  # HubSpot does not promise one: pace on the headers below
     assert refused.headers["X-HubSpot-RateLimit-Remaining"] == "0"
+    assert refused.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
+
+
+def test_retry_after_can_be_promised(api, hubspot):
+    hubspot.set_limits(ten_secondly=1, retry_after=True)
+    api.get(CONTACTS)
+    refused = api.get(CONTACTS)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 10
 
 
 def test_daily_limit(api, hubspot):
@@ -55,7 +63,10 @@ def test_daily_limit(api, hubspot):
     refused = api.get(CONTACTS)
     assert refused.status_code == 429 and refused.json()["policyName"] == "DAILY"
     assert refused.json()["message"] == "You have reached your daily limit."
-    assert int(refused.headers["Retry-After"]) <= 86_400
+    assert refused.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
+    hubspot.set_limits(daily=1, retry_after=True)
+    api.get(CONTACTS)
+    assert int(api.get(CONTACTS).headers["Retry-After"]) <= 86_400
 
 
 def test_search_is_limited_per_second(api):
@@ -67,12 +78,15 @@ def test_search_is_limited_per_second(api):
 
 def test_limits_are_settable_through_the_control_api(base_url, api):
     url = f"{base_url}/_sandbox/systems/hubspot/actions/set_limits"
-    answer = requests.post(url, json={"ten_secondly": 190})
-    assert answer.json()["result"] == {"ten_secondly": 190, "daily": 250_000, "search_secondly": 5}
+    answer = requests.post(url, json={"ten_secondly": 190, "retry_after": True})
+    expected = {"ten_secondly": 190, "daily": 250_000, "search_secondly": 5, "retry_after": True}
+    assert answer.json()["result"] == expected
     assert api.get(CONTACTS).headers["X-HubSpot-RateLimit-Max"] == "190"
     assert requests.post(url, json={"daily": 0}).status_code == 400
+    assert requests.post(url, json={"retry_after": "yes"}).status_code == 400
     requests.post(f"{base_url}/_sandbox/reset")
     assert api.get(CONTACTS).headers["X-HubSpot-RateLimit-Max"] == "100"
+    assert requests.post(url, json={}).json()["result"]["retry_after"] is False
 
 
 def test_injected_faults_speak_hubspot(base_url, api):
@@ -81,7 +95,10 @@ def test_injected_faults_speak_hubspot(base_url, api):
     assert throttled.status_code == 429
     assert throttled.json()["errorType"] == "RATE_LIMIT"
     assert throttled.json()["policyName"] == "TEN_SECONDLY_ROLLING"
-    assert throttled.headers["Retry-After"] == "2"
+    assert "Retry-After" not in throttled.headers
+    assert [h in throttled.headers for h in HEADERS] == [True] * 5
+    requests.post(f"{base_url}/_sandbox/systems/hubspot/actions/set_limits", json={"retry_after": True})
+    assert api.get(CONTACTS).headers["Retry-After"] == "2"
     requests.put(f"{base_url}/_sandbox/faults", json={"hubspot": {"error_rate": 1, "error_statuses": [502]}})
     failed = api.get(CONTACTS)
     assert failed.status_code == 502 and failed.json()["status"] == "error"

@@ -21,24 +21,66 @@ def test_batch_create_and_read(api):
     assert [r["id"] for r in by_email["results"]] == [ids[1]]
 
 
-def test_partial_failure_is_a_207_with_errors(api):
-    inputs = [
-        {"properties": {"email": "new.buyer@example.org"}},
-        {"properties": {"email": "other@example.org", "shoe_size": "9"}},
-        {"properties": {"email": "oliver.bennett@thornburytea.co.uk"}},
-    ]
-    answer = api.post(BATCH.format("contacts", "create"), json={"inputs": inputs})
+MIXED = [
+    {"properties": {"email": "new.buyer@example.org"}},
+    {"properties": {"email": "other@example.org", "shoe_size": "9"}},
+    {"properties": {"email": "oliver.bennett@thornburytea.co.uk"}},
+]
+
+
+def contact_emails(hubspot) -> set[str]:
+    return {c["properties"].get("email") for c in hubspot.store.records("contacts")}
+
+
+def test_batch_create_is_all_or_nothing(api, hubspot):
+    answer = api.post(BATCH.format("contacts", "create"), json={"inputs": MIXED})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["status"] == "error" and body["category"] == "VALIDATION_ERROR"
+    assert body["message"].startswith("Property values were not valid: ") and "shoe_size" in body["message"]
+    assert "new.buyer@example.org" not in contact_emails(hubspot)
+
+    conflict = api.post(BATCH.format("contacts", "create"), json={"inputs": [MIXED[0], MIXED[2]]})
+    assert conflict.status_code == 409 and conflict.json()["category"] == "CONFLICT"
+    twice = api.post(BATCH.format("contacts", "create"), json={"inputs": [MIXED[0], MIXED[0]]})
+    assert twice.status_code == 400
+    bad_link = {"properties": {}, "associations": [{"to": {"id": "9"}, "types": [{"associationTypeId": 279}]}]}
+    assert api.post(BATCH.format("contacts", "create"), json={"inputs": [MIXED[0], bad_link]}).status_code == 400
+    assert "new.buyer@example.org" not in contact_emails(hubspot)
+
+
+def test_partial_failure_is_a_207_when_every_input_is_traced(api, hubspot):
+    traced = [{**item, "objectWriteTraceId": f"row-{n}"} for n, item in enumerate(MIXED)]
+    answer = api.post(BATCH.format("contacts", "create"), json={"inputs": traced})
     assert answer.status_code == 207
     body = answer.json()
-    assert [r["properties"]["email"] for r in body["results"]] == ["new.buyer@example.org"]
+    assert [(r["properties"]["email"], r["objectWriteTraceId"]) for r in body["results"]] == [
+        ("new.buyer@example.org", "row-0")
+    ]
     assert body["numErrors"] == 2
     assert [e["category"] for e in body["errors"]] == ["VALIDATION_ERROR", "CONFLICT"]
     for error in body["errors"]:
         assert error["status"] == "error" and error["message"] and isinstance(error["context"], dict)
-    assert body["errors"][0]["context"] == {"propertyName": ["shoe_size"]}
+    assert body["errors"][0]["context"] == {"propertyName": ["shoe_size"], "objectWriteTraceId": ["row-1"]}
+    assert body["errors"][1]["context"] == {"objectWriteTraceId": ["row-2"]}
+    assert "new.buyer@example.org" in contact_emails(hubspot)
+
+
+def test_batch_read_takes_archived_as_a_query_parameter(api):
+    contact_id = api.post("/crm/v3/objects/contacts", json={"properties": {"email": "gone@example.org"}}).json()["id"]
+    api.delete(f"/crm/v3/objects/contacts/{contact_id}")
+    read = BATCH.format("contacts", "read")
+    assert api.post(read, json={"inputs": [{"id": contact_id}]}).status_code == 207
+    archived = api.post(read, params={"archived": "true"}, json={"inputs": [{"id": contact_id}]})
+    assert archived.status_code == 200
+    assert archived.json()["results"][0]["archived"] is True
+
+
+def test_batch_read_reports_missing_ids_in_one_error(api):
+    created = api.post("/crm/v3/objects/contacts", json={"properties": {"email": "here@example.org"}}).json()
 
     company_id = api.get("/crm/v3/objects/companies", params={"limit": 1}).json()["results"][0]["id"]
-    inputs = [{"id": body["results"][0]["id"]}, {"id": company_id}, {"id": "2"}]
+    inputs = [{"id": created["id"]}, {"id": company_id}, {"id": "2"}]
     missing = api.post(BATCH.format("contacts", "read"), json={"inputs": inputs})
     assert missing.status_code == 207
     [error] = missing.json()["errors"]

@@ -154,3 +154,39 @@ def test_unknown_paths_and_methods_answer_hubspot_errors(api):
     missing = api.get("/crm/v3/nothing")
     assert missing.status_code == 404 and missing.json()["status"] == "error"
     assert api.put("/crm/v3/objects/contacts").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "read"),
+    [
+        ("closedate", "2026-12-01T10:15:30.123Z", "2026-12-01T10:15:30.123Z"),
+        ("closedate", "2026-12-01T11:15:30.123+01:00", "2026-12-01T10:15:30.123Z"),
+        ("closedate", "1796120130123", "2026-12-01T10:15:30.123Z"),
+        ("closedate", "2026-12-01", "2026-12-01T00:00:00.000Z"),
+        ("delivery_date", "2026-12-01", "2026-12-01"),
+        ("delivery_date", "1796083200000", "2026-12-01"),
+        ("delivery_date", "2026-12-01T00:00:00Z", "2026-12-01"),
+    ],
+)
+def test_dates_and_datetimes_in_hubspot_formats(api, name, written, read):
+    created = api.post("/crm/v3/objects/deals", json={"properties": {"dealname": "Dated", name: written}})
+    assert created.status_code == 201, created.text
+    deal_id = created.json()["id"]
+    fetched = api.get(f"/crm/v3/objects/deals/{deal_id}", params={"properties": name}).json()
+    assert fetched["properties"][name] == read
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("closedate", "01/12/2026"),
+        ("closedate", "2026-12-01 10:15"),
+        ("closedate", "next tuesday"),
+        ("delivery_date", "2026-12-01T10:15:30Z"),
+        ("delivery_date", "1796120130123"),
+    ],
+)
+def test_other_date_formats_are_refused(api, name, value):
+    answer = api.post("/crm/v3/objects/deals", json={"properties": {"dealname": "Dated", name: value}})
+    [error] = invalid_properties(answer)
+    assert (error["name"], error["error"]) == (name, "INVALID_DATE")

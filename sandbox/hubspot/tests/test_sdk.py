@@ -5,13 +5,18 @@ from urllib3.util.retry import Retry
 
 hubspot_sdk = pytest.importorskip("hubspot")
 
+from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRequest  # noqa: E402
 from hubspot.crm.companies import Filter, FilterGroup, PublicObjectSearchRequest  # noqa: E402
 from hubspot.crm.contacts import (  # noqa: E402
     ApiException,
     BatchInputSimplePublicObjectBatchInputForCreate,
+    BatchReadInputSimplePublicObjectId,
+    SimplePublicObjectBatchInputForCreate,
     SimplePublicObjectInput,
     SimplePublicObjectInputForCreate,
 )
+from hubspot.utils.signature import Signature  # noqa: E402
+from hubspot.webhooks import SettingsChangeRequest, SubscriptionCreateRequest, ThrottlingSettings  # noqa: E402
 
 
 @pytest.fixture
@@ -58,22 +63,41 @@ def test_company_search_with_filter_groups(client):
     assert all(c.properties["vat_number"].startswith("GB") for c in result.results)
 
 
-def test_batch_create_partial_failure_is_returned_not_raised(client):
-    batch = BatchInputSimplePublicObjectBatchInputForCreate(
+def batch_of_two(trace=False) -> BatchInputSimplePublicObjectBatchInputForCreate:
+    properties = [{"email": "batch.one@example.org"}, {"email": "batch.two@example.org", "favourite_tea": "Earl Grey"}]
+    return BatchInputSimplePublicObjectBatchInputForCreate(
         inputs=[
-            SimplePublicObjectInputForCreate(properties={"email": "batch.one@example.org"}),
-            SimplePublicObjectInputForCreate(
-                properties={"email": "batch.two@example.org", "favourite_tea": "Earl Grey"}
-            ),
+            SimplePublicObjectBatchInputForCreate(properties=p, object_write_trace_id=f"t{n}" if trace else None)
+            for n, p in enumerate(properties)
         ]
     )
-    answer = client.crm.contacts.batch_api.create(batch_input_simple_public_object_batch_input_for_create=batch)
+
+
+def test_batch_create_without_trace_ids_fails_whole(client):
+    with pytest.raises(ApiException) as refused:
+        client.crm.contacts.batch_api.create(batch_input_simple_public_object_batch_input_for_create=batch_of_two())
+    assert refused.value.status == 400 and "favourite_tea" in refused.value.body
+
+
+def test_traced_batch_create_partial_failure_is_returned_not_raised(client):
+    answer = client.crm.contacts.batch_api.create(
+        batch_input_simple_public_object_batch_input_for_create=batch_of_two(trace=True)
+    )
     # A 207 is a success for the SDK: the errors come back in the answer, typed "...WithErrors".
     assert type(answer).__name__ == "BatchResponseSimplePublicObjectWithErrors"
     assert [c.properties["email"] for c in answer.results] == ["batch.one@example.org"]
     assert answer.num_errors == 1
     assert answer.errors[0].category == "VALIDATION_ERROR"
+    assert answer.errors[0].context["objectWriteTraceId"] == ["t1"]
     assert "favourite_tea" in answer.errors[0].message
+
+
+def test_batch_read_of_archived_contacts(client, hubspot):
+    contact_id = hubspot.store.records("contacts")[0]["id"]
+    client.crm.contacts.basic_api.archive(contact_id)
+    request = BatchReadInputSimplePublicObjectId(inputs=[{"id": contact_id}], properties=["email"])
+    answer = client.crm.contacts.batch_api.read(batch_read_input_simple_public_object_id=request, archived=True)
+    assert [c.id for c in answer.results] == [contact_id] and answer.results[0].archived
 
 
 def test_associations_v4(client, hubspot):
@@ -89,6 +113,16 @@ def test_associations_v4(client, hubspot):
     associations.archive("deals", deal_id, "contacts", contact_id)
     page = associations.get_page("deals", deal_id, "contacts")
     assert int(contact_id) not in [int(r.to_object_id) for r in page.results]
+
+    lonely = client.crm.contacts.basic_api.create(
+        simple_public_object_input_for_create=SimplePublicObjectInputForCreate(properties={"email": "solo@example.org"})
+    )
+    request = BatchInputPublicFetchAssociationsBatchRequest(inputs=[{"id": deal_id}, {"id": lonely.id}])
+    read = client.crm.associations.v4.batch_api.get_page("deals", "companies", request)
+    assert [r._from.id for r in read.results] == [deal_id]
+    assert read.errors == [] or read.errors[0].category == "OBJECT_NOT_FOUND"
+    labels = client.crm.associations.v4.schema.definitions_api.get_all("contacts", "companies").results
+    assert {(label.type_id, label.label) for label in labels} >= {(279, None), (1, "Primary")}
 
 
 def test_pipelines_and_properties(client):
@@ -109,8 +143,33 @@ def test_rate_limit_surfaces_as_api_exception(host, hubspot):
     with pytest.raises(ApiException) as refused:
         client.crm.contacts.basic_api.get_page(limit=1)
     assert refused.value.status == 429
-    assert refused.value.headers["Retry-After"]
+    assert "Retry-After" not in refused.value.headers
+    assert refused.value.headers["X-HubSpot-RateLimit-Remaining"] == "0"
     assert '"policyName": "TEN_SECONDLY_ROLLING"' in refused.value.body
+
+
+def test_webhooks_api_with_the_developer_key(host, hubspot, receiver):
+    client = hubspot_sdk.HubSpot(api_key=hubspot.developer_api_key, host=host)  # sent as ?hapikey=
+    settings = SettingsChangeRequest(target_url=receiver.url, throttling=ThrottlingSettings(max_concurrent_requests=10))
+    assert client.webhooks.settings_api.configure(hubspot.app_id, settings).target_url == receiver.url
+    created = client.webhooks.subscriptions_api.create(
+        hubspot.app_id, SubscriptionCreateRequest(event_type="company.creation", active=True)
+    )
+    assert [s.id for s in client.webhooks.subscriptions_api.get_all(hubspot.app_id).results] == [created.id]
+
+    hubspot.store.create("companies", {"name": "Signed Ltd"})
+    assert hubspot.flush_webhooks()
+    [request] = receiver.received
+    headers, body = request.headers, request.body.decode()
+    assert Signature.is_valid(headers["X-Hubspot-Signature"], hubspot.client_secret, body, signature_version="v1")
+    assert Signature.is_valid(
+        headers["X-Hubspot-Signature-V3"],
+        hubspot.client_secret,
+        body,
+        http_uri=receiver.url,
+        signature_version="v3",
+        timestamp=headers["X-Hubspot-Request-Timestamp"],
+    )
 
 
 def test_wrong_token_surfaces_as_401(host):

@@ -81,7 +81,9 @@ def test_archived_objects_are_not_found(api):
     assert search(api, "contacts", sam)["total"] == 0
 
 
-def test_published_limits(api):
+def test_published_limits(api, hubspot):
+    hubspot.set_limits(search_secondly=100)  # not the limit under test
+
     def post(**body):
         return api.post(SEARCH.format("contacts"), json=body)
 
@@ -90,8 +92,25 @@ def test_published_limits(api):
     assert too_many_groups.status_code == 400
     assert too_many_groups.json()["category"] == "VALIDATION_ERROR"
     assert post(filterGroups=[{"filters": [filter_] * 5}] * 5).status_code == 200
-    assert post(filterGroups=[{"filters": [filter_] * 6}] * 5).status_code == 400
+    assert post(filterGroups=[{"filters": [filter_] * 6}] * 5).status_code == 400  # 30 filters in all
+    assert post(filterGroups=[{"filters": [filter_] * 10}]).status_code == 200
+    per_group = post(filterGroups=[{"filters": [filter_] * 11}])
+    assert per_group.status_code == 400 and per_group.json()["category"] == "VALIDATION_ERROR"
+    assert post(query="x" * 3000).status_code == 200
+    long_query = post(query="x" * 3001)
+    assert long_query.status_code == 400 and "3000" in long_query.json()["message"]
     assert post(limit=201).status_code == 400
+
+
+def test_date_filters_take_iso_or_epoch_milliseconds(api):
+    iso = [{"propertyName": "closedate", "operator": "GTE", "value": "2025-03-20T00:00:00.000Z"}]
+    epoch = [{"propertyName": "closedate", "operator": "GTE", "value": "1742428800000"}]
+    assert ids_of(search(api, "deals", iso, limit=100)) == ids_of(search(api, "deals", epoch, limit=100))
+    deal = api.post("/crm/v3/objects/deals", json={"properties": {"dealname": "D", "delivery_date": "2026-12-01"}})
+    deal_id = deal.json()["id"]
+    for value in ("2026-12-01", "1796083200000"):
+        on_the_day = [{"propertyName": "delivery_date", "operator": "EQ", "value": value}]
+        assert ids_of(search(api, "deals", on_the_day)) == [deal_id]
 
 
 def test_no_paging_beyond_ten_thousand(api, hubspot):

@@ -8,6 +8,7 @@ import requests
 
 from sandbox import DeliveryPolicy
 from sandbox.hubspot import sign_v3
+from sandbox.hubspot.webhooks import sign_v1
 
 SECRET = "client-secret-for-tests"
 
@@ -20,6 +21,21 @@ def test_sign_v3_matches_an_independent_computation():
     assert sign_v3(SECRET, "POST", uri, body.encode(), 1735689600000) == expected
     assert sign_v3(SECRET, "POST", uri, body, "1735689600000") == expected
     assert sign_v3(SECRET, "GET", uri, body, 1735689600000) != expected
+
+
+def test_sign_v3_covers_the_decoded_uri():
+    body, stamp = "[]", 1735689600000
+    encoded = "https://erp.example.co.uk/hook%3Fdb%3Dprod%2Ceu%40x?next=%2Fhome&q=a%20b%2Bc"
+    decoded = "https://erp.example.co.uk/hook?db%3Dprod,eu@x?next=/home&q=a%20b%2Bc"
+    expected = base64.b64encode(
+        hmac.new(SECRET.encode(), f"POST{decoded}{body}{stamp}".encode(), hashlib.sha256).digest()
+    )
+    assert sign_v3(SECRET, "POST", encoded, body, stamp) == expected.decode()
+
+
+def test_sign_v1_is_the_hex_sha256_of_secret_and_body():
+    body = '[{"eventId":1}]'
+    assert sign_v1(SECRET, body) == hashlib.sha256(f"{SECRET}{body}".encode()).hexdigest()
 
 
 def received_events(receiver) -> list[dict]:
@@ -42,18 +58,22 @@ def test_subscribe_through_the_control_api_and_receive_a_signed_batch(base_url, 
 
     [request] = receiver.received
     headers = request.headers
-    assert headers["X-Hubspot-Signature-Version"] == "v3"
     assert request.url == receiver.url
     expected = sign_v3(SECRET, "POST", request.url, request.body, headers["X-Hubspot-Request-Timestamp"])
     assert headers["X-Hubspot-Signature-V3"] == expected
     assert abs(int(headers["X-Hubspot-Request-Timestamp"]) - started) < 60_000
+    assert (headers["X-Hubspot-Signature-Version"], headers["X-Hubspot-Signature"]) == (
+        "v1",
+        sign_v1(SECRET, request.body),
+    )
 
     [event] = json.loads(request.body)
     assert event["subscriptionType"] == "contact.creation"
     assert event["objectId"] == int(created["id"])
     assert event["subscriptionId"] == subscription["id"]
     assert (event["portalId"], event["appId"]) == (hubspot.portal_id, hubspot.app_id)
-    assert event["attemptNumber"] == 0 and event["changeSource"] == "API" and event["changeFlag"] == "CREATED"
+    assert event["attemptNumber"] == 0 and event["changeFlag"] == "CREATED"
+    assert (event["changeSource"], event["sourceId"]) == ("INTEGRATION", str(hubspot.app_id))
     assert isinstance(event["eventId"], int) and event["occurredAt"] >= started
 
 
@@ -82,10 +102,11 @@ def test_close_deal_action_announces_the_stage(base_url, hubspot, receiver):
     assert answer.json()["result"]["properties"]["dealstage"] == "closedlost"
     hubspot.flush_webhooks()
     [event] = received_events(receiver)
-    assert (event["propertyName"], event["propertyValue"], event["changeSource"]) == (
+    assert (event["propertyName"], event["propertyValue"], event["changeSource"], event["sourceId"]) == (
         "dealstage",
         "closedlost",
         "CRM_UI",
+        f"userId:{hubspot.user_id}",
     )
 
 
@@ -113,15 +134,21 @@ def test_at_most_a_hundred_events_per_request(api, hubspot, receiver):
     assert len(set(ids)) == 150
 
 
-def test_failed_deliveries_are_retried_unchanged(api, hubspot, receiver, fast_retries):
+def test_every_retry_is_numbered_and_signed_afresh(api, hubspot, receiver, fast_retries):
     subscribe(hubspot, receiver, types=["contact.creation"])
     receiver.statuses = [500, 503]
     api.post("/crm/v3/objects/contacts", json={"properties": {"email": "retry@example.org"}})
     hubspot.flush_webhooks()
     assert [a.outcome for a in hubspot.webhooks.attempts] == ["retry", "retry", "delivered"]
-    assert len({r.body for r in receiver.received}) == 1
-    assert received_events(receiver)[-1]["attemptNumber"] == 0
     assert hubspot.webhooks.policy.max_attempts == 10
+    events = [json.loads(r.body)[0] for r in receiver.received]
+    assert [e["attemptNumber"] for e in events] == [0, 1, 2]
+    assert len({e["eventId"] for e in events}) == 1
+    stamps = [int(r.headers["X-Hubspot-Request-Timestamp"]) for r in receiver.received]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 3
+    for request, stamp in zip(receiver.received, stamps):
+        assert request.headers["X-Hubspot-Signature-V3"] == sign_v3(SECRET, "POST", request.url, request.body, stamp)
+        assert request.headers["X-Hubspot-Signature"] == sign_v1(SECRET, request.body)
 
 
 def test_duplicates_come_from_the_delivery_policy(api, hubspot, receiver):
@@ -142,3 +169,170 @@ def test_status_page_lists_recent_events(base_url, api, hubspot, receiver):
     assert "clientSecret" not in tables["Webhook subscriptions"][0]
     page = requests.get(f"{base_url}/_sandbox/systems/hubspot/page")
     assert page.status_code == 200 and "Recent webhook events" in page.text
+
+
+def act(base_url, action, **params):
+    answer = requests.post(f"{base_url}/_sandbox/systems/hubspot/actions/{action}", json=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["result"]
+
+
+def events_of(receiver, subscription_type) -> list[dict]:
+    return [e for e in received_events(receiver) if e["subscriptionType"] == subscription_type]
+
+
+def test_user_deletes_restores_and_merges(base_url, api, hubspot, receiver):
+    subscribe(hubspot, receiver, types=["company.deletion", "company.restore", "company.merge"])
+    first, second = (c["id"] for c in hubspot.store.records("companies")[:2])
+    api.patch(f"/crm/v3/objects/companies/{first}", json={"properties": {"industry": ""}})
+    act(base_url, "delete", object_type="companies", object_id=second)
+    assert api.get(f"/crm/v3/objects/companies/{second}").status_code == 404
+    act(base_url, "restore", object_type="company", object_id=second)
+    assert api.get(f"/crm/v3/objects/companies/{second}").status_code == 200
+    merged = act(base_url, "merge", object_type="companies", primary_id=first, merged_id=second)
+    assert merged["id"] == first
+    assert api.get(f"/crm/v3/objects/companies/{second}").status_code == 404
+    assert api.get(f"/crm/v3/objects/companies/{first}", params={"properties": "industry"}).json()["properties"][
+        "industry"
+    ]  # the primary lacked one: it took the merged company's
+    hubspot.flush_webhooks()
+
+    [deletion] = events_of(receiver, "company.deletion")
+    [restore] = events_of(receiver, "company.restore")
+    [merge] = events_of(receiver, "company.merge")
+    assert (deletion["objectId"], deletion["changeFlag"], deletion["changeSource"]) == (
+        int(second),
+        "DELETED",
+        "CRM_UI",
+    )
+    assert (restore["objectId"], restore["changeFlag"]) == (int(second), "RESTORED")
+    assert merge["primaryObjectId"] == merge["newObjectId"] == merge["objectId"] == int(first)
+    assert merge["mergedObjectIds"] == [int(second)] and merge["numberOfPropertiesMoved"] >= 1
+    assert merge["changeFlag"] == "MERGED" and merge["sourceId"] == f"userId:{hubspot.user_id}"
+
+
+def test_merge_through_the_api_moves_associations(api, hubspot, receiver):
+    subscribe(hubspot, receiver, types=["contact.merge"])
+    kept = api.post("/crm/v3/objects/contacts", json={"properties": {"email": "kept@example.org"}}).json()["id"]
+    twin = hubspot.store.records("contacts")[0]["id"]  # linked to a company by the seed
+    answer = api.post("/crm/v3/objects/contacts/merge", json={"primaryObjectId": kept, "objectIdToMerge": twin})
+    assert answer.status_code == 200 and answer.json()["id"] == kept
+    assert api.get(f"/crm/v4/objects/contacts/{kept}/associations/companies").json()["results"]
+    assert (
+        api.post("/crm/v3/objects/contacts/merge", json={"primaryObjectId": kept, "objectIdToMerge": kept}).status_code
+        == 400
+    )
+    hubspot.flush_webhooks()
+    [merge] = received_events(receiver)
+    assert merge["changeSource"] == "INTEGRATION" and merge["mergedObjectIds"] == [int(twin)]
+
+
+def test_privacy_deletion_leaves_nothing(base_url, api, hubspot, receiver):
+    subscribe(hubspot, receiver, types=["contact.privacyDeletion"])
+    contact_id = hubspot.store.records("contacts")[0]["id"]
+    act(base_url, "privacy_delete", contact_id=contact_id)
+    assert api.get(f"/crm/v3/objects/contacts/{contact_id}", params={"archived": "true"}).status_code == 404
+    other = hubspot.store.records("contacts")[0]
+    gdpr = api.post(
+        "/crm/v3/objects/contacts/gdpr-delete", json={"objectId": other["properties"]["email"], "idProperty": "email"}
+    )
+    assert gdpr.status_code == 204
+    hubspot.flush_webhooks()
+    first, second = received_events(receiver)
+    assert (first["objectId"], first["changeSource"]) == (int(contact_id), "CRM_UI")
+    assert (second["objectId"], second["changeSource"]) == (int(other["id"]), "INTEGRATION")
+
+
+def test_association_changes_from_both_sides(api, hubspot, receiver):
+    subscribe(hubspot, receiver, types=["contact.associationChange", "company.associationChange"])
+    contact_id = api.post("/crm/v3/objects/contacts", json={"properties": {}}).json()["id"]
+    company_id = hubspot.store.records("companies")[0]["id"]
+    path = f"/crm/v4/objects/contacts/{contact_id}/associations/companies/{company_id}"
+    api.put(path, json=[{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}])
+    api.delete(path)
+    hubspot.flush_webhooks()
+    contact_side = events_of(receiver, "contact.associationChange")
+    company_side = events_of(receiver, "company.associationChange")
+    assert [
+        (e["associationType"], e["fromObjectId"], e["toObjectId"], e["associationRemoved"]) for e in contact_side
+    ] == [
+        ("CONTACT_TO_COMPANY", int(contact_id), int(company_id), False),
+        ("CONTACT_TO_COMPANY", int(contact_id), int(company_id), True),
+    ]
+    assert all(e["isPrimaryAssociation"] and e["changeSource"] == "INTEGRATION" for e in contact_side)
+    assert [(e["associationType"], e["fromObjectId"]) for e in company_side] == [
+        ("COMPANY_TO_CONTACT", int(company_id))
+    ] * 2
+
+
+def webhooks_api(api, hubspot):
+    return f"/webhooks/v3/{hubspot.app_id}"
+
+
+def test_webhooks_api_settings_and_subscriptions(api, hubspot, receiver):
+    base = webhooks_api(api, hubspot)
+    assert api.get(f"{base}/settings").status_code == 404
+    settings = {"targetUrl": receiver.url, "throttling": {"maxConcurrentRequests": 10, "period": "SECONDLY"}}
+    configured = api.put(f"{base}/settings", json=settings)
+    assert configured.status_code == 200
+    assert (
+        configured.json()["targetUrl"] == receiver.url
+        and configured.json()["throttling"]["maxConcurrentRequests"] == 10
+    )
+    assert api.put(f"{base}/settings", json={"targetUrl": "ftp://x", "throttling": {}}).status_code == 400
+
+    created = api.post(
+        f"{base}/subscriptions", json={"eventType": "contact.propertyChange", "propertyName": "firstname"}
+    )
+    assert created.status_code == 201
+    subscription = created.json()
+    assert (subscription["active"], subscription["propertyName"], isinstance(subscription["id"], str)) == (
+        False,
+        "firstname",
+        True,
+    )
+    assert api.post(f"{base}/subscriptions", json={"eventType": "contact.propertyChange"}).status_code == 400
+    assert api.post(f"{base}/subscriptions", json={"eventType": "ticket.creation"}).status_code == 400
+    deals = api.post(f"{base}/subscriptions", json={"eventType": "deal.creation", "active": True}).json()
+    assert [s["id"] for s in api.get(f"{base}/subscriptions").json()["results"]] == [subscription["id"], deals["id"]]
+    assert api.get("/webhooks/v3/1/subscriptions").status_code == 404
+
+    contact_id = hubspot.store.records("contacts")[0]["id"]
+    api.patch(f"/crm/v3/objects/contacts/{contact_id}", json={"properties": {"firstname": "Paused"}})
+    hubspot.flush_webhooks()
+    assert receiver.received == []  # the property change subscription is not active yet
+
+    batch = {"inputs": [{"id": int(subscription["id"]), "active": True}, {"id": 999, "active": True}]}
+    updated = api.post(f"{base}/subscriptions/batch/update", json=batch)
+    assert updated.status_code == 207 and updated.json()["results"][0]["active"] is True
+    api.patch(f"/crm/v3/objects/contacts/{contact_id}", json={"properties": {"firstname": "Live", "lastname": "X"}})
+    hubspot.flush_webhooks()
+    [event] = received_events(receiver)
+    assert (event["subscriptionId"], event["propertyName"], event["propertyValue"]) == (
+        int(subscription["id"]),
+        "firstname",
+        "Live",
+    )
+    assert receiver.received[0].headers["X-Hubspot-Signature"] == sign_v1(
+        hubspot.client_secret, receiver.received[0].body
+    )
+
+    paused = api.patch(f"{base}/subscriptions/{deals['id']}", json={"active": False}).json()
+    assert paused["active"] is False
+    assert api.get(f"{base}/subscriptions/{deals['id']}").json()["active"] is False
+    assert api.delete(f"{base}/subscriptions/{deals['id']}").status_code == 204
+    assert api.get(f"{base}/subscriptions/{deals['id']}").status_code == 404
+    assert api.delete(f"{base}/settings").status_code == 204
+    api.patch(f"/crm/v3/objects/contacts/{contact_id}", json={"properties": {"firstname": "Nowhere"}})
+    hubspot.flush_webhooks()
+    assert len(receiver.received) == 1  # no target URL, no delivery
+
+
+def test_webhooks_api_takes_the_developer_key(host, hubspot):
+    path = f"{host}/webhooks/v3/{hubspot.app_id}/subscriptions"
+    assert requests.get(path, params={"hapikey": hubspot.developer_api_key}).status_code == 200
+    assert requests.get(path, params={"hapikey": "wrong"}).status_code == 401
+    assert (
+        requests.get(f"{host}/crm/v3/objects/contacts", params={"hapikey": hubspot.developer_api_key}).status_code
+        == 401
+    )
