@@ -19,6 +19,7 @@ AUDITED_FIELDS = (
     "api_url",
     "max_payload_kb",
     "max_attempts",
+    "batch_size",
     "owner_customers",
     "owner_products",
     "owner_prices",
@@ -65,6 +66,13 @@ class IntegrationBackend(models.Model):
     max_attempts = fields.Integer(
         default=6, required=True, help="Processing attempts before a transient failure becomes 'Failed'."
     )
+    batch_size = fields.Integer(
+        string="Backlog batch",
+        default=20,
+        required=True,
+        help="When exchanges wait in the queue (a burst, a catch-up after an outage), one job processes up to this "
+        "many of the same flow, each in a savepoint of its own. 1 processes every exchange in a job of its own.",
+    )
     flow_ids = fields.One2many("integration.flow", "backend_id", string="Flows")
     field_mapping_ids = fields.One2many("integration.field.mapping", "backend_id", string="Field mappings")
     value_mapping_ids = fields.One2many("integration.value.mapping", "backend_id", string="Value mappings")
@@ -99,8 +107,8 @@ class IntegrationBackend(models.Model):
 
     _webhook_token_unique = models.Constraint("UNIQUE(webhook_token)", "The webhook token must be unique.")
     _limits_positive = models.Constraint(
-        "CHECK(max_payload_kb > 0 AND max_attempts > 0)",
-        "The payload size limit and the number of attempts must be positive.",
+        "CHECK(max_payload_kb > 0 AND max_attempts > 0 AND batch_size > 0)",
+        "The payload size limit, the number of attempts and the backlog batch must be positive.",
     )
 
     @api.model

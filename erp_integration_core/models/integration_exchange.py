@@ -1,5 +1,7 @@
+import functools
 import json
 import logging
+import time
 import traceback
 
 from psycopg2 import errors as pg_errors
@@ -22,6 +24,11 @@ EXCEPTION_STATES = states.EXCEPTIONS
 # Fields that identify what was received: kept verbatim for finance and replays.
 IMMUTABLE_FIELDS = ("backend_id", "direction", "idempotency_key", "payload", "payload_sha256", "delivery_id")
 DEFAULT_RETRY_PATTERN = {1: 10, 2: 30, 3: 120, 4: 600, 5: 1800}
+# A backlog batch stops taking exchanges after this long, well within a worker's time limit.
+BATCH_SECONDS = 10
+# What another transaction doing the same work causes: a batch leaves such an
+# exchange to its own job, which starts afresh and sees what the other committed.
+CONFLICTS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, pg_errors.UniqueViolation)
 
 
 class IntegrationExchange(models.Model):
@@ -86,6 +93,8 @@ class IntegrationExchange(models.Model):
     _idempotency_key_unique = models.Constraint(
         "UNIQUE(backend_id, idempotency_key)", "This backend already received an exchange with this idempotency key."
     )
+    # Waiting exchanges of one object, found quickly when a backlog batch keeps their order.
+    _queued_lock_key_index = models.Index("(backend_id, lock_key, id) WHERE state = 'queued'")
 
     @api.depends("backend_id", "flow", "external_id")
     def _compute_display_name(self):
@@ -328,17 +337,17 @@ class IntegrationExchange(models.Model):
         self.flush_recordset(["backend_id", "lock_key"])
         # Contention is not a failure: the retry does not count against the
         # job's attempts, which are kept for what queue_job itself retries.
-        try:
-            with cr.savepoint(flush=False):
-                # Read under the lock, straight from the row: the record itself
-                # is read afresh once the lock is held.
-                cr.execute(
-                    "SELECT backend_id, lock_key FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE NOWAIT",
-                    [self.id],
-                )
-                backend_id, lock_key = cr.fetchone()
-        except pg_errors.LockNotAvailable as err:
-            raise RetryableJobError("Exchange is being processed by another job", seconds=5, ignore_retry=True) from err
+        # SKIP LOCKED rather than NOWAIT: a busy row is an answer, not an error
+        # in the server's log. Read under the lock, straight from the row: the
+        # record itself is read afresh once the lock is held.
+        cr.execute(
+            "SELECT backend_id, lock_key FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+            [self.id],
+        )
+        row = cr.fetchone()
+        if row is None:
+            raise RetryableJobError("Exchange is being processed by another job", seconds=5, ignore_retry=True)
+        backend_id, lock_key = row
         if lock_key:
             cr.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [backend_id, lock_key])
             if not cr.fetchone()[0]:
@@ -349,9 +358,23 @@ class IntegrationExchange(models.Model):
 
         Idempotent: an exchange already done or set aside is left alone, so a
         job that runs twice (requeued after a crash, say) has no second effect.
+        When a backlog of the same flow waits behind it, the job works through
+        part of it too (``_process_backlog``).
         """
         self.ensure_one()
         self._lock_for_processing()
+        message = self._apply()
+        taken = self._process_backlog()
+        if taken:
+            message = _("%(message)s; and %(count)s more of the backlog", message=message, count=taken)
+        return message
+
+    def _apply(self, conflicts=PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+        """Run the connector on this exchange, already locked, and record the outcome; returns the message.
+
+        ``conflicts`` are raised rather than recorded: queue_job retries the
+        whole job on them, a backlog batch leaves the exchange to its own job.
+        """
         self.invalidate_recordset()
         if self.state not in OPEN_STATES:
             return f"Nothing to do: exchange is {self.state}"
@@ -367,8 +390,7 @@ class IntegrationExchange(models.Model):
                     outcome = connector.export(self)
                 else:
                     outcome = connector.process(self)
-        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-            # queue_job retries the whole job on lock contention.
+        except conflicts:
             raise
         except Exception as err:  # noqa: BLE001 - every failure is recorded on the exchange
             self.env.invalidate_all()
@@ -393,6 +415,120 @@ class IntegrationExchange(models.Model):
             # Only an assignment schedules a 'resolve' activity.
             self._close_activities()
         return "Done"
+
+    # Backlog ----------------------------------------------------------------
+
+    def _process_backlog(self):
+        """Work through waiting exchanges of this one's flow; returns how many were taken.
+
+        In a backlog most of an exchange's cost is the job around it: the
+        runner's request, two commits, the job's own record. One job therefore
+        takes up to the backend's *Backlog batch* of exchanges whose jobs are
+        still waiting, each in a savepoint of its own, so one that fails is
+        recorded alone and the others commit. Their jobs are closed after the
+        commit (``_close_batched_jobs``); should that not happen, they run and
+        find their exchange done. Nothing is taken when nothing waits, so a
+        single exchange costs one query more than before.
+        """
+        size = self.backend_id.batch_size
+        if size <= 1 or self.direction != "in" or self.flow_id:
+            return 0
+        cr = self.env.cr
+        deadline = time.monotonic() + BATCH_SECONDS
+        closed = []
+        leader = self.env.context.get("job_uuid") or "unknown"
+        for job_id, exchange in self._waiting_backlog(size - 1):
+            started = time.monotonic()
+            try:
+                with cr.savepoint():
+                    exchange._lock_for_processing()
+                    result = exchange._apply(conflicts=CONFLICTS)
+            except (RetryableJobError, *CONFLICTS):
+                # Someone else holds it or conflicts with it: its own job will run.
+                self.env.invalidate_all()
+                continue
+            closed.append((job_id, time.monotonic() - started, f"{result} (in the backlog batch of job {leader})"))
+            if time.monotonic() > deadline:
+                break
+        if closed:
+            cr.postcommit.add(functools.partial(self._close_batched_jobs, self.env.registry, closed))
+        return len(closed)
+
+    def _waiting_backlog(self, limit):
+        """``(job id, exchange)`` of waiting exchanges of this flow whose jobs the runner has not taken.
+
+        Taken from the newest end of the backlog (the runner starts jobs from
+        the oldest, so a batch and the next job it starts rarely want the same
+        exchange) and applied oldest first. Exchanges another transaction
+        holds are skipped, not waited for; if
+        one changed since this transaction began, the batch is not worth a
+        conflict and nothing is taken.
+        """
+        self.flush_model()
+        self.env["queue.job"].flush_model()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                rows = self._select_backlog(limit)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            return []
+        exchanges = self.browse([exchange_id for _job, exchange_id in rows])
+        return list(zip([job_id for job_id, _exchange in rows], exchanges, strict=True))
+
+    def _select_backlog(self, limit):
+        # An exchange waiting behind an older one about the same object is
+        # left to its turn, so a batch never applies events out of order.
+        self.env.cr.execute(
+            """
+            SELECT job_id, exchange_id FROM (
+                SELECT q.id AS job_id, e.id AS exchange_id
+                  FROM queue_job q
+                  JOIN integration_exchange e
+                    ON e.id = ((CASE jsonb_typeof(q.records) WHEN 'string' THEN (q.records #>> '{}')::jsonb
+                                ELSE q.records END) -> 'ids' ->> 0)::integer
+                 WHERE q.state = 'pending' AND q.model_name = 'integration.exchange' AND q.method_name = '_process'
+                   AND (q.eta IS NULL OR q.eta <= now() at time zone 'UTC')
+                   AND e.backend_id = %(backend)s AND e.flow = %(flow)s AND e.state = 'queued'
+                   AND e.direction = 'in' AND e.flow_id IS NULL AND e.id != %(own)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM integration_exchange older
+                        WHERE older.backend_id = e.backend_id AND older.lock_key = e.lock_key
+                          AND older.state = 'queued' AND older.id < e.id)
+                 ORDER BY q.date_created DESC, q.id DESC
+                 LIMIT %(limit)s
+                   FOR NO KEY UPDATE OF e SKIP LOCKED
+            ) taken ORDER BY exchange_id
+            """,
+            {"backend": self.backend_id.id, "flow": self.flow, "own": self.id, "limit": limit},
+        )
+        return self.env.cr.fetchall()
+
+    @staticmethod
+    def _close_batched_jobs(registry, closed):
+        """After the commit: mark the jobs of exchanges a batch processed as done.
+
+        Plain SQL on purpose, and only for jobs still ``pending``: a job the
+        runner started in the meantime is left to run (it finds its exchange
+        done), and nothing waits on a row queue_job is writing. Each job gets
+        its own exchange's processing time, so queue_job's figures stay true.
+        """
+        with registry.cursor() as cr:
+            cr.execute(
+                """
+                UPDATE queue_job q
+                   SET state = 'done',
+                       date_done = now() at time zone 'UTC',
+                       date_started = now() at time zone 'UTC' - make_interval(secs => c.seconds),
+                       exec_time = c.seconds,
+                       result = c.result
+                  FROM unnest(%s::integer[], %s::float[], %s::varchar[]) AS c(id, seconds, result)
+                 WHERE q.id = c.id AND q.state = 'pending'
+                """,
+                [
+                    [job_id for job_id, _seconds, _result in closed],
+                    [seconds for _job_id, seconds, _result in closed],
+                    [result for _job_id, _seconds, result in closed],
+                ],
+            )
 
     def _record_failure(self, err, classified, attempts, retry=True):
         """Record why processing failed and what happens next; returns the message.

@@ -54,6 +54,11 @@ class ToyConnector(Connector):
     def apply(self, exchange, data, values):
         if data.get("bug"):
             return data["no-such-key"]
+        if data.get("conflict"):
+            # Stands for another transaction binding the same object first.
+            Binding = self.env["integration.binding"]
+            for name in ("First", "Second"):
+                Binding._bind(self.backend, self.env["res.partner"].create({"name": name}), data["id"])
         if data.get("remote_check"):
             # Stands for a lookup in the external system during import.
             HttpClient(self.backend.api_url, retries=0, timeout=5).get_json("records")
