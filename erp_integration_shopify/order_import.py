@@ -12,12 +12,13 @@ from odoo import fields
 from odoo.tools import float_compare
 
 from odoo.addons.erp_integration_core.lib import shape
+from odoo.addons.erp_integration_core.lib.amounts import CENT, money
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
 from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher
 from odoo.addons.erp_integration_core.work import Component
 
 from .field_mappings import CUSTOMER, DEFAULTS
-from .lib.order import CENT, NO_TAX, external_id, money, parse_order, percent, set_amount
+from .lib.order import NO_TAX, external_id, parse_order, percent, set_amount
 from .restock import Restock
 
 

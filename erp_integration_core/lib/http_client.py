@@ -63,7 +63,15 @@ class HttpClient:
             return retry_after
         return self.backoff * (2**attempt) * (1 + random.random() / 2)
 
-    def request(self, method, path, **kwargs):
+    def _on_response(self, response):
+        """Every answer, retried ones included, before it is judged: a channel's pacing hook."""
+
+    def _retry_after(self, response):
+        """Seconds the remote asks to wait before the next attempt (``Retry-After``), or None."""
+        return parse_retry_after(response.headers.get("Retry-After"))
+
+    def request(self, method, path, allowed=(), **kwargs):
+        """Send a request; statuses in ``allowed`` (a 404, say) are returned instead of raised."""
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
         kwargs.setdefault("timeout", self.timeout)
         for attempt in range(self.retries + 1):
@@ -80,6 +88,9 @@ class HttpClient:
                     response.status_code,
                     safe_headers(response.request.headers),
                 )
+                self._on_response(response)
+                if response.status_code in allowed:
+                    return response
                 if response.status_code in (401, 403):
                     raise AuthError(
                         f"{method} {url} was refused with HTTP {response.status_code}. "
@@ -91,7 +102,7 @@ class HttpClient:
                             f"{method} {url} answered HTTP {response.status_code}: {response.text[:500]}"
                         )
                     return response
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                retry_after = self._retry_after(response)
                 reason = f"{method} {url} answered HTTP {response.status_code}"
             delay = self._delay(attempt, retry_after)
             if attempt == self.retries or delay > self.max_inline_wait:

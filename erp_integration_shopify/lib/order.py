@@ -8,42 +8,16 @@ on the way in.
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal
 
+from odoo.addons.erp_integration_core.lib.amounts import money
 from odoo.addons.erp_integration_core.lib.errors import ValidationError
 
 GID = re.compile(r"^gid://shopify/\w+/(\d+)$")
-CENT = Decimal("0.01")
-# No order line of a small business comes near it; beyond it, it is not an amount.
-LIMIT = Decimal("1e12")
 # The value-mapping key of a line Shopify charged no tax on.
 NO_TAX = "(no tax)"
 # Topics that create or update an order; others are handled on their own or ignored.
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid")
-
-
-def money(value, field="amount", decimals=None):
-    """A Shopify amount (a decimal string) as ``Decimal``; anything else is a ``ValidationError`` naming ``field``.
-
-    With ``decimals``, an amount finer than the currency's smallest unit
-    (``12.345`` in pounds) is refused too: such an amount cannot be posted.
-    """
-    if value is None or value == "":
-        return Decimal(0)
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValidationError(f"{field} is {value!r}, not an amount. Correct the payload and press Replay.")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or abs(amount) >= LIMIT:
-        raise ValidationError(f"{field} is '{value}', not a decimal amount. Correct the payload and press Replay.")
-    if decimals is not None and amount != amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN):
-        raise ValidationError(
-            f"{field} is {value}, finer than the currency's {decimals} decimals: Odoo cannot post it as it is. "
-            "Correct the payload and press Replay."
-        )
-    return amount
 
 
 def percent(rate):

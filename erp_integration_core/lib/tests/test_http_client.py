@@ -77,3 +77,20 @@ def test_retry_after_parsing():
     assert parse_retry_after(None) is None
     assert parse_retry_after("Fri, 27 Nov 2026 00:00:00 GMT") == 0, "a date in the past means now"
     assert 3590 < parse_retry_after(email.utils.formatdate(time.time() + 3600, usegmt=True)) <= 3600
+
+
+def test_allowed_statuses_are_answers_and_every_response_is_seen(sandbox, faults):
+    seen = []
+
+    class Watching(HttpClient):
+        def _on_response(self, response):
+            seen.append(response.status_code)
+
+    watching = Watching(f"{sandbox}/echo", headers={"Authorization": "Bearer secret-token"}, retries=1, backoff=0.01)
+    assert watching.request("GET", "records/no-such-record", allowed=(404,)).status_code == 404
+    with pytest.raises(ValidationError, match="HTTP 404"):
+        watching.request("GET", "records/no-such-record")
+    faults(error_rate=1.0)
+    with pytest.raises(TransientError):
+        watching.get_json("records")
+    assert seen[:2] == [404, 404] and len(seen) == 4, "retried answers are seen too"
