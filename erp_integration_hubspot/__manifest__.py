@@ -1,12 +1,13 @@
 {
     "name": "ERP Integration: HubSpot",
-    "summary": "HubSpot companies, contacts and deals through the integration core",
-    "version": "19.0.1.0.0",
+    "summary": "HubSpot companies and contacts into partners, won deals into sale orders and projects",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "ERP Integration Suite contributors",
     "website": "https://github.com/erp-integration-suite/erp-integration",
     "license": "LGPL-3",
-    "depends": ["erp_integration_core"],
-    "data": ["data/queue_job_data.xml"],
+    "depends": ["erp_integration_sale_stock", "sale_project"],
+    "external_dependencies": {"python": ["python-stdnum"]},
+    "data": ["data/queue_job_data.xml", "views/integration_backend_views.xml"],
     "installable": True,
 }

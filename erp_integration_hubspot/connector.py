@@ -1,19 +1,35 @@
 import time
+from urllib.parse import unquote
 
 from odoo.addons.erp_integration_core.connector import Connector
-from odoo.addons.erp_integration_core.lib import payload, signatures
-from odoo.addons.erp_integration_core.lib.errors import ValidationError
+from odoo.addons.erp_integration_core.lib import payload, shape, signatures
+from odoo.addons.erp_integration_core.lib.errors import Ignored, ValidationError
 from odoo.addons.erp_integration_core.lib.events import Event
 
+from .crm import CrmImport
+
 MAX_AGE_MS = 5 * 60 * 1000
+# What HubSpot decodes in the request URI before signing it (signature v3).
+SIGNED_URI_ESCAPES = ("%3A", "%2F", "%3F", "%40", "%21", "%24", "%27", "%28", "%29", "%2A", "%2C", "%3B")
+# Event types and the import that reads their object.
+IMPORTS = {"company": CrmImport.import_company, "contact": CrmImport.import_contact, "deal": CrmImport.import_deal}
+CHANGES = ("creation", "propertyChange", "restore")
+
+
+def signed_uri(url):
+    """The URI as HubSpot signs it: the escapes it lists decoded, any other left as sent."""
+    for escape in SIGNED_URI_ESCAPES:
+        url = url.replace(escape, unquote(escape)).replace(escape.lower(), unquote(escape))
+    return url
 
 
 class HubSpotConnector(Connector):
-    """HubSpot webhooks, signature v3.
+    """HubSpot webhooks, signature v3, and the CRM objects they name.
 
-    The signature is base64 HMAC-SHA256 over method, full URI, raw body and
-    the request timestamp; deliveries older than five minutes are refused so
-    a captured request cannot be replayed later.
+    The signature is base64 HMAC-SHA256 over method, URI (with the escapes
+    HubSpot lists decoded), raw body and the request timestamp; deliveries
+    older than five minutes are refused so a captured request cannot be
+    replayed later. The v1 signature HubSpot sends beside it is not used.
     """
 
     channel = "hubspot"
@@ -25,7 +41,7 @@ class HubSpotConnector(Connector):
         timestamp = request.headers.get(self.timestamp_header, "")
         if not timestamp.isdigit() or abs(time.time() * 1000 - int(timestamp)) > MAX_AGE_MS:
             return False
-        message = request.method.encode() + request.url.encode() + request.body + timestamp.encode()
+        message = request.method.encode() + signed_uri(request.url).encode() + request.body + timestamp.encode()
         return signatures.verify_base64(secret, message, request.headers.get(self.signature_header))
 
     def describe_request(self, request, data):
@@ -55,3 +71,35 @@ class HubSpotConnector(Connector):
                 )
             )
         return events
+
+    def validate(self, exchange, data):
+        shape.obj(data, "A HubSpot event")
+        if exchange.flow == "invalid":
+            raise ValidationError(
+                "This element of a HubSpot delivery is not an event: it has no eventId or subscriptionType. "
+                "Ignore it with the reason, or correct and Replay it."
+            )
+        if self._import_of(exchange.flow):
+            shape.required(data, "objectId", "event")
+
+    @staticmethod
+    def _import_of(flow):
+        """The import reading the object of a ``company.propertyChange``-like event, or None if it is not used."""
+        kind, _dot, change = flow.partition(".")
+        return IMPORTS.get(kind) if change in CHANGES else None
+
+    def map(self, exchange, data):
+        # Objects are mapped by CrmImport, which reads them from HubSpot first.
+        return {}
+
+    def apply(self, exchange, data, values):
+        handler = self._import_of(exchange.flow)
+        if not handler:
+            raise Ignored(f"HubSpot event '{exchange.flow}' is not used by this connector.")
+        partner_or_result = handler(CrmImport(self.work(exchange)), str(data["objectId"]))
+        if isinstance(partner_or_result, dict):
+            return partner_or_result
+        return {"partner": partner_or_result.id}
+
+    def client(self):
+        return self.backend._hubspot_client()

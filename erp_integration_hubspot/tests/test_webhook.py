@@ -32,17 +32,25 @@ class TestHubSpotWebhook(TransactionCase):
             },
         ]
 
-    def deliver(self, events, timestamp=None, secret=SECRET):
+    def deliver(self, events, timestamp=None, secret=SECRET, url=URL, signed_url=None):
         body = json.dumps(events).encode()
         timestamp = str(timestamp or int(time.time() * 1000))
-        signature = signatures.sign_base64(secret, b"POST" + URL.encode() + body + timestamp.encode())
+        message = b"POST" + (signed_url or url).encode() + body + timestamp.encode()
+        signature = signatures.sign_base64(secret, message)
         headers = {"X-HubSpot-Signature-v3": signature, "X-HubSpot-Request-Timestamp": timestamp}
         row = self.Exchange._webhook_backend(self.backend.webhook_token)
-        return self.Exchange._intake(row, WebhookRequest.build(body, headers, url=URL))
+        return self.Exchange._intake(row, WebhookRequest.build(body, headers, url=url))
 
     def test_signature_v3_over_method_uri_body_and_timestamp(self):
         self.assertEqual(self.deliver(self.events)[0], 200)
         self.assertEqual(self.deliver(self.events), (200, {"status": "duplicate"}))
+
+    def test_the_signature_covers_the_uri_as_hubspot_decodes_it(self):
+        sent = f"{URL}?portal=62515&return=https%3A%2F%2Ferp.example.co.uk%2Fdone%3Fok&tag=a%20b"
+        as_signed = f"{URL}?portal=62515&return=https://erp.example.co.uk/done?ok&tag=a%20b"
+        self.assertEqual(self.deliver(self.events, url=sent, signed_url=as_signed)[0], 200)
+        other = [dict(self.events[0], eventId=200)]
+        self.assertEqual(self.deliver(other, url=sent, signed_url=sent)[0], 401, "signed over the raw URI: refused")
 
     def test_stale_or_forged_deliveries_are_refused(self):
         six_minutes_ago = int((time.time() - 360) * 1000)

@@ -1,0 +1,332 @@
+"""HubSpot companies, contacts and won deals into Odoo partners and sale orders.
+
+A webhook event names an object and what changed; the import reads the
+object as it is now, so events that arrive twice or out of order converge on
+the same result. Partners are found through the core's partner matcher (VAT
+number, company registration number, e-mail in any case, phone, name and
+postcode) before one is created; which side may overwrite an existing partner
+is the backend's *Customers* system-of-record choice.
+"""
+
+import contextlib
+from decimal import Decimal
+
+from stdnum import get_cc_module
+from stdnum.exceptions import ValidationError as StdnumError
+
+from odoo import fields
+
+from odoo.addons.erp_integration_core.lib import shape
+from odoo.addons.erp_integration_core.lib.amounts import CENT
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
+from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher, compact
+from odoo.addons.erp_integration_core.work import Component
+
+from .field_mappings import COMPANY, CONTACT, DEFAULTS
+from .lib.records import (
+    COMPANY_PROPERTIES,
+    CONTACT_PROPERTIES,
+    DEAL_PROPERTIES,
+    LINE_ITEM_PROPERTIES,
+    associated,
+    parse_deal,
+    parse_line_item,
+    properties,
+    timestamp,
+)
+
+
+def checked_vat(number, company_name):
+    """A VAT number in its compact form (``GB123456789``) once its format and check digits pass, else None.
+
+    A number without a country prefix is taken as a UK one; any other EU
+    country's is checked with its own rules (python-stdnum).
+    """
+    number = compact(number)
+    if not number:
+        return None
+    country = number[:2].lower() if number[:2].isalpha() else "gb"
+    module = get_cc_module("eu" if country not in ("gb", "xi") else "gb", "vat")
+    try:
+        digits = module.validate(number)
+    except StdnumError as err:
+        raise ValidationError(
+            f"HubSpot company '{company_name}' has the VAT number '{number}', which is not valid ({err}). "
+            "Correct it in HubSpot (or clear it), then press Retry."
+        ) from None
+    return digits if digits[:2].isalpha() else f"GB{digits}"
+
+
+class CrmImport(Component):
+    def __init__(self, work):
+        super().__init__(work)
+        self.binding = self.env["integration.binding"]
+        self.matcher = PartnerMatcher(self.backend)
+        self.Partner = self.env["res.partner"].with_context(tracking_disable=True)
+
+    # Partners ---------------------------------------------------------------
+
+    def import_company(self, company_id):
+        """The business partner of HubSpot company ``company_id``, created or updated from HubSpot."""
+        record = self.client.get_object("companies", company_id, COMPANY_PROPERTIES)
+        if record is None:
+            raise Ignored(f"HubSpot company {company_id} no longer exists (deleted or merged).")
+        props = properties(record, f"company {company_id}")
+        name = shape.opt_text(props, "name", f"company {company_id}")
+        if not name:
+            raise ValidationError(f"HubSpot company {company_id} has no name. Name it in HubSpot, then press Retry.")
+        source = dict(props, vat=checked_vat(props.get("vat_number"), name))
+        identity = PartnerIdentity(
+            name=name,
+            phone=props.get("phone"),
+            zip=props.get("zip"),
+            vat=source["vat"],
+            company_registry=props.get("company_registration_number"),
+            is_company=True,
+        )
+        partner = self._partner(COMPANY, str(company_id), source, identity, props.get("hs_lastmodifieddate"))
+        terms = props.get("payment_terms")
+        if terms and not partner.property_payment_term_id:
+            # Unmapped terms wait for the deal that needs them: it says which mapping is missing.
+            with contextlib.suppress(MappingError):
+                partner.property_payment_term_id = self.backend._lookup_value("payment_terms", terms)
+        return partner
+
+    def import_contact(self, contact_id):
+        """The person of HubSpot contact ``contact_id``, under the partner of their primary company."""
+        record = self.client.get_object("contacts", contact_id, CONTACT_PROPERTIES, associations=("companies",))
+        if record is None:
+            raise Ignored(f"HubSpot contact {contact_id} no longer exists (deleted or merged).")
+        at = f"contact {contact_id}"
+        props = properties(record, at)
+        name = " ".join(part for part in (props.get("firstname"), props.get("lastname")) if part) or props.get("email")
+        if not name:
+            raise ValidationError(f"HubSpot {at} has neither a name nor an e-mail. Complete it, then press Retry.")
+        companies = associated(record, "companies")
+        parent = self.import_company(companies[0]) if companies else self.Partner.browse()
+        identity = PartnerIdentity(name=name, email=props.get("email"), phone=props.get("phone"), zip=props.get("zip"))
+        source = dict(props, name=name, parent_id=parent.id or False)
+        return self._partner(CONTACT, str(contact_id), source, identity, props.get("lastmodifieddate"), parent)
+
+    def _partner(self, flow, external_id, source, identity, modified, parent=None):
+        """Find (binding, then matcher) or create the partner; update it when HubSpot owns customers."""
+        updated = timestamp(modified, f"{flow} {external_id}: last modified date")
+        vals = self.backend._apply_field_mappings(flow, source, DEFAULTS[flow])
+        vals["is_company"] = flow == COMPANY
+        if parent:
+            vals["parent_id"] = parent.id
+        binding = self.binding.search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("res_model", "=", "res.partner"),
+                ("external_id", "=", external_id),
+            ],
+            limit=1,
+        )
+        bound = self.Partner.browse(binding.res_id).exists() if binding else self.Partner.browse()
+        if bound and binding._is_stale(updated):
+            return bound
+        found = bound or self.matcher.find(identity, parent=parent)
+        if not found:
+            found = self.Partner.create(dict(vals, company_id=self.company.id))
+            self.exchange._link(found, "created", sorted(vals))
+        elif self.backend.owner_customers == "external":
+            changed = {
+                key: value
+                for key, value in vals.items()
+                if found._fields[key].convert_to_write(found[key], found) != value
+            }
+            if changed:
+                found.write(changed)
+                self.exchange._link(found, "updated", sorted(changed))
+        if binding:
+            binding.write({"external_updated_at": updated, "res_id": found.id, "synced_at": fields.Datetime.now()})
+        elif not self.binding.search_count(
+            [("backend_id", "=", self.backend.id), ("res_model", "=", "res.partner"), ("res_id", "=", found.id)]
+        ):
+            self.binding._bind(self.backend, found, external_id, updated)
+        # Otherwise HubSpot holds this person twice (e-mails cased differently,
+        # say): the partner stays bound to the first, and the matcher finds it
+        # for the second every time.
+        return found
+
+    # Deals ------------------------------------------------------------------
+
+    def import_deal(self, deal_id):
+        """A won deal becomes a sale order, once; anything else is said plainly."""
+        record = self.client.get_object(
+            "deals", deal_id, DEAL_PROPERTIES, associations=("companies", "contacts", "line_items")
+        )
+        if record is None:
+            raise Ignored(f"HubSpot deal {deal_id} no longer exists (deleted or merged).")
+        deal = parse_deal(record, self.company.currency_id.decimal_places)
+        sale = self.binding._find(self.backend, "sale.order", deal.id)
+        if sale:
+            return self._already_imported(sale, deal)
+        if not deal.won:
+            raise Ignored(f"HubSpot deal '{deal.name}' is in stage '{deal.stage}': only won deals become sale orders.")
+        return self._create(deal)
+
+    def _already_imported(self, sale, deal):
+        """A deal seen again: the same won deal is a no-op; a reopened or changed one is for a person."""
+        amount_changed = deal.amount is not None and sale.currency_id.compare_amounts(
+            float(deal.amount), sale.amount_untaxed
+        )
+        if deal.won and not amount_changed:
+            return {"sale_order": sale.id, "skipped": "already imported"}
+        change = f"is now in stage '{deal.stage}'" if not deal.won else f"now amounts to {deal.amount}"
+        raise BusinessError(
+            f"HubSpot deal '{deal.name}' {change}, but it was won and imported as {sale.name} "
+            f"({sale.amount_untaxed:.2f} {sale.currency_id.name} before tax). Decide in Odoo (amend or cancel "
+            f"{sale.name}), then Ignore this exchange with the reason."
+        )
+
+    def _create(self, deal):
+        customer, contact = self._customer(deal)
+        currency = self._currency(deal)
+        items = self._items(deal, currency)
+        products = self._products(deal, items)
+        vals = {
+            "partner_id": customer.id,
+            "company_id": self.company.id,
+            "client_order_ref": deal.purchase_order or False,
+            "origin": f"HubSpot deal {deal.id}: {deal.name}",
+            "pricelist_id": self._pricelist(currency).id,
+            "order_line": [(0, 0, self._line(item, products[item.sku])) for item in items],
+        }
+        if contact:
+            vals["partner_invoice_id"] = customer.id
+            vals["partner_shipping_id"] = contact.id
+        if deal.closed_at:
+            vals["date_order"] = deal.closed_at
+        terms = deal.payment_terms
+        if terms:
+            try:
+                vals["payment_term_id"] = self.backend._lookup_value("payment_terms", terms).id
+            except MappingError as err:
+                raise MappingError(
+                    f"HubSpot deal '{deal.name}' has the payment terms '{terms}', which have no Odoo payment term "
+                    f"on backend '{self.backend.name}'. Map them under Configuration > Value mappings "
+                    "(type payment_terms), then press Retry."
+                ) from err
+        sale = self.env["sale.order"].with_context(tracking_disable=True).create(vals)
+        self._check(sale, deal, items)
+        self.exchange._link(sale, "created", sorted(vals))
+        self.binding._bind(self.backend, sale, deal.id, deal.updated_at)
+        result = {"sale_order": sale.id, "amount": str(deal.amount)}
+        if self.backend.hubspot_deal_policy == "confirm":
+            # Service products set to create a project or task get them here,
+            # through Odoo's own sale-project link.
+            sale.action_confirm()
+            projects = self._projects(sale, deal)
+            if projects:
+                result["projects"] = projects.ids
+        return result
+
+    def _projects(self, sale, deal):
+        """The projects and tasks the order's service lines made, planned from the deal.
+
+        A project runs from the day the deal was won to its requested delivery
+        date, and its tasks are due then; Odoo keeps a project's dates as a
+        pair, so a deal without a delivery date leaves them to the project manager.
+        """
+        lines = sale.order_line
+        projects = lines.project_id | lines.task_id.project_id
+        start = deal.closed_at.date() if deal.closed_at else None
+        if projects and start and deal.delivery_date and deal.delivery_date >= start:
+            projects.filtered(lambda project: not project.date_start).write(
+                {"date_start": start, "date": deal.delivery_date}
+            )
+            lines.task_id.filtered(lambda task: not task.date_deadline).date_deadline = deal.delivery_date
+        if projects:
+            self.exchange._link(projects, "created", ["date_start", "date"])
+        return projects
+
+    def _customer(self, deal):
+        """The deal's company as the customer (its contact beside it), else its contact alone."""
+        contact = self.import_contact(deal.contacts[0]) if deal.contacts else self.Partner.browse()
+        if deal.companies:
+            return self.import_company(deal.companies[0]), contact
+        if contact:
+            return contact, self.Partner.browse()
+        raise ValidationError(
+            f"HubSpot deal '{deal.name}' has neither a company nor a contact: Odoo needs a customer. "
+            "Associate one in HubSpot, then press Retry."
+        )
+
+    def _currency(self, deal):
+        code = deal.currency or self.company.currency_id.name
+        currency = self.env["res.currency"].search([("name", "=", code)], limit=1)
+        if not currency:
+            raise MappingError(
+                f"HubSpot deal '{deal.name}' is in {code}, which is not active in Odoo. "
+                "Activate the currency under Accounting > Configuration > Currencies, then press Retry."
+            )
+        return currency
+
+    def _pricelist(self, currency):
+        """A pricelist in the deal's currency: HubSpot set the prices, the pricelist only carries the currency."""
+        Pricelist = self.env["product.pricelist"]
+        domain = [("currency_id", "=", currency.id), *self.backend._own_records()]
+        return Pricelist.search(domain, limit=1) or Pricelist.create(
+            {"name": f"HubSpot {currency.name}", "currency_id": currency.id, "company_id": self.company.id}
+        )
+
+    def _items(self, deal, currency):
+        if not deal.line_items:
+            raise ValidationError(
+                f"HubSpot deal '{deal.name}' has no line items: Odoo cannot tell what was sold. "
+                "Add the products to the deal in HubSpot, then press Retry."
+            )
+        records = self.client.batch_read("line_items", deal.line_items, LINE_ITEM_PROPERTIES)
+        items = [parse_line_item(record, deal, currency.decimal_places) for record in records]
+        if len(items) != len(deal.line_items):
+            raise ValidationError(
+                f"HubSpot deal '{deal.name}' lists {len(deal.line_items)} line items but {len(items)} could be read. "
+                "Press Retry; if it persists, check the deal's line items in HubSpot."
+            )
+        return items
+
+    def _products(self, deal, items):
+        """The Odoo product of every line, by SKU (internal reference), or a mapping error naming those missing."""
+        skus = {item.sku for item in items if item.sku}
+        found = self.env["product.product"].search([("default_code", "in", list(skus)), *self.backend._own_records()])
+        by_sku = {product.default_code: product for product in found}
+        unknown = [item.name for item in items if not item.sku] + sorted(skus - set(by_sku))
+        if unknown:
+            raise MappingError(
+                f"HubSpot deal '{deal.name}' has lines Odoo has no product for: {', '.join(unknown)}. "
+                "Give each HubSpot product the SKU of an Odoo product (its Internal Reference), then press Retry."
+            )
+        return by_sku
+
+    def _line(self, item, product):
+        line = {"product_id": product.id, "product_uom_qty": float(item.quantity), "name": item.name}
+        percent = (item.discount / item.price * 100).quantize(CENT) if item.price else Decimal(0)
+        # Odoo keeps a discount as a percentage: use it when it gives the same
+        # amount to the penny, else the agreed net price, discount in the text.
+        if item.discount and (item.quantity * item.price * (1 - percent / 100)).quantize(CENT) == item.amount:
+            line |= {"price_unit": float(item.price), "discount": float(percent)}
+        elif item.discount:
+            line |= {
+                "price_unit": float(item.price - item.discount),
+                "name": f"{item.name} (less {item.discount} each)",
+            }
+        else:
+            line["price_unit"] = float(item.price)
+        return line
+
+    def _check(self, sale, deal, items):
+        """Every line taxed, and the Odoo amount before tax equal to the deal's to the penny."""
+        untaxed = [line.product_id.display_name for line in sale.order_line if not line.tax_ids]
+        if untaxed:
+            raise TaxError(
+                f"HubSpot deal '{deal.name}': {', '.join(untaxed)} would be sold with no tax at all. Give the "
+                "product its Customer Taxes (a zero-rated or exempt tax where no VAT is due), then press Retry."
+            )
+        expected = deal.amount if deal.amount is not None else sum(item.amount for item in items)
+        if sale.currency_id.compare_amounts(float(expected), sale.amount_untaxed):
+            raise BusinessError(
+                f"HubSpot deal '{deal.name}' amounts to {expected} {sale.currency_id.name}, but its lines make "
+                f"{sale.amount_untaxed:.2f} in Odoo. Correct the deal's amount or lines in HubSpot, then press Retry."
+            )
