@@ -26,6 +26,8 @@ IMMUTABLE_FIELDS = ("backend_id", "direction", "idempotency_key", "payload", "pa
 DEFAULT_RETRY_PATTERN = {1: 10, 2: 30, 3: 120, 4: 600, 5: 1800}
 # A backlog batch stops taking exchanges after this long, well within a worker's time limit.
 BATCH_SECONDS = 10
+# Fewer exchanges waiting than this are left to their own jobs.
+BACKLOG_MIN = 3
 # What another transaction doing the same work causes: a batch leaves such an
 # exchange to its own job, which starts afresh and sees what the other committed.
 CONFLICTS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, pg_errors.UniqueViolation)
@@ -460,15 +462,19 @@ class IntegrationExchange(models.Model):
         Taken from the newest end of the backlog (the runner starts jobs from
         the oldest, so a batch and the next job it starts rarely want the same
         exchange) and applied oldest first. Exchanges another transaction
-        holds are skipped, not waited for; if
-        one changed since this transaction began, the batch is not worth a
-        conflict and nothing is taken.
+        holds are skipped, not waited for; if one changed since this
+        transaction began, the batch is not worth a conflict and nothing is
+        taken. Fewer than ``BACKLOG_MIN`` waiting is not a backlog: the runner
+        has them started in a moment, and their locks are let go at once.
         """
         self.flush_model()
         self.env["queue.job"].flush_model()
         try:
-            with self.env.cr.savepoint(flush=False):
+            with self.env.cr.savepoint(flush=False) as savepoint:
                 rows = self._select_backlog(limit)
+                if len(rows) < min(BACKLOG_MIN, limit):
+                    savepoint.close(rollback=True)
+                    return []
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             return []
         exchanges = self.browse([exchange_id for _job, exchange_id in rows])

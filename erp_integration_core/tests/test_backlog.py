@@ -46,10 +46,12 @@ class TestBacklogBatches(IntegrationCase):
             self.contact("O1", name="Other"),
             self.contact("S1", name="Second name, first event"),
             self.contact("S1", name="Second name, second event"),
+            self.contact("O2", name="Other two"),
+            self.contact("O3", name="Other three"),
         )
         self.perform_job(self.job_of(exchanges[0]))
         # The first event about S1 is taken; the second waits for it, in its own job.
-        self.assertEqual(exchanges.mapped("state"), ["done", "done", "queued"])
+        self.assertEqual(exchanges.mapped("state"), ["done", "done", "queued", "done", "done"])
         self.perform_job(self.job_of(exchanges[2]))
         self.assertEqual(
             self.env["integration.binding"]._find(self.backend, "res.partner", "S1").name, "Second name, second event"
@@ -57,7 +59,7 @@ class TestBacklogBatches(IntegrationCase):
 
     def test_only_exchanges_of_the_same_flow_and_backend_are_taken(self):
         other = self.backend.copy({"name": "Other toy", "webhook_secret": SECRET})
-        exchanges = self.deliver(self.contact("F1"), self.contact("F2"))
+        exchanges = self.deliver(self.contact("F1"), self.contact("F2"), self.contact("F3"), self.contact("F4"))
         self.receive(self.contact("F3"), event_id="evt-other", backend=other)
         push = self.env["integration.exchange"].create(
             {
@@ -71,9 +73,14 @@ class TestBacklogBatches(IntegrationCase):
         )
         push._enqueue()
         self.perform_job(self.job_of(exchanges[0]))
-        self.assertEqual(exchanges.mapped("state"), ["done", "done"])
+        self.assertEqual(exchanges.mapped("state"), ["done"] * 4)
         self.assertEqual(self.exchanges(other).state, "queued", "another backend's exchange waits for its own job")
         self.assertEqual(push.state, "queued", "outbound exchanges are not batched")
+
+    def test_one_or_two_waiting_are_not_a_backlog(self):
+        exchanges = self.deliver(self.contact("W1"), self.contact("W2"), self.contact("W3"))
+        self.assertEqual(self.perform_job(self.job_of(exchanges[0])).result, "Done")
+        self.assertEqual(exchanges.mapped("state"), ["done", "queued", "queued"], "their jobs start in a moment")
 
     def test_a_backlog_batch_of_one_processes_each_exchange_alone(self):
         self.backend.batch_size = 1
@@ -83,16 +90,20 @@ class TestBacklogBatches(IntegrationCase):
 
     def test_a_transient_failure_in_a_batch_is_retried_by_a_job_of_its_own(self):
         self.backend.api_url = "http://127.0.0.1:9/unreachable"
-        exchanges = self.deliver(self.contact("T1"), self.contact("T2", remote_check=True))
+        exchanges = self.deliver(
+            self.contact("T1"), self.contact("T2", remote_check=True), self.contact("T3"), self.contact("T4")
+        )
         self.perform_job(self.job_of(exchanges[0]))
-        self.assertEqual(exchanges.mapped("state"), ["done", "queued"])
+        self.assertEqual(exchanges.mapped("state"), ["done", "queued", "done", "done"])
         self.assertEqual((exchanges[1].attempts, exchanges[1].error_category), (1, "transient"))
         retry = self.pending_jobs().filtered(lambda job: job.records == exchanges[1] and job.eta)
         self.assertEqual(len(retry), 1, "the retry is a job with its ETA, as for any job")
 
     def test_a_conflict_in_a_batch_leaves_the_exchange_to_its_own_job(self):
-        exchanges = self.deliver(self.contact("K1"), self.contact("K2", conflict=True))
-        self.assertEqual(self.perform_job(self.job_of(exchanges[0])).result, "Done")
+        exchanges = self.deliver(
+            self.contact("K1"), self.contact("K2", conflict=True), self.contact("K3"), self.contact("K4")
+        )
+        self.assertEqual(self.perform_job(self.job_of(exchanges[0])).result, "Done; and 2 more of the backlog")
         self.assertEqual((exchanges[1].state, exchanges[1].attempts), ("queued", 0), "not an attempt of its own")
         own_job = self.job_of(exchanges[1])
         self.assertEqual(len(own_job), 1)
@@ -102,7 +113,7 @@ class TestBacklogBatches(IntegrationCase):
         self.assertIn("integration_binding_external_unique", exchanges[1].message)
 
     def test_the_batched_jobs_are_closed_after_the_commit_with_their_own_times(self):
-        exchanges = self.deliver(self.contact("C1"), self.contact("C2"), self.contact("C3"))
+        exchanges = self.deliver(*(self.contact(f"C{n}") for n in range(1, 6)))
         jobs = [self.job_of(exchange) for exchange in exchanges]
         started_elsewhere = jobs[2]
         started_elsewhere.state = "enqueued"  # the runner took it meanwhile
