@@ -202,11 +202,13 @@ class OrderImport(Component):
         # The lines as imported, so an order edit is recognised later without
         # re-reading a payload that a privacy request may have redacted.
         binding.synced_values = {"line_items": [line.external_id for line in order.lines]}
-        if self.backend.shopify_order_policy in ("confirm", "invoice"):
+        invoice_now = self.backend.shopify_order_policy == "invoice" and order.financial_status == "paid"
+        if invoice_now:
             sale.action_confirm()
-        sale = sale.with_context(tracking_disable=False)
-        if self.backend.shopify_order_policy == "invoice" and order.financial_status == "paid":
-            self._invoice(sale, order.gateways)
+            self._invoice(sale.with_context(tracking_disable=False), order.gateways)
+        elif self.backend.shopify_order_policy in ("confirm", "invoice"):
+            # Its totals are checked: confirming can wait for the rest of a backlog batch.
+            self.work.later(sale, "action_confirm")
         return {"sale_order": sale.id, "total": str(order.total)}
 
     def _update(self, sale, order):

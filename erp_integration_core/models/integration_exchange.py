@@ -16,6 +16,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..connector import installed_connectors
 from ..lib import errors, payload, states
 from ..lib.events import Delivery
+from ..work import DEFERRED, Deferred
 
 _logger = logging.getLogger(__name__)
 
@@ -429,32 +430,61 @@ class IntegrationExchange(models.Model):
         still waiting, each in a savepoint of its own, so one that fails is
         recorded alone and the others commit. Their jobs are closed after the
         commit (``_close_batched_jobs``); should that not happen, they run and
-        find their exchange done. Nothing is taken when nothing waits, so a
-        single exchange costs one query more than before.
+        find their exchange done. Work the exchanges defer (``Work.later``:
+        confirming their orders) is done once for the batch; should it fail,
+        the batch is undone and each exchange applied alone.
         """
         size = self.backend_id.batch_size
         if size <= 1 or self.direction != "in" or self.flow_id:
             return 0
+        waiting = self._waiting_backlog(size - 1)
+        if not waiting:
+            return 0
+        leader = self.env.context.get("job_uuid") or "unknown"
+        try:
+            with self.env.cr.savepoint():
+                closed = self._apply_batch(waiting, Deferred())
+        except Exception:
+            # What the batch deferred failed (one order that cannot be confirmed,
+            # a conflict): undone, and each exchange is applied alone instead.
+            _logger.info("A backlog batch's deferred work failed; applying its exchanges one by one", exc_info=True)
+            self.env.invalidate_all()
+            closed = self._apply_batch(waiting, None)
+        closed = [
+            (job_id, seconds, f"{result} (in the backlog batch of job {leader})") for job_id, seconds, result in closed
+        ]
+        if closed:
+            self.env.cr.postcommit.add(functools.partial(self._close_batched_jobs, self.env.registry, closed))
+        return len(closed)
+
+    def _apply_batch(self, waiting, deferred):
+        """Apply each waiting exchange in a savepoint of its own, then what they ``deferred`` at once.
+
+        Returns ``(job id, seconds, result)`` of those applied; an exchange
+        another transaction holds or conflicts with is left to its own job.
+        """
         cr = self.env.cr
         deadline = time.monotonic() + BATCH_SECONDS
         closed = []
-        leader = self.env.context.get("job_uuid") or "unknown"
-        for job_id, exchange in self._waiting_backlog(size - 1):
+        for job_id, exchange in waiting:
             started = time.monotonic()
             try:
                 with cr.savepoint():
                     exchange._lock_for_processing()
-                    result = exchange._apply(conflicts=CONFLICTS)
+                    result = exchange.with_context(**{DEFERRED: deferred})._apply(conflicts=CONFLICTS)
             except (RetryableJobError, *CONFLICTS):
                 # Someone else holds it or conflicts with it: its own job will run.
                 self.env.invalidate_all()
                 continue
-            closed.append((job_id, time.monotonic() - started, f"{result} (in the backlog batch of job {leader})"))
+            closed.append((job_id, time.monotonic() - started, result))
             if time.monotonic() > deadline:
                 break
-        if closed:
-            cr.postcommit.add(functools.partial(self._close_batched_jobs, self.env.registry, closed))
-        return len(closed)
+        if deferred is not None and closed:
+            started = time.monotonic()
+            deferred.run()
+            share = (time.monotonic() - started) / len(closed)
+            closed = [(job_id, seconds + share, result) for job_id, seconds, result in closed]
+        return closed
 
     def _waiting_backlog(self, limit):
         """``(job id, exchange)`` of waiting exchanges of this flow whose jobs the runner has not taken.

@@ -73,6 +73,9 @@ class ToyConnector(Connector):
         else:
             partner = self.env["res.partner"].create(vals)
             exchange._link(partner, "created", vals)
+        if data.get("later"):
+            # Work a backlog batch may do once for all its exchanges.
+            self.work(exchange).later(partner, data["later"])
         if ToyConnector.crash_next:
             ToyConnector.crash_next = False
             raise SimulatedCrash()

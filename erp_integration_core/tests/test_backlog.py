@@ -77,6 +77,30 @@ class TestBacklogBatches(IntegrationCase):
         self.assertEqual(self.exchanges(other).state, "queued", "another backend's exchange waits for its own job")
         self.assertEqual(push.state, "queued", "outbound exchanges are not batched")
 
+    def test_what_a_batch_defers_is_done_once_for_all(self):
+        exchanges = self.deliver(
+            self.contact("D0"),
+            *(self.contact(f"D{n}", name=f"Deferred {n}", later="action_archive") for n in (1, 2, 3)),
+        )
+        self.perform_job(self.job_of(exchanges[0]))
+        self.assertEqual(exchanges.mapped("state"), ["done"] * 4)
+        partners = self.env["res.partner"].with_context(active_test=False).search([("name", "=like", "Deferred %")])
+        self.assertEqual(partners.mapped("active"), [False] * 3)
+
+    def test_when_the_deferred_work_fails_each_exchange_is_applied_alone(self):
+        exchanges = self.deliver(
+            self.contact("E0"),
+            self.contact("E1", name="Alone 1", later="action_archive"),
+            self.contact("E2", name="Alone 2", later="no_such_method"),
+            self.contact("E3", name="Alone 3", later="action_archive"),
+        )
+        self.perform_job(self.job_of(exchanges[0]))
+        self.assertEqual(exchanges.mapped("state"), ["done", "done", "failed", "done"])
+        self.assertIn("no_such_method", exchanges[2].message)
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        self.assertEqual(Partner.search([("name", "=like", "Alone %")]).mapped("name"), ["Alone 1", "Alone 3"])
+        self.assertFalse(any(Partner.search([("name", "=like", "Alone %")]).mapped("active")))
+
     def test_one_or_two_waiting_are_not_a_backlog(self):
         exchanges = self.deliver(self.contact("W1"), self.contact("W2"), self.contact("W3"))
         self.assertEqual(self.perform_job(self.job_of(exchanges[0])).result, "Done")
