@@ -11,7 +11,7 @@ help:
 	@echo "make test    throwaway database with every addon, then every test"
 	@echo "make lint    ruff check and format check"
 	@echo "make bench   webhook intake and audit log benchmarks"
-	@echo "make bench-shopify  Shopify order import and stock push against the OCA connector (~10 min)"
+	@echo "make bench-shopify  Shopify order import (burst, 4/s, backlog) and stock push against the OCA connector (~25 min)"
 
 run:
 	@scripts/run

@@ -8,7 +8,7 @@ import requests
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.erp_integration_core.tests.common import perform_pending_jobs
+from odoo.addons.erp_integration_core.tests.common import perform_job, perform_pending_jobs
 
 from sandbox.testing import sandbox_process
 
@@ -116,6 +116,12 @@ class TestHubSpotSandbox(HttpCase):
 
     def run_jobs(self):
         perform_pending_jobs(self.env, self.job_watermark)
+
+    def run_jobs_once(self):
+        """Each job waiting now, once: what a retry queues is left for later."""
+        jobs = self.env["queue.job"].search([("state", "=", "pending"), ("id", ">", self.job_watermark)], order="id")
+        for job in jobs:
+            perform_job(self.env, job)
 
     def win(self, deal_id):
         """A salesperson marks the deal won; its dealstage event arrives over HTTP and is processed."""
@@ -265,6 +271,22 @@ class TestHubSpotSandbox(HttpCase):
         person = self.env["res.partner"].search([("email_normalized", "=", "tom.reid@example.co.uk")])
         self.assertEqual(person.parent_id.name, company["properties"]["name"])
         self.assertTrue(person.parent_id.is_company)
+
+    def test_hubspot_failing_with_5xx_is_retried_later_then_the_deal_imports(self):
+        self.subscribe("deal.propertyChange", property_name="dealstage")
+        deal = self.deals("presentationscheduled")[0]
+        with self.allow_requests(all_requests=True):
+            self.act("close_deal", deal_id=deal["id"])
+            [exchange] = self.wait_for_exchanges(1)
+        faults = {"hubspot": {"error_rate": 1.0}}
+        requests.put(f"{self.sandbox_url}/_sandbox/faults", json=faults, timeout=5).raise_for_status()
+        self.run_jobs_once()
+        self.assertEqual((exchange.state, exchange.error_category, exchange.attempts), ("queued", "transient", 1))
+        self.assertTrue(exchange.next_retry_at, "retried by the queue, not in a loop inside the worker")
+        requests.put(f"{self.sandbox_url}/_sandbox/faults", json={"hubspot": {}}, timeout=5).raise_for_status()
+        self.run_jobs()
+        self.assertEqual(exchange.state, "done")
+        self.assertTrue(self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"]))
 
     def test_a_revoked_token_waits_naming_the_credentials(self):
         self.subscribe("deal.propertyChange", property_name="dealstage")
