@@ -86,3 +86,20 @@ def sandbox_process(seed=None, env=None, timeout=10):
             process.wait(timeout)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def sandbox_thread(seed=None):
+    """Serve every system of the sandbox in this process, on a free port; yield its base URL.
+
+    For plain pytest tests (no Odoo in the process): cheaper than a process of its own.
+    """
+    from . import build_app
+    from .core import running_server
+
+    app = build_app(seed=seed)
+    try:
+        with running_server(app) as url:
+            yield url
+    finally:
+        app.close()

@@ -4,7 +4,7 @@ import time
 import pytest
 import requests
 
-from sandbox import build_app, running_server
+from sandbox.testing import sandbox_thread
 
 from ..errors import AuthError, TransientError, ValidationError
 from ..http_client import HttpClient, parse_retry_after
@@ -12,10 +12,8 @@ from ..http_client import HttpClient, parse_retry_after
 
 @pytest.fixture(scope="module")
 def sandbox():
-    app = build_app(seed=3)
-    with running_server(app) as url:
+    with sandbox_thread(seed=3) as url:
         yield url
-    app.close()
 
 
 @pytest.fixture

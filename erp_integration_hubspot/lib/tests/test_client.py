@@ -5,7 +5,7 @@ import requests
 
 from odoo.addons.erp_integration_core.lib.errors import AuthError, TransientError
 
-from sandbox import build_app, running_server
+from sandbox.testing import sandbox_thread
 
 from ..client import HubSpotClient, RateWindow
 
@@ -20,10 +20,8 @@ class Answer:
 
 @pytest.fixture(scope="module")
 def sandbox():
-    app = build_app(seed=3)
-    with running_server(app) as url:
+    with sandbox_thread(seed=3) as url:
         yield url
-    app.close()
 
 
 @pytest.fixture
