@@ -14,6 +14,13 @@ SIGNED_URI_ESCAPES = ("%3A", "%2F", "%3F", "%40", "%21", "%24", "%27", "%28", "%
 # Event types and the import that reads their object.
 IMPORTS = {"company": CrmImport.import_company, "contact": CrmImport.import_contact, "deal": CrmImport.import_deal}
 CHANGES = ("creation", "propertyChange", "restore")
+# What the private app must be granted for the flows the suite runs.
+REQUIRED_SCOPES = (
+    "crm.objects.companies.read",
+    "crm.objects.contacts.read",
+    "crm.objects.deals.read",
+    "crm.objects.line_items.read",
+)
 
 
 def signed_uri(url):
@@ -103,3 +110,19 @@ class HubSpotConnector(Connector):
 
     def client(self):
         return self.backend._hubspot_client()
+
+    def test_connection(self):
+        """The portal the token reaches, and any scope the suite needs that the private app lacks."""
+        client = self.work().client
+        account = client.get_json("account-info/v3/details")
+        token = client.post_json("oauth/v2/private-apps/get/access-token-info", {"tokenKey": client.token})
+        missing = sorted(set(REQUIRED_SCOPES) - set(token.get("scopes") or ()))
+        scopes = (
+            f"scopes missing: {', '.join(missing)} (grant them in the private app's settings)"
+            if missing
+            else "every scope it needs is granted"
+        )
+        return (
+            f"HubSpot portal {account.get('portalId')} (currency {account.get('companyCurrency')}, "
+            f"time zone {account.get('timeZone')}); {scopes}"
+        )

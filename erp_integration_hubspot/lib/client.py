@@ -58,6 +58,7 @@ class HubSpotClient(HttpClient):
 
     def __init__(self, base_url, token, window=None, **kwargs):
         super().__init__(base_url, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        self.token = token
         self.window = window or RateWindow()
 
     def request(self, method, path, **kwargs):

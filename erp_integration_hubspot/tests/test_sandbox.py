@@ -134,6 +134,14 @@ class TestHubSpotSandbox(HttpCase):
 
     # Tests --------------------------------------------------------------------
 
+    def test_connection_names_the_portal_and_any_missing_scope(self):
+        message = self.backend.action_test_connection()["params"]["message"]
+        self.assertIn("HubSpot portal 62515 (currency GBP", message)
+        self.assertIn("every scope it needs is granted", message)
+        self.act("set_scopes", scopes=["crm.objects.contacts.read", "crm.objects.companies.read"])
+        message = self.backend.action_test_connection()["params"]["message"]
+        self.assertIn("scopes missing: crm.objects.deals.read, crm.objects.line_items.read", message)
+
     def test_a_won_deal_becomes_a_confirmed_sale_order_with_its_customer_and_terms(self):
         self.subscribe("deal.propertyChange")
         deal = next(d for d in self.deals("presentationscheduled"))

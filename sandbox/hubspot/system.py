@@ -52,6 +52,19 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
     app_id = 1160452
     user_id = 7700311
     client_secret = "sandbox-client-secret"
+    # What the demo private app is granted: every CRM object the suite reads and writes.
+    scopes = (
+        "crm.objects.companies.read",
+        "crm.objects.companies.write",
+        "crm.objects.contacts.read",
+        "crm.objects.contacts.write",
+        "crm.objects.deals.read",
+        "crm.objects.deals.write",
+        "crm.objects.line_items.read",
+        "crm.objects.products.read",
+        "crm.schemas.deals.write",
+        "crm.schemas.companies.write",
+    )
     ten_secondly_limit = 100
     daily_limit = 250_000
     search_secondly_limit = 5
@@ -63,6 +76,7 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
         self.limits = RateLimiter(self.ten_secondly_limit, self.daily_limit, self.search_secondly_limit)
         self.events = EventBatcher(self._deliver, self.webhook_window, self.portal_id)
         self.sends_retry_after = self.retry_after
+        self.granted = self.scopes
         super().__init__(seed)
         self.faults = HubSpotFaults(seed, self._finish)
         self.webhooks.default_policy = DeliveryPolicy(max_attempts=self.webhook_attempts)
@@ -92,6 +106,8 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
             Rule("/crm/v3/pipelines/<object_type>", methods=["GET"], endpoint="pipelines"),
             Rule("/crm/v3/pipelines/<object_type>/<pipeline_id>", methods=["GET"], endpoint="pipeline"),
             Rule("/crm/v3/pipelines/<object_type>/<pipeline_id>/stages", methods=["GET"], endpoint="stages"),
+            Rule("/account-info/v3/details", methods=["GET"], endpoint="account_details"),
+            Rule("/oauth/v2/private-apps/get/access-token-info", methods=["POST"], endpoint="token_info"),
             Rule("/crm/v3/properties/<object_type>", methods=["GET"], endpoint="properties"),
             Rule("/crm/v3/properties/<object_type>/<name>", methods=["GET"], endpoint="property"),
         ]
@@ -100,6 +116,7 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
         seed_account(self.store, self.associations, self.state.random)
 
     def reset(self):
+        self.granted = self.scopes
         self.events.reset()
         self.limits.configure(self.ten_secondly_limit, self.daily_limit, self.search_secondly_limit)
         self.sends_retry_after = self.retry_after
@@ -343,6 +360,30 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
             for to_id in list(self.associations.targets("contacts", contact_id, to_type)):
                 self.associations.remove("contacts", contact_id, to_type, to_id, source=None)
 
+    def on_account_details(self, request):
+        """The portal the token belongs to, as ``GET /account-info/v3/details`` describes it."""
+        return json_response(
+            {
+                "portalId": self.portal_id,
+                "accountType": "STANDARD",
+                "timeZone": "Europe/London",
+                "companyCurrency": "GBP",
+                "additionalCurrencies": ["EUR", "USD"],
+                "utcOffset": "+00:00",
+                "utcOffsetMilliseconds": 0,
+                "uiDomain": "app-eu1.hubspot.com",
+                "dataHostingLocation": "eu1",
+            }
+        )
+
+    def on_token_info(self, request):
+        """A private app token's portal, app and granted scopes (``tokenKey`` in the body)."""
+        if json_body(request).get("tokenKey") != self.access_token:
+            raise ApiError(404, "The access token was not found")
+        return json_response(
+            {"userId": self.user_id, "hubId": self.portal_id, "appId": self.app_id, "scopes": list(self.granted)}
+        )
+
     def on_pipelines(self, request, object_type):
         _pipeline_kind(object_type)
         return json_response({"results": [deal_pipeline()]})
@@ -410,7 +451,15 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
             "privacy_delete": self.privacy_delete,
             "subscribe": self.subscribe,
             "set_limits": self.set_limits,
+            "set_scopes": self.set_scopes,
         }
+
+    def set_scopes(self, scopes: list) -> dict:
+        """Grant the private app these scopes instead (until the next reset), as an admin editing the app would."""
+        if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+            raise ValueError("scopes must be a list of scope names")
+        self.granted = tuple(scopes)
+        return {"scopes": list(self.granted)}
 
     def close_deal(self, deal_id, won: bool = True) -> dict:
         """A salesperson marks the deal won (or lost) in HubSpot: stage and close date change."""

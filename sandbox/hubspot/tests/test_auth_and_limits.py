@@ -114,3 +114,19 @@ def test_rolling_window_frees_up():
     assert limiter.acquire()[1] == 0.5
     now[0] = 10.0
     assert limiter.acquire() is None
+
+
+def test_account_details_and_the_token_s_scopes(api, hubspot):
+    details = api.get("/account-info/v3/details").json()
+    assert (details["portalId"], details["companyCurrency"], details["timeZone"]) == (62515, "GBP", "Europe/London")
+    info_path = "/oauth/v2/private-apps/get/access-token-info"
+    info = api.post(info_path, json={"tokenKey": "pat-sandbox-demo-token"}).json()
+    assert (info["hubId"], info["appId"]) == (62515, 1160452)
+    assert "crm.objects.deals.read" in info["scopes"]
+    assert api.post(info_path, json={"tokenKey": "pat-x"}).status_code == 404
+    hubspot.set_scopes(["crm.objects.contacts.read"])
+    assert api.post(info_path, json={"tokenKey": "pat-sandbox-demo-token"}).json()["scopes"] == [
+        "crm.objects.contacts.read"
+    ]
+    hubspot.reset()
+    assert "crm.objects.deals.read" in api.post(info_path, json={"tokenKey": "pat-sandbox-demo-token"}).json()["scopes"]
