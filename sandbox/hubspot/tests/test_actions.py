@@ -16,6 +16,7 @@ def test_actions_are_listed(base_url):
         "privacy_delete",
         "restore",
         "set_limits",
+        "set_scopes",
         "subscribe",
         "update_company",
     ]
