@@ -18,7 +18,6 @@ def test_the_parsed_schema_is_cached_by_content(schema, tmp_path, monkeypatch):
     assert schema_module.last_load["sha256"][:32] in cached.name
     warm = schema_module._load(path)
     assert schema_module.last_load["origin"] == "cache"
-    assert schema_module.last_load["seconds"] < 1
     assert len(warm.type_map) == len(cold.type_map) > 2900
     assert warm.get_directive("idempotent") is not None
     assert load_schema() is load_schema()
