@@ -9,6 +9,25 @@ PRODUCTS = [
     ("TEE-M-BLK", "Black tee, M", "20.00"),
     ("TOTE-NAT", "Natural canvas tote", "9.50"),
 ]
+# What the sandbox portal's deals sell (its seed's products), by SKU; services make a project and tasks.
+HUBSPOT_PRODUCTS = [
+    ("MUG-STONE-350", "Stoneware mug 350 ml", "8.50"),
+    ("TEAPOT-CER-1L", "Ceramic teapot 1 l", "24.00"),
+    ("TEA-EB-250", "English breakfast loose tea 250 g", "6.75"),
+    ("COASTER-OAK-4", "Oak coaster set of 4", "12.00"),
+    ("TRAY-WALNUT", "Walnut serving tray", "38.00"),
+    ("HAMPER-GIFT", "Gift hamper", "45.00"),
+    ("SRV-INSTALL-DAY", "Installation, day rate", "480.00"),
+    ("SRV-CONSULT-HR", "Consultancy, per hour", "95.00"),
+    ("SRV-TRAINING", "Staff training session", "350.00"),
+]
+# The portal's payment terms and the Odoo terms they mean.
+HUBSPOT_TERMS = {
+    "Due on receipt": "account.account_payment_term_immediate",
+    "14 days": "account.account_payment_term_15days",
+    "30 days": "account.account_payment_term_30days",
+    "60 days": "account.account_payment_term_45days",
+}
 CUSTOMERS = [
     ("Ada", "Lovelace", "ada@example.com", "BS1 4SB"),
     ("Grace", "Hopper", "grace@example.com", "M1 1AE"),
@@ -71,6 +90,7 @@ def prepare_demo(env):
                 "taxes_id": [(6, 0, vat.ids)],
             }
         )
+    _prepare_hubspot(env, vat)
     Exchange = env["integration.exchange"]
     row = Exchange._webhook_backend(backend.webhook_token)
     for number, customer in enumerate(CUSTOMERS, start=1):
@@ -125,3 +145,26 @@ def _order(order_id, customer, sku, quantity):
             }
         ],
     }
+
+
+def _prepare_hubspot(env, vat):
+    """What the HubSpot portal's won deals need: its products by SKU and its payment terms mapped."""
+    backend = env.ref("erp_integration_demo.backend_hubspot")
+    for sku, name, price in HUBSPOT_PRODUCTS:
+        values = {"name": name, "default_code": sku, "list_price": float(price), "taxes_id": [(6, 0, vat.ids)]}
+        if sku.startswith("SRV-"):
+            values |= {"type": "service", "service_tracking": "task_in_project"}
+        else:
+            values["is_storable"] = True
+        env["product.product"].create(values)
+    env["integration.value.mapping"].create(
+        [
+            {
+                "backend_id": backend.id,
+                "map_type": "payment_terms",
+                "external_value": terms,
+                "odoo_record": f"account.payment.term,{env.ref(xmlid).id}",
+            }
+            for terms, xmlid in HUBSPOT_TERMS.items()
+        ]
+    )
