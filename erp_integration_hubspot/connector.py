@@ -100,6 +100,9 @@ class HubSpotConnector(Connector):
         return {}
 
     def apply(self, exchange, data, values):
+        kind, _dot, change = exchange.flow.partition(".")
+        if change == "merge" and kind in ("company", "contact"):
+            return CrmImport(self.work(exchange)).merge(kind, data)
         handler = self._import_of(exchange.flow)
         if not handler:
             raise Ignored(f"HubSpot event '{exchange.flow}' is not used by this connector.")

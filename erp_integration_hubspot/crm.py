@@ -108,6 +108,35 @@ class CrmImport(Component):
         source = dict(props, name=name, parent_id=parent.id or False)
         return self._partner(CONTACT, str(contact_id), source, identity, props.get("lastmodifieddate"), parent)
 
+    def merge(self, kind, event):
+        """HubSpot merged records into one: their partner's binding moves to the survivor, which is read again.
+
+        When Odoo has two of them as different partners, a person decides:
+        merging partners is not undone as easily as it is done.
+        """
+        survivor = str(shape.required(event, "newObjectId", "event"))
+        merged = [str(i) for i in shape.opt_list(event, "mergedObjectIds", "event") if str(i) != survivor]
+        bindings = self.binding.search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("res_model", "=", "res.partner"),
+                ("external_id", "in", [survivor, *merged]),
+            ]
+        )
+        partners = self.Partner.browse(bindings.mapped("res_id")).exists()
+        if len(partners) > 1:
+            raise BusinessError(
+                f"HubSpot merged {kind}s {', '.join(merged)} into {survivor}, but Odoo has them as different partners: "
+                f"{', '.join(partners.mapped('display_name'))}. Merge the partners in Odoo (Contacts, select them, "
+                "Action > Merge), then press Retry."
+            )
+        moved = bindings.filtered(lambda binding: binding.external_id != survivor)
+        if moved and not bindings - moved:
+            moved[:1].external_id = survivor
+            (moved - moved[:1]).unlink()
+        importer = self.import_company if kind == "company" else self.import_contact
+        return {"survivor": survivor, "merged": merged, "partner": importer(survivor).id}
+
     def _partner(self, flow, external_id, source, identity, modified, parent=None):
         """Find (binding, then matcher) or create the partner; update it when HubSpot owns customers."""
         updated = timestamp(modified, f"{flow} {external_id}: last modified date")

@@ -296,6 +296,39 @@ class TestHubSpotSandbox(HttpCase):
         self.assertEqual(exchange.state, "done")
         self.assertTrue(self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"]))
 
+    def test_a_merge_in_hubspot_moves_the_partner_s_binding_to_the_survivor(self):
+        survivor = self.act("create_contact", email="lee.two@example.co.uk", firstname="Lee", lastname="Two")
+        self.subscribe("contact.creation", "contact.merge")
+        with self.allow_requests(all_requests=True):
+            merged = self.act("create_contact", email="lee.one@example.co.uk", firstname="Lee", lastname="One")
+            self.wait_for_exchanges(1)
+            self.run_jobs()
+            partner = self.env["integration.binding"]._find(self.backend, "res.partner", merged["id"])
+            self.assertEqual(partner.name, "Lee One")
+            self.act("merge", object_type="contacts", primary_id=survivor["id"], merged_id=merged["id"])
+            self.wait_for_exchanges(2)
+        self.run_jobs()
+        self.assertEqual(set(self.exchanges().mapped("state")), {"done"}, self.exchanges().mapped("message"))
+        self.assertEqual(self.env["integration.binding"]._find(self.backend, "res.partner", survivor["id"]), partner)
+        self.assertFalse(self.env["integration.binding"]._find(self.backend, "res.partner", merged["id"]))
+        self.assertEqual((partner.name, partner.email), ("Lee Two", "lee.two@example.co.uk"), "read again")
+
+    def test_a_merge_of_two_partners_odoo_keeps_apart_waits_for_a_person(self):
+        self.subscribe("contact.creation", "contact.merge")
+        with self.allow_requests(all_requests=True):
+            first = self.act("create_contact", email="kit.one@example.co.uk", firstname="Kit", lastname="One")
+            second = self.act("create_contact", email="kit.two@example.co.uk", firstname="Kit", lastname="Two")
+            self.wait_for_exchanges(2)
+            self.run_jobs()
+            self.act("merge", object_type="contacts", primary_id=first["id"], merged_id=second["id"])
+            self.wait_for_exchanges(3)
+        self.run_jobs()
+        merge = self.exchanges().filtered(lambda exchange: exchange.flow == "contact.merge")
+        self.assertEqual((merge.state, merge.error_category), ("needs_attention", "business"))
+        self.assertIn("Kit One", merge.message)
+        self.assertIn("Kit Two", merge.message)
+        self.assertIn("Action > Merge", merge.message)
+
     def test_a_revoked_token_waits_naming_the_credentials(self):
         self.subscribe("deal.propertyChange", property_name="dealstage")
         self.backend.api_token = "pat-revoked"
