@@ -212,7 +212,8 @@ class CrmImport(Component):
 
     def _create(self, deal):
         customer, contact = self._customer(deal)
-        currency = self._currency(deal)
+        code = deal.currency or self.company.currency_id.name
+        currency = self.backend._sale_currency(code, f"HubSpot deal '{deal.name}'")
         items = self._items(deal, currency)
         products = self._products(deal, items)
         vals = {
@@ -220,7 +221,7 @@ class CrmImport(Component):
             "company_id": self.company.id,
             "client_order_ref": deal.purchase_order or False,
             "origin": f"HubSpot deal {deal.id}: {deal.name}",
-            "pricelist_id": self._pricelist(currency).id,
+            "pricelist_id": self.backend._sale_pricelist(currency, "HubSpot deals in that currency").id,
             "order_line": [(0, 0, self._line(item, products[item.sku])) for item in items],
         }
         if contact:
@@ -281,24 +282,6 @@ class CrmImport(Component):
         raise ValidationError(
             f"HubSpot deal '{deal.name}' has neither a company nor a contact: Odoo needs a customer. "
             "Associate one in HubSpot, then press Retry."
-        )
-
-    def _currency(self, deal):
-        code = deal.currency or self.company.currency_id.name
-        currency = self.env["res.currency"].search([("name", "=", code)], limit=1)
-        if not currency:
-            raise MappingError(
-                f"HubSpot deal '{deal.name}' is in {code}, which is not active in Odoo. "
-                "Activate the currency under Accounting > Configuration > Currencies, then press Retry."
-            )
-        return currency
-
-    def _pricelist(self, currency):
-        """A pricelist in the deal's currency: HubSpot set the prices, the pricelist only carries the currency."""
-        Pricelist = self.env["product.pricelist"]
-        domain = [("currency_id", "=", currency.id), *self.backend._own_records()]
-        return Pricelist.search(domain, limit=1) or Pricelist.create(
-            {"name": f"HubSpot {currency.name}", "currency_id": currency.id, "company_id": self.company.id}
         )
 
     def _items(self, deal, currency):

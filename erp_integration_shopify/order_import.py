@@ -174,7 +174,7 @@ class OrderImport(Component):
     # Creation -----------------------------------------------------------------
 
     def _create(self, order):
-        currency = self._currency(order.currency)
+        currency = self.backend._sale_currency(order.currency, f"Shopify order {order.name}")
         partner = self._partner(order)
         self._by_sku = self._products(order)
         lines = [self._product_line(line, order) for line in order.lines]
@@ -190,7 +190,7 @@ class OrderImport(Component):
             vals["date_order"] = order.created_at
         # Shopify set the prices: in the company's currency no pricelist
         # applies, in another one only to carry the currency.
-        vals["pricelist_id"] = self._pricelist(currency).id
+        vals["pricelist_id"] = self.backend._sale_pricelist(currency, "Shopify orders in that currency").id
         # As Odoo's own import does by default, the order and its delivery are
         # created without chatter history or followers: the exchange, its links
         # and the audit log are the history, and the buyer, who hears from
@@ -303,25 +303,6 @@ class OrderImport(Component):
         if (map_type, key) not in self._mapped:
             self._mapped[map_type, key] = self.backend._lookup_value(map_type, key)
         return self._mapped[map_type, key]
-
-    def _currency(self, code):
-        currency = self.env["res.currency"].search([("name", "=", code)], limit=1)
-        if not currency:
-            raise MappingError(f"Shopify currency '{code}' is not active in Odoo. Activate it, then press Retry.")
-        return currency
-
-    def _pricelist(self, currency):
-        if currency == self.backend.company_id.currency_id:
-            return self.env["product.pricelist"].browse()
-        pricelist = self.env["product.pricelist"].search(
-            [("currency_id", "=", currency.id), ("company_id", "in", (False, self.backend.company_id.id))], limit=1
-        )
-        if not pricelist:
-            raise MappingError(
-                f"No pricelist in {currency.name} for Shopify orders in that currency. Create one under "
-                "Sales > Products > Pricelists, then press Retry."
-            )
-        return pricelist
 
     def _partner(self, order):
         """The returning buyer if we know them (e-mail, then phone, then name and postcode), else a new one."""

@@ -108,11 +108,21 @@ class TestHubSpotSandbox(HttpCase):
     def wait_for_exchanges(self, count, timeout=20):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if len(self.exchanges()) >= count:
+            if len(self.exchanges()) >= count and self.webhooks_settled():
                 return self.exchanges()
             time.sleep(0.2)
         attempts = requests.get(f"{self.sandbox_url}/_sandbox/webhooks?system=hubspot", timeout=5).json()
         self.fail(f"{count} events expected, {len(self.exchanges())} arrived; the sandbox says {attempts}")
+
+    def webhooks_settled(self, quiet=0.5):
+        """Nothing left to deliver, and nothing arrived for ``quiet`` seconds (longer than HubSpot's batch window).
+
+        Jobs then run with no delivery coming in beside them on the test's cursor.
+        """
+        seen = len(self.exchanges())
+        time.sleep(quiet)
+        state = requests.get(f"{self.sandbox_url}/_sandbox/webhooks?system=hubspot", timeout=5).json()
+        return not state["hubspot"]["pending"] and len(self.exchanges()) == seen
 
     def run_jobs(self):
         perform_pending_jobs(self.env, self.job_watermark)

@@ -1,1 +1,1 @@
-from . import account_move, product_template, sale_order, stock_move, stock_picking
+from . import account_move, integration_backend, product_template, sale_order, stock_move, stock_picking
