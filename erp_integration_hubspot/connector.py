@@ -1,26 +1,24 @@
 import time
 from urllib.parse import unquote
 
+from odoo import fields
+
 from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib import payload, shape, signatures
 from odoo.addons.erp_integration_core.lib.errors import Ignored, ValidationError
 from odoo.addons.erp_integration_core.lib.events import Event
 
+from .billing import OWN_PROPERTIES, InvoiceStatus
 from .crm import CrmImport
+from .setup import READ_SCOPES, missing_scopes
+from .sync import CatchUp, InitialLoad
 
 MAX_AGE_MS = 5 * 60 * 1000
 # What HubSpot decodes in the request URI before signing it (signature v3).
 SIGNED_URI_ESCAPES = ("%3A", "%2F", "%3F", "%40", "%21", "%24", "%27", "%28", "%29", "%2A", "%2C", "%3B")
 # Event types and the import that reads their object.
 IMPORTS = {"company": CrmImport.import_company, "contact": CrmImport.import_contact, "deal": CrmImport.import_deal}
-CHANGES = ("creation", "propertyChange", "restore")
-# What the private app must be granted for the flows the suite runs.
-REQUIRED_SCOPES = (
-    "crm.objects.companies.read",
-    "crm.objects.contacts.read",
-    "crm.objects.deals.read",
-    "crm.objects.line_items.read",
-)
+CHANGES = ("creation", "propertyChange", "restore", "reconcile")
 
 
 def signed_uri(url):
@@ -43,6 +41,9 @@ class HubSpotConnector(Connector):
     label = "HubSpot"
     signature_header = "X-HubSpot-Signature-v3"
     timestamp_header = "X-HubSpot-Request-Timestamp"
+    events = {"invoice.changed": ("invoices.push",)}
+    # Sales watch the deal: a short debounce still sends a burst of payments as one batch.
+    event_delay = 10
 
     def verify_request(self, request, secret):
         timestamp = request.headers.get(self.timestamp_header, "")
@@ -80,14 +81,27 @@ class HubSpotConnector(Connector):
         return events
 
     def validate(self, exchange, data):
+        if exchange.flow.endswith(".load"):
+            if not isinstance(data, list):
+                raise ValidationError("A page of the initial load is a list of HubSpot records.")
+            return
         shape.obj(data, "A HubSpot event")
         if exchange.flow == "invalid":
             raise ValidationError(
                 "This element of a HubSpot delivery is not an event: it has no eventId or subscriptionType. "
                 "Ignore it with the reason, or correct and Replay it."
             )
-        if self._import_of(exchange.flow):
+        if self._import_of(exchange.flow) or exchange.flow.endswith((".deletion", ".privacyDeletion")):
             shape.required(data, "objectId", "event")
+
+    def _echo(self, data):
+        """Why an event is the suite's own write coming back, or None: it must not loop back into Odoo."""
+        if data.get("propertyName") in OWN_PROPERTIES:
+            return f"HubSpot event about '{data['propertyName']}', a property only Odoo writes: nothing to import."
+        app = self.backend.hubspot_app_id
+        if app and data.get("changeSource") == "INTEGRATION" and str(data.get("sourceId")) == app:
+            return "HubSpot event caused by this backend's own private app: an echo of what Odoo wrote."
+        return None
 
     @staticmethod
     def _import_of(flow):
@@ -101,12 +115,22 @@ class HubSpotConnector(Connector):
 
     def apply(self, exchange, data, values):
         kind, _dot, change = exchange.flow.partition(".")
+        if change == "load":
+            return CrmImport(self.work(exchange)).load(kind, data)
+        echo = self._echo(data)
+        if echo:
+            raise Ignored(echo)
+        crm = CrmImport(self.work(exchange))
         if change == "merge" and kind in ("company", "contact"):
-            return CrmImport(self.work(exchange)).merge(kind, data)
+            return crm.merge(kind, data)
+        if change == "deletion" and kind in ("company", "contact"):
+            return crm.delete(kind, data["objectId"])
+        if exchange.flow == "contact.privacyDeletion":
+            return crm.privacy_delete(data["objectId"])
         handler = self._import_of(exchange.flow)
         if not handler:
             raise Ignored(f"HubSpot event '{exchange.flow}' is not used by this connector.")
-        partner_or_result = handler(CrmImport(self.work(exchange)), str(data["objectId"]))
+        partner_or_result = handler(crm, str(data["objectId"]))
         if isinstance(partner_or_result, dict):
             return partner_or_result
         return {"partner": partner_or_result.id}
@@ -114,14 +138,44 @@ class HubSpotConnector(Connector):
     def client(self):
         return self.backend._hubspot_client()
 
+    def on_event(self, event, records):
+        if event == "invoice.changed":
+            sales = records.invoice_line_ids.sale_line_ids.order_id
+            bound = self.env["integration.binding"].search_count(
+                [("backend_id", "=", self.backend.id), ("res_model", "=", "sale.order"), ("res_id", "in", sales.ids)],
+                limit=1,
+            )
+            if not bound:
+                return None
+        return super().on_event(event, records)
+
+    def export(self, exchange):
+        if exchange.flow == "invoices.push":
+            return InvoiceStatus(self.work(exchange)).send(self.parse(exchange))
+        return super().export(exchange)
+
+    def run_flow(self, flow):
+        if flow.code in ("invoices.push", "invoices.reconcile"):
+            flow.last_result = InvoiceStatus(self.work()).push()
+            return fields.Datetime.to_string(fields.Datetime.now())
+        if flow.code == "crm.reconcile":
+            return CatchUp(self.work()).run(flow)
+        if flow.code == "crm.load":
+            return InitialLoad(self.work()).run(flow)
+        return super().run_flow(flow)
+
     def test_connection(self):
         """The portal the token reaches, and any scope the suite needs that the private app lacks."""
         client = self.work().client
-        account = client.get_json("account-info/v3/details")
-        token = client.post_json("oauth/v2/private-apps/get/access-token-info", {"tokenKey": client.token})
-        missing = sorted(set(REQUIRED_SCOPES) - set(token.get("scopes") or ()))
+        account = client.account()
+        token = client.token_info()
+        if token.get("appId"):
+            self.backend.hubspot_app_id = str(token["appId"])
+        missing = missing_scopes(token.get("scopes"))
+        unreadable = set(missing) & set(READ_SCOPES)
         scopes = (
-            f"scopes missing: {', '.join(missing)} (grant them in the private app's settings)"
+            f"scopes missing: {', '.join(missing)} (grant them in the private app's settings"
+            + ("; nothing can be imported without them)" if unreadable else "; invoice status cannot be sent)")
             if missing
             else "every scope it needs is granted"
         )

@@ -19,7 +19,9 @@ from odoo import fields
 from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.amounts import CENT
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
+from odoo.addons.erp_integration_core.lib.events import Event
 from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher, compact
+from odoo.addons.erp_integration_core.personal_data import PersonalData
 from odoo.addons.erp_integration_core.work import Component
 
 from .field_mappings import COMPANY, CONTACT, DEFAULTS
@@ -28,6 +30,8 @@ from .lib.records import (
     CONTACT_PROPERTIES,
     DEAL_PROPERTIES,
     LINE_ITEM_PROPERTIES,
+    LOST,
+    WON,
     associated,
     parse_deal,
     parse_line_item,
@@ -66,9 +70,14 @@ class CrmImport(Component):
 
     # Partners ---------------------------------------------------------------
 
-    def import_company(self, company_id):
-        """The business partner of HubSpot company ``company_id``, created or updated from HubSpot."""
-        record = self.client.get_object("companies", company_id, COMPANY_PROPERTIES)
+    def import_company(self, company_id, record=None):
+        """The business partner of HubSpot company ``company_id``, created or updated from HubSpot.
+
+        ``record`` is the company as a page of the initial load brought it;
+        otherwise it is read now, so an event seen late converges all the same.
+        """
+        if record is None:
+            record = self.client.get_object("companies", company_id, COMPANY_PROPERTIES)
         if record is None:
             raise Ignored(f"HubSpot company {company_id} no longer exists (deleted or merged).")
         props = properties(record, f"company {company_id}")
@@ -92,9 +101,10 @@ class CrmImport(Component):
                 partner.property_payment_term_id = self.backend._lookup_value("payment_terms", terms)
         return partner
 
-    def import_contact(self, contact_id):
+    def import_contact(self, contact_id, record=None):
         """The person of HubSpot contact ``contact_id``, under the partner of their primary company."""
-        record = self.client.get_object("contacts", contact_id, CONTACT_PROPERTIES, associations=("companies",))
+        if record is None:
+            record = self.client.get_object("contacts", contact_id, CONTACT_PROPERTIES, associations=("companies",))
         if record is None:
             raise Ignored(f"HubSpot contact {contact_id} no longer exists (deleted or merged).")
         at = f"contact {contact_id}"
@@ -103,7 +113,7 @@ class CrmImport(Component):
         if not name:
             raise ValidationError(f"HubSpot {at} has neither a name nor an e-mail. Complete it, then press Retry.")
         companies = associated(record, "companies")
-        parent = self.import_company(companies[0]) if companies else self.Partner.browse()
+        parent = self._company(companies[0]) if companies else self.Partner.browse()
         identity = PartnerIdentity(name=name, email=props.get("email"), phone=props.get("phone"), zip=props.get("zip"))
         source = dict(props, name=name, parent_id=parent.id or False)
         return self._partner(CONTACT, str(contact_id), source, identity, props.get("lastmodifieddate"), parent)
@@ -137,6 +147,76 @@ class CrmImport(Component):
         importer = self.import_company if kind == "company" else self.import_contact
         return {"survivor": survivor, "merged": merged, "partner": importer(survivor).id}
 
+    def _company(self, company_id):
+        """The partner of a contact's company: the one bound already, else imported now."""
+        bound = self.binding._find(self.backend, "res.partner", str(company_id))
+        return bound or self.import_company(company_id)
+
+    def load(self, kind, records):
+        """A page of the initial load: every company or contact on it, imported from the page itself.
+
+        A record that cannot be imported (an invalid VAT number, say) is undone
+        alone and queued as an exchange of its own, which reads it again and
+        waits in the exception queue with its reason; the rest of the page is
+        imported.
+        """
+        singular = "company" if kind == "companies" else "contact"
+        importer = self.import_company if kind == "companies" else self.import_contact
+        partners, waiting = self.Partner.browse(), []
+        for record in records:
+            object_id = str(shape.required(record, "id", kind))
+            try:
+                with self.env.cr.savepoint():
+                    partners |= importer(object_id, record)
+            except (ValidationError, MappingError, BusinessError, Ignored) as err:
+                waiting.append(
+                    Event.of(
+                        f"{singular}.reconcile",
+                        f"load:{singular}:{object_id}:{self.exchange.id}",
+                        {"objectId": int(object_id), "reason": err.message[:200]},
+                        external_type=singular,
+                        external_id=object_id,
+                    )
+                )
+        if waiting:
+            self.backend._receive_events(waiting)
+        return {"imported": len(partners), "queued_alone": [event.external_id for event in waiting]}
+
+    def delete(self, kind, object_id):
+        """A company or contact deleted in HubSpot (restorable there): archived in Odoo when HubSpot owns customers."""
+        partner = self.binding._find(self.backend, "res.partner", str(object_id))
+        if not partner:
+            raise Ignored(f"HubSpot {kind} {object_id} was deleted; Odoo never imported it.")
+        if self.backend.owner_customers != "external":
+            raise Ignored(
+                f"HubSpot {kind} {object_id} was deleted; Odoo owns customers on backend '{self.backend.name}', "
+                f"so {partner.display_name} stays as it is."
+            )
+        partner.active = False
+        self.exchange._link(partner, "updated", ["active"])
+        return {"archived": partner.id}
+
+    def privacy_delete(self, contact_id):
+        """A contact deleted for privacy in HubSpot: its person erased, and every payload about them redacted.
+
+        What a posted invoice holds stays, as the law asks (the core keeps it on legal hold).
+        """
+        contact_id = str(contact_id)
+        partner = self.binding._find(self.backend, "res.partner", contact_id)
+        personal_data = PersonalData(self.backend)
+        about = self.env["integration.exchange"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("external_type", "=", "contact"),
+                ("external_id", "=", contact_id),
+                ("id", "!=", self.exchange.id),
+            ]
+        )
+        terms = [term for term in (partner.email, partner.phone) if term] if partner else []
+        result = personal_data.erase(partner, terms, exclude=self.exchange, exchange=self.exchange)
+        result["payloads_redacted"] += personal_data.redact(about)
+        return result
+
     def _partner(self, flow, external_id, source, identity, modified, parent=None):
         """Find (binding, then matcher) or create the partner; update it when HubSpot owns customers."""
         updated = timestamp(modified, f"{flow} {external_id}: last modified date")
@@ -155,6 +235,9 @@ class CrmImport(Component):
         bound = self.Partner.browse(binding.res_id).exists() if binding else self.Partner.browse()
         if bound and binding._is_stale(updated):
             return bound
+        if bound and not bound.active and self.backend.owner_customers == "external":
+            # Deleted in HubSpot and archived here; HubSpot has it again (restored).
+            vals["active"] = True
         found = bound or self.matcher.find(identity, parent=parent)
         if not found:
             found = self.Partner.create(dict(vals, company_id=self.company.id))
@@ -189,21 +272,50 @@ class CrmImport(Component):
         if record is None:
             raise Ignored(f"HubSpot deal {deal_id} no longer exists (deleted or merged).")
         deal = parse_deal(record, self.company.currency_id.decimal_places)
+        outcome = self._outcome(deal.stage)
         sale = self.binding._find(self.backend, "sale.order", deal.id)
         if sale:
-            return self._already_imported(sale, deal)
-        if not deal.won:
+            return self._already_imported(sale, deal, outcome)
+        if outcome == "lost":
+            raise Ignored(f"HubSpot deal '{deal.name}' was lost (stage '{deal.stage}'): nothing to do in Odoo.")
+        if outcome != "won":
             raise Ignored(f"HubSpot deal '{deal.name}' is in stage '{deal.stage}': only won deals become sale orders.")
         return self._create(deal)
 
-    def _already_imported(self, sale, deal):
+    def _mapping(self, map_type, external_value):
+        """The backend's value mapping of ``external_value``, if it has one (empty if not)."""
+        return self.env["integration.value.mapping"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("map_type", "=", map_type),
+                ("external_value", "=", external_value or ""),
+            ],
+            limit=1,
+        )
+
+    def _outcome(self, stage):
+        """``won``, ``lost`` or ``open``: the backend's deal_stage mapping, else HubSpot's default pipeline."""
+        mapping = self.env["integration.value.mapping"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("map_type", "=", "deal_stage"),
+                ("external_value", "=", stage or ""),
+            ],
+            limit=1,
+        )
+        if mapping.odoo_value in ("won", "lost", "open"):
+            return mapping.odoo_value
+        return {WON: "won", LOST: "lost"}.get(stage, "open")
+
+    def _already_imported(self, sale, deal, outcome):
         """A deal seen again: the same won deal is a no-op; a reopened or changed one is for a person."""
         amount_changed = deal.amount is not None and sale.currency_id.compare_amounts(
             float(deal.amount), sale.amount_untaxed
         )
-        if deal.won and not amount_changed:
+        won = outcome == "won"
+        if won and not amount_changed:
             return {"sale_order": sale.id, "skipped": "already imported"}
-        change = f"is now in stage '{deal.stage}'" if not deal.won else f"now amounts to {deal.amount}"
+        change = f"is now in stage '{deal.stage}'" if not won else f"now amounts to {deal.amount}"
         raise BusinessError(
             f"HubSpot deal '{deal.name}' {change}, but it was won and imported as {sale.name} "
             f"({sale.amount_untaxed:.2f} {sale.currency_id.name} before tax). Decide in Odoo (amend or cancel "
@@ -212,8 +324,7 @@ class CrmImport(Component):
 
     def _create(self, deal):
         customer, contact = self._customer(deal)
-        code = deal.currency or self.company.currency_id.name
-        currency = self.backend._sale_currency(code, f"HubSpot deal '{deal.name}'")
+        currency = self._currency(deal)
         items = self._items(deal, currency)
         products = self._products(deal, items)
         vals = {
@@ -252,6 +363,14 @@ class CrmImport(Component):
             if projects:
                 result["projects"] = projects.ids
         return result
+
+    def _currency(self, deal):
+        """The deal's currency: its currency mapping when the backend has one, else the Odoo currency of that code."""
+        code = deal.currency or self.company.currency_id.name
+        mapping = self._mapping("currency", code)
+        if mapping.odoo_record and mapping.odoo_record._name == "res.currency" and mapping.odoo_record.active:
+            return mapping.odoo_record
+        return self.backend._sale_currency(code, f"HubSpot deal '{deal.name}'")
 
     def _projects(self, sale, deal):
         """The projects and tasks the order's service lines made, planned from the deal.

@@ -63,8 +63,6 @@ class ShopifySetup(Component):
 
     def propose_mappings(self):
         data = self.client.execute("setup_discovery", expected_cost=120)
-        Mapping = self.env["integration.value.mapping"]
-        existing = {(m.map_type, m.external_value) for m in self.backend.value_mapping_ids}
         proposals = []
         warehouses = self.env["stock.warehouse"].search([("company_id", "=", self.backend.company_id.id)])
         for location in data["locations"]["nodes"]:
@@ -88,20 +86,7 @@ class ShopifySetup(Component):
             # Lines Shopify charges no tax on (zero-rated exports, gift cards)
             # need a deliberate choice too: proposed empty, never guessed.
             proposals.append((map_type, NO_TAX, None))
-        created = Mapping.browse()
-        for map_type, external, record in proposals:
-            if (map_type, external) in existing:
-                continue
-            existing.add((map_type, external))
-            created |= Mapping.create(
-                {
-                    "backend_id": self.backend.id,
-                    "map_type": map_type,
-                    "external_value": external,
-                    "odoo_record": f"{record._name},{record.id}" if record else False,
-                }
-            )
-        return created
+        return self.backend._propose_value_mappings(proposals)
 
     def rounding_advice(self):
         """Shopify rounds VAT per line; Odoo's default rounds per tax, which can differ by a penny."""

@@ -314,6 +314,29 @@ class IntegrationBackend(models.Model):
             ]
         )
 
+    def _propose_value_mappings(self, proposals):
+        """Create the value mappings a set-up proposes: ``(type, external value, Odoo record or plain value or None)``.
+
+        A proposal is filled in where there is one sensible Odoo match and left
+        empty otherwise, so the admin only completes the blanks; a value the
+        backend maps already is left as the admin set it. Returns the new mappings.
+        """
+        self.ensure_one()
+        Mapping = self.env["integration.value.mapping"]
+        existing = {(m.map_type, m.external_value) for m in self.value_mapping_ids}
+        values = []
+        for map_type, external, record in proposals:
+            if (map_type, external) in existing:
+                continue
+            existing.add((map_type, external))
+            entry = {"backend_id": self.id, "map_type": map_type, "external_value": external}
+            if isinstance(record, str):
+                entry["odoo_value"] = record
+            elif record:
+                entry["odoo_record"] = f"{record._name},{record.id}"
+            values.append(entry)
+        return Mapping.create(values)
+
     def _find_record(self, model, field, value, mapping=None):
         """The id of the ``model`` record whose ``field`` is ``value`` (any case), in this backend's reach."""
         if model not in self.env or field not in self.env[model]._fields or not isinstance(value, str | int):

@@ -99,5 +99,40 @@ class HubSpotClient(HttpClient):
             found += answer.get("results") or []
         return found
 
+    def batch_update(self, kind, inputs):
+        """Write ``inputs`` (``{"id", "properties"}``, at most 100) in one call; the answer, with any ``errors``."""
+        if len(inputs) > BATCH_SIZE:
+            raise ValueError(f"HubSpot takes at most {BATCH_SIZE} inputs per batch, not {len(inputs)}")
+        return self.request(
+            "POST", f"crm/v3/objects/{kind}/batch/update", json={"inputs": inputs}, allowed=(207,)
+        ).json()
+
+    def search(self, kind, body):
+        """One page of ``POST crm/v3/objects/{kind}/search``: ``{"total", "results", "paging"}``."""
+        return self.post_json(f"crm/v3/objects/{kind}/search", body)
+
+    def list_page(self, kind, properties=(), after=None, limit=BATCH_SIZE, associations=()):
+        """One page of every ``kind`` object, oldest first; the ``after`` of the next page is in ``paging``."""
+        params = {"limit": limit, "properties": ",".join(properties)}
+        if after:
+            params["after"] = after
+        if associations:
+            params["associations"] = ",".join(associations)
+        return self.get_json(f"crm/v3/objects/{kind}", params=params)
+
+    def properties_of(self, kind):
+        """The names of the properties ``kind`` objects have (HubSpot's and custom ones)."""
+        return {prop["name"] for prop in self.get_json(f"crm/v3/properties/{kind}").get("results") or ()}
+
+    def create_properties(self, kind, definitions):
+        """Create property definitions in one batch; the answer lists what was made and any ``errors``."""
+        return self.request(
+            "POST", f"crm/v3/properties/{kind}/batch/create", json={"inputs": definitions}, allowed=(207,)
+        ).json()
+
     def account(self):
         return self.get_json("account-info/v3/details")
+
+    def token_info(self):
+        """The private app's portal, app id and granted scopes."""
+        return self.post_json("oauth/v2/private-apps/get/access-token-info", {"tokenKey": self.token})

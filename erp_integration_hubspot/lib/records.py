@@ -53,6 +53,7 @@ DEAL_PROPERTIES = (
 )
 LINE_ITEM_PROPERTIES = ("name", "quantity", "price", "discount", "hs_sku", "hs_product_id", "amount")
 WON = "closedwon"
+LOST = "closedlost"
 
 
 def properties(record, at):
@@ -123,10 +124,6 @@ class Deal:
     companies: list
     contacts: list
     line_items: list
-
-    @property
-    def won(self):
-        return self.stage == WON
 
 
 def parse_deal(record, decimals=2):

@@ -1,6 +1,17 @@
-from odoo import fields, models
+import threading
 
-from ..lib.client import HubSpotClient
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.erp_integration_core.lib.errors import IntegrationError
+
+from ..lib.client import HubSpotClient, RateWindow
+from ..setup import HubSpotSetup
+
+# HubSpot counts a portal's requests together: every job of a backend in this
+# process paces itself from the same window.
+_WINDOWS = {}
+_WINDOWS_LOCK = threading.Lock()
 
 
 class IntegrationBackend(models.Model):
@@ -12,10 +23,74 @@ class IntegrationBackend(models.Model):
         default="confirm",
         help="What happens to the sale order of a won deal once its amount reconciles.",
     )
+    hubspot_app_id = fields.Char(
+        string="HubSpot app id",
+        readonly=True,
+        help="The private app's id, read by Test connection and Set up: changes it makes come back as echoes.",
+    )
+    hubspot_load_progress = fields.Char(
+        string="Initial load", compute="_compute_hubspot_load_progress", help="Companies and contacts bound so far."
+    )
+
+    def _compute_hubspot_load_progress(self):
+        for backend in self:
+            flow = backend.flow_ids.filtered(lambda flow: flow.code == "crm.load")[:1]
+            total = sum(((flow.last_result or {}).get("totals") or {}).values())
+            if not total:
+                backend.hubspot_load_progress = _("Not started") if flow else False
+                continue
+            bound = backend.env["integration.binding"].search_count(
+                [("backend_id", "=", backend.id), ("res_model", "=", "res.partner")]
+            )
+            done = _(" (finished listing)") if (flow.cursor or "").startswith("done") else ""
+            backend.hubspot_load_progress = _(
+                "%(bound)s of %(total)s companies and contacts bound, %(percent)s%%%(done)s",
+                bound=bound,
+                total=total,
+                percent=round(100 * min(bound, total) / total),
+                done=done,
+            )
 
     def _hubspot_client(self):
         self.ensure_one()
+        with _WINDOWS_LOCK:
+            window = _WINDOWS.setdefault((self.env.cr.dbname, self.id), RateWindow())
         # The token is a manager-only field; the connector reads it to act on
         # the backend's behalf, whoever triggered the job.
         backend = self.sudo()
-        return HubSpotClient(backend.api_url or "https://api.hubapi.com", backend.api_token or "")
+        return HubSpotClient(backend.api_url or "https://api.hubapi.com", backend.api_token or "", window=window)
+
+    def action_hubspot_setup(self):
+        """Check the private app's scopes, create the suite's properties, propose mappings and create the flows."""
+        self.ensure_one()
+        try:
+            result = HubSpotSetup(self._connector().work()).run()
+        except IntegrationError as err:
+            raise UserError(err.message) from err
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("HubSpot portal %(portal)s connected", portal=result["portal"]),
+                "message": _(
+                    "%(properties)s properties created; %(proposed)s value mappings proposed, %(todo)s to complete "
+                    "under Value mappings. In the private app's Webhooks settings, send %(events)s to %(url)s.",
+                    properties=len(result["properties"]),
+                    proposed=result["proposed_mappings"],
+                    todo=result["to_complete"],
+                    events=", ".join(result["webhook_events"]),
+                    url=result["webhook_url"],
+                ),
+                "type": "success",
+                "sticky": True,
+            },
+        }
+
+    def action_hubspot_load(self):
+        """Start (or resume) the initial load of the portal's companies and contacts."""
+        self.ensure_one()
+        flow = self.flow_ids.filtered(lambda flow: flow.code == "crm.load")[:1]
+        if not flow:
+            raise UserError(_("Press Set up HubSpot first: it creates the initial load flow."))
+        flow._trigger(delay=0)
+        return True

@@ -1,156 +1,29 @@
 """End to end against the HubSpot sandbox in its own process: webhooks over HTTP, the CRM read back, real jobs."""
 
-import time
 from decimal import Decimal
 
 import requests
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
-
-from odoo.addons.erp_integration_core.tests.common import perform_job, perform_pending_jobs
-
-from sandbox.testing import sandbox_process
+from odoo.tests import tagged
 
 from ..crm import checked_vat
 from ..lib.records import DEAL_PROPERTIES
-
-TOKEN = "pat-sandbox-demo-token"
-SECRET = "hubspot-sandbox-client-secret"
-SKUS = (
-    "MUG-STONE-350",
-    "TEAPOT-CER-1L",
-    "TEA-EB-250",
-    "COASTER-OAK-4",
-    "TRAY-WALNUT",
-    "HAMPER-GIFT",
-    "SRV-INSTALL-DAY",
-    "SRV-CONSULT-HR",
-    "SRV-TRAINING",
-)
+from .common import HubSpotSandboxCase
 
 
 @tagged("post_install", "-at_install")
-class TestHubSpotSandbox(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.sandbox_url = cls.enterClassContext(sandbox_process(seed=3))
-        company = cls.env.company
-        cls.vat = cls.env["account.tax"].create(
-            {"name": "20% S (HubSpot test)", "amount": 20, "type_tax_use": "sale", "company_id": company.id}
-        )
-        cls.products = cls.env["product.product"].create(
-            [
-                {"name": sku, "default_code": sku, "taxes_id": [cls.vat.id], "list_price": 1}
-                | ({"type": "service", "service_tracking": "task_in_project"} if sku.startswith("SRV-") else {})
-                for sku in SKUS
-            ]
-        )
-        cls.backend = cls.env["integration.backend"].create(
-            {
-                "name": "HubSpot sandbox portal",
-                "channel": "hubspot",
-                "api_url": f"{cls.sandbox_url}/hubspot",
-                "api_token": TOKEN,
-                "webhook_secret": SECRET,
-                "owner_customers": "external",
-            }
-        )
-        terms = {
-            "30 days": "account.account_payment_term_30days",
-            "14 days": "account.account_payment_term_15days",
-            "60 days": "account.account_payment_term_45days",
-            "Due on receipt": "account.account_payment_term_immediate",
-        }
-        cls.env["integration.value.mapping"].create(
-            [
-                {
-                    "backend_id": cls.backend.id,
-                    "map_type": "payment_terms",
-                    "external_value": value,
-                    "odoo_record": f"account.payment.term,{cls.env.ref(xmlid).id}",
-                }
-                for value, xmlid in terms.items()
-            ]
-        )
-        cls.client = cls.backend._hubspot_client()
-        cls.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
-        cls.job_watermark = cls.env.cr.fetchone()[0]
-
-    def setUp(self):
-        super().setUp()
-        requests.post(f"{self.sandbox_url}/_sandbox/reset?system=hubspot", timeout=10)
-
-    # Helpers ------------------------------------------------------------------
-
-    def act(self, action, **params):
-        response = requests.post(
-            f"{self.sandbox_url}/_sandbox/systems/hubspot/actions/{action}", json=params, timeout=30
-        )
-        response.raise_for_status()
-        return response.json()["result"]
-
-    def subscribe(self, *types, property_name=None):
-        url = f"{self.base_url()}/integration/webhook/{self.backend.sudo().webhook_token}"
-        self.act("subscribe", target_url=url, client_secret=SECRET, types=list(types), property_name=property_name)
-
-    def deals(self, stage):
-        page = self.client.get_json(
-            "crm/v3/objects/deals", params={"limit": 100, "properties": ",".join(DEAL_PROPERTIES)}
-        )
-        return [deal for deal in page["results"] if deal["properties"]["dealstage"] == stage]
-
-    def exchanges(self):
-        return self.env["integration.exchange"].search([("backend_id", "=", self.backend.id)])
-
-    def wait_for_exchanges(self, count, timeout=20):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(self.exchanges()) >= count and self.webhooks_settled():
-                return self.exchanges()
-            time.sleep(0.2)
-        attempts = requests.get(f"{self.sandbox_url}/_sandbox/webhooks?system=hubspot", timeout=5).json()
-        self.fail(f"{count} events expected, {len(self.exchanges())} arrived; the sandbox says {attempts}")
-
-    def webhooks_settled(self, quiet=0.5):
-        """Nothing left to deliver, and nothing arrived for ``quiet`` seconds (longer than HubSpot's batch window).
-
-        Jobs then run with no delivery coming in beside them on the test's cursor.
-        """
-        seen = len(self.exchanges())
-        time.sleep(quiet)
-        state = requests.get(f"{self.sandbox_url}/_sandbox/webhooks?system=hubspot", timeout=5).json()
-        return not state["hubspot"]["pending"] and len(self.exchanges()) == seen
-
-    def run_jobs(self):
-        perform_pending_jobs(self.env, self.job_watermark)
-
-    def run_jobs_once(self):
-        """Each job waiting now, once: what a retry queues is left for later."""
-        jobs = self.env["queue.job"].search([("state", "=", "pending"), ("id", ">", self.job_watermark)], order="id")
-        for job in jobs:
-            perform_job(self.env, job)
-
-    def win(self, deal_id):
-        """A salesperson marks the deal won; its dealstage event arrives over HTTP and is processed."""
-        before = len(self.exchanges())
-        with self.allow_requests(all_requests=True):
-            self.act("close_deal", deal_id=deal_id)
-            self.wait_for_exchanges(before + 1)
-        self.run_jobs()
-        return self.env["integration.binding"]._find(self.backend, "sale.order", deal_id)
-
-    # Tests --------------------------------------------------------------------
-
+class TestHubSpotSandbox(HubSpotSandboxCase):
     def test_connection_names_the_portal_and_any_missing_scope(self):
         message = self.backend.action_test_connection()["params"]["message"]
         self.assertIn("HubSpot portal 62515 (currency GBP", message)
         self.assertIn("every scope it needs is granted", message)
         self.act("set_scopes", scopes=["crm.objects.contacts.read", "crm.objects.companies.read"])
         message = self.backend.action_test_connection()["params"]["message"]
-        self.assertIn("scopes missing: crm.objects.deals.read, crm.objects.line_items.read", message)
+        self.assertIn("scopes missing: crm.objects.companies.write", message)
+        for scope in ("crm.objects.deals.read", "crm.objects.line_items.read", "crm.schemas.deals.write"):
+            self.assertIn(scope, message)
+        self.assertIn("nothing can be imported without them", message)
 
     def test_a_won_deal_becomes_a_confirmed_sale_order_with_its_customer_and_terms(self):
         self.subscribe("deal.propertyChange")
@@ -201,7 +74,7 @@ class TestHubSpotSandbox(HttpCase):
             [exchange] = self.wait_for_exchanges(1)
         self.run_jobs()
         self.assertEqual(exchange.state, "ignored")
-        self.assertIn("is in stage 'closedlost': only won deals become sale orders", exchange.ignore_reason)
+        self.assertIn("was lost (stage 'closedlost'): nothing to do in Odoo", exchange.ignore_reason)
 
     def test_an_unknown_sku_waits_with_the_sku_then_retry_imports_the_deal(self):
         self.subscribe("deal.propertyChange", property_name="dealstage")

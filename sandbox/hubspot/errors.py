@@ -1,5 +1,6 @@
 """HubSpot's error bodies, and the exception handlers raise to answer with one."""
 
+import functools
 import json
 import math
 import uuid
@@ -24,7 +25,7 @@ RATE_LIMIT_MESSAGES = {
 }
 
 
-def category(status: int) -> str:
+def category_of(status: int) -> str:
     return CATEGORIES.get(status, "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR")
 
 
@@ -34,13 +35,23 @@ class ApiError(HTTPException):
     It is a werkzeug ``HTTPException`` so that ``System.dispatch`` turns it into
     ``error_response(code, name)``: ``name`` is therefore the message. ``context``
     and ``sub_category`` go into batch errors, which report each failed input on its own.
+    A ``category`` other than the status's own (``OBJECT_ALREADY_EXISTS`` for a 409)
+    reaches the answer only through a handler wrapped in ``own_categories``.
     """
 
-    def __init__(self, code: int, message: str, context: dict | None = None, sub_category: str | None = None):
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        context: dict | None = None,
+        sub_category: str | None = None,
+        category: str | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.context = context or {}
         self.sub_category = sub_category
+        self.category = category or category_of(code)
 
     @property
     def name(self) -> str:
@@ -48,7 +59,7 @@ class ApiError(HTTPException):
 
     def batch_error(self, **context) -> dict:
         """This error as one entry of a batch answer's ``errors``, with ``context`` added to its own."""
-        error = {"status": "error", "category": category(self.code)}
+        error = {"status": "error", "category": self.category}
         if self.sub_category:
             error["subCategory"] = self.sub_category
         error.update(message=self.description, context={**self.context, **context}, errors=[], links={})
@@ -65,8 +76,30 @@ def invalid_property(name: str, error: str, message: str) -> dict:
     return {"isValid": False, "message": message, "error": error, "name": name, "localizedErrorMessage": message}
 
 
-def error_body(status: int, message: str) -> dict:
-    return {"status": "error", "message": message, "correlationId": str(uuid.uuid4()), "category": category(status)}
+def error_body(status: int, message: str, category: str | None = None) -> dict:
+    return {
+        "status": "error",
+        "message": message,
+        "correlationId": str(uuid.uuid4()),
+        "category": category or category_of(status),
+    }
+
+
+def own_categories(handler):
+    """Answer the ``ApiError`` of ``handler`` with its own category.
+
+    ``System.dispatch`` builds an error answer from the status and message alone,
+    which gives every 409 HubSpot's ``CONFLICT``.
+    """
+
+    @functools.wraps(handler)
+    def answer(self, request, **values):
+        try:
+            return handler(self, request, **values)
+        except ApiError as error:
+            return json_response(error_body(error.code, error.description, error.category), error.code)
+
+    return answer
 
 
 def rate_limit_response(policy: str, retry_after: float | None):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from .errors import ApiError, invalid_property, property_errors
-from .schema import CLOSED_STAGES, DEAL_STAGES, DEFAULT_PROPERTIES, PROPERTIES, SINGULAR, last_modified
+from .schema import CLOSED_STAGES, DEAL_STAGES, DEFAULT_PROPERTIES, SINGULAR, last_modified
 
 # Ids are numeric strings from one counter shared by every type, so an id used with
 # the wrong type is not found, as it would not be on HubSpot.
@@ -57,15 +57,18 @@ class ObjectStore:
     """Contacts, companies, deals, products and line items kept in a ``State``.
 
     Each record is stored as its JSON answer: ``id``, ``properties`` (strings),
-    ``createdAt``, ``updatedAt`` and ``archived``. ``notify(kind, change, id, changes,
-    source)`` hears of every creation, property change, archiving, restore, merge and
-    privacy deletion, unless the change comes with ``source=None`` (the seed data).
+    ``createdAt``, ``updatedAt`` and ``archived``. Values are checked against the
+    definitions of ``registry`` (a ``PropertyRegistry``: the built-in properties and
+    those made through the API). ``notify(kind, change, id, changes, source)`` hears
+    of every creation, property change, archiving, restore, merge and privacy
+    deletion, unless the change comes with ``source=None`` (the seed data).
     ``source`` is HubSpot's ``changeSource``: ``INTEGRATION`` for the API, ``CRM_UI``
     for what a user does in HubSpot.
     """
 
-    def __init__(self, state, notify):
+    def __init__(self, state, registry, notify):
         self.state = state
+        self.registry = registry
         self.notify = notify
 
     def records(self, kind: str, archived: bool = False) -> list[dict]:
@@ -97,9 +100,8 @@ class ObjectStore:
         found = self.state.records(kind, matches)
         return found[0] if found else None
 
-    @staticmethod
-    def check_id_property(kind: str, name: str) -> None:
-        definition = PROPERTIES[kind].get(name)
+    def check_id_property(self, kind: str, name: str) -> None:
+        definition = self.registry.get(kind, name)
         if definition is None or not definition.unique:
             raise ApiError(400, f"{name} is not a unique property of {kind}; use hs_object_id or a unique property")
 
@@ -217,7 +219,7 @@ class ObjectStore:
             raise ApiError(400, "Invalid input JSON: properties must be an object of property values")
         values, errors = {}, []
         for name, raw in properties.items():
-            definition = PROPERTIES[kind].get(name)
+            definition = self.registry.get(kind, name)
             value = as_text(raw)
             if definition is None:
                 errors.append(invalid_property(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'))
@@ -243,19 +245,19 @@ class ObjectStore:
     def check_unique(self, kind: str, values: dict, own_id: str | None = None) -> None:
         """Raise HubSpot's 409 if another object already holds one of the unique ``values``."""
         for name, value in values.items():
-            if value is None or not PROPERTIES[kind][name].unique:
+            definition = self.registry.get(kind, name)
+            if value is None or definition is None or not definition.unique:
                 continue
             other = self.find(kind, name, value)
             if other and other["id"] != own_id:
                 raise ApiError(409, f"{SINGULAR[kind].title()} already exists. Existing ID: {other['id']}")
 
-    @staticmethod
-    def public(kind: str, record: dict, names=None) -> dict:
+    def public(self, kind: str, record: dict, names=None) -> dict:
         """The JSON answer for ``record`` with the requested properties (the type's defaults if none).
 
-        Requested properties without a value come back as null; unknown names are ignored.
+        Requested properties without a value come back as null; unknown (and archived) names are ignored.
         """
-        wanted = [n for n in (names or DEFAULT_PROPERTIES[kind]) if n in PROPERTIES[kind]]
+        wanted = [n for n in (names or DEFAULT_PROPERTIES[kind]) if self.registry.get(kind, n)]
         answer = {
             "id": record["id"],
             "properties": {name: record["properties"].get(name) for name in wanted},
@@ -285,9 +287,12 @@ def _typed(definition, value: str) -> tuple[str, tuple | None]:
         if moment.time() != datetime.min.time():
             return value, ("INVALID_DATE", f"{value} is at {moment.time().isoformat()} UTC, not midnight!")
         return moment.date().isoformat(), None
-    allowed = [option for option, _ in definition.options]
-    if value not in allowed:
-        return value, ("INVALID_OPTION", f"{value} was not one of the allowed options: [{', '.join(allowed)}]")
+    allowed = [option.value for option in definition.options]
+    # A multiple checkboxes property holds several options, separated by semicolons.
+    chosen = value.split(";") if definition.field_type == "checkbox" else [value]
+    for option in chosen:
+        if option not in allowed:
+            return value, ("INVALID_OPTION", f"{option} was not one of the allowed options: [{', '.join(allowed)}]")
     return value, None
 
 

@@ -21,11 +21,12 @@ def json_body(request) -> dict:
     return data
 
 
-def batch_inputs(body: dict, maximum: int) -> list[dict]:
+def batch_inputs(body: dict, maximum: int | None = None) -> list[dict]:
+    """A batch's ``inputs``, at most ``maximum`` of them when the endpoint has a published limit."""
     inputs = body.get("inputs")
     if not isinstance(inputs, list) or not all(isinstance(item, dict) for item in inputs):
         raise ApiError(400, "inputs must be a list of objects")
-    if len(inputs) > maximum:
+    if maximum is not None and len(inputs) > maximum:
         raise ApiError(400, f"Too many inputs: {len(inputs)}. The maximum batch size is {maximum}.")
     return inputs
 

@@ -1,6 +1,7 @@
 """What the simulated HubSpot account knows: object types, properties, the deal pipeline, association types."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "products": "0-7", "line_items": "0-8"}
 SINGULAR = {
@@ -26,9 +27,23 @@ def last_modified(kind: str) -> str:
     return "lastmodifieddate" if kind == "contacts" else "hs_lastmodifieddate"
 
 
+class Option(NamedTuple):
+    """One option of an enumeration, as HubSpot lists it."""
+
+    value: str
+    label: str
+    display_order: int = 0
+    hidden: bool = False
+
+
 @dataclass(frozen=True)
 class Property:
-    """A property definition; ``options`` are ``(value, label)`` pairs of an enumeration."""
+    """A property definition: HubSpot's own, the account's custom ones, or one made through the API.
+
+    ``options`` are the ``Option`` values of an enumeration; ``group`` defaults to the
+    type's ``<object>information`` group and ``form_field`` to whether the value can be
+    set. ``archived_at`` is set once the property is archived through the API.
+    """
 
     name: str
     label: str
@@ -38,35 +53,58 @@ class Property:
     unique: bool = False
     read_only: bool = False
     custom: bool = False
+    description: str = ""
+    group: str = ""
+    display_order: int | None = None
+    hidden: bool = False
+    form_field: bool | None = None
+    created_at: str = ACCOUNT_CREATED
+    updated_at: str = ACCOUNT_CREATED
+    archived_at: str | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def shown_on_forms(self) -> bool:
+        return not self.read_only if self.form_field is None else self.form_field
+
+    def group_name(self, kind: str) -> str:
+        return self.group or f"{SINGULAR[kind].replace('_', '')}information"
 
     def to_json(self, kind: str, order: int) -> dict:
-        return {
+        """HubSpot's ``Property``; ``order`` is its place in the listing, unless it has a display order of its own."""
+        answer = {
             "name": self.name,
             "label": self.label,
             "type": self.type,
             "fieldType": self.field_type,
-            "description": "",
-            "groupName": f"{SINGULAR[kind].replace('_', '')}information",
+            "description": self.description,
+            "groupName": self.group_name(kind),
             "options": [
-                {"label": label, "value": value, "displayOrder": i, "hidden": False}
-                for i, (value, label) in enumerate(self.options)
+                {"label": o.label, "value": o.value, "displayOrder": o.display_order, "hidden": o.hidden}
+                for o in self.options
             ],
-            "displayOrder": order,
+            "displayOrder": order if self.display_order is None else self.display_order,
             "calculated": self.read_only and self.name != "hs_object_id",
             "externalOptions": False,
             "hasUniqueValue": self.unique,
-            "hidden": False,
+            "hidden": self.hidden,
             "hubspotDefined": not self.custom,
             "modificationMetadata": {
                 "archivable": self.custom,
                 "readOnlyDefinition": not self.custom,
                 "readOnlyValue": self.read_only,
             },
-            "formField": not self.read_only,
-            "createdAt": ACCOUNT_CREATED,
-            "updatedAt": ACCOUNT_CREATED,
-            "archived": False,
+            "formField": self.shown_on_forms,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "archived": self.archived,
         }
+        if self.archived:
+            answer["archivedAt"] = self.archived_at
+        return answer
 
 
 def _number(name, label, **kwargs):
@@ -81,12 +119,18 @@ def _date(name, label, **kwargs):
     return Property(name, label, "date", "date", **kwargs)
 
 
+def _options(pairs) -> tuple:
+    return tuple(Option(value, label, order) for order, (value, label) in enumerate(pairs))
+
+
 def _choice(name, label, options, **kwargs):
-    return Property(name, label, "enumeration", "select", options=tuple(options), **kwargs)
+    return Property(name, label, "enumeration", "select", options=_options(options), **kwargs)
 
 
 def _flag(name, label):
-    return Property(name, label, "bool", "booleancheckbox", (("true", "Yes"), ("false", "No")), read_only=True)
+    return Property(
+        name, label, "bool", "booleancheckbox", _options((("true", "Yes"), ("false", "No"))), read_only=True
+    )
 
 
 # id, label, probability; the last two stages close the deal.

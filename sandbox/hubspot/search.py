@@ -6,7 +6,7 @@ import re
 from .errors import ApiError
 from .objects import parse_time
 from .params import integer
-from .schema import PROPERTIES, QUERY_PROPERTIES
+from .schema import QUERY_PROPERTIES
 
 MAX_FILTER_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 10
@@ -32,8 +32,10 @@ OPERATORS = (
 _NEGATIONS = {"NEQ", "NOT_IN", "NOT_CONTAINS_TOKEN", "NOT_HAS_PROPERTY"}
 
 
-def search(kind: str, records: list[dict], body: dict) -> tuple[int, list[dict], str | None]:
+def search(registry, kind: str, records: list[dict], body: dict) -> tuple[int, list[dict], str | None]:
     """Return the total number of matches, the requested page and the ``after`` of the next page.
+
+    Filters and sorts may name any property ``registry`` (a ``PropertyRegistry``) defines.
 
     The published limits are enforced with HubSpot's 400: at most 5 filter groups of
     at most 10 filters, 25 filters in all, a ``query`` of at most 3,000 characters,
@@ -54,7 +56,7 @@ def search(kind: str, records: list[dict], body: dict) -> tuple[int, list[dict],
     if len(filters) > MAX_FILTERS:
         raise ApiError(400, f"Too many filters ({len(filters)}). The maximum is {MAX_FILTERS} per request.")
     for filter_ in filters:
-        _check_filter(kind, filter_)
+        _check_filter(registry, kind, filter_)
     limit, offset = integer(body.get("limit"), 10, "limit"), integer(body.get("after"), 0, "after")
     if not 1 <= limit <= MAX_LIMIT:
         raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
@@ -70,18 +72,18 @@ def search(kind: str, records: list[dict], body: dict) -> tuple[int, list[dict],
         if (not groups or any(all(_matches(r["properties"], f) for f in g.get("filters") or []) for g in groups))
         and (not query or _contains_query(kind, r["properties"], query))
     ]
-    matches = _sorted(kind, matches, body.get("sorts") or [])
+    matches = _sorted(registry, kind, matches, body.get("sorts") or [])
     end = min(offset + limit, len(matches), MAX_RESULTS)
     return len(matches), matches[offset:end], str(end) if end < min(len(matches), MAX_RESULTS) else None
 
 
-def _check_filter(kind: str, filter_) -> None:
+def _check_filter(registry, kind: str, filter_) -> None:
     if not isinstance(filter_, dict) or not filter_.get("propertyName"):
         raise ApiError(400, "Each filter needs a propertyName and an operator")
     if filter_.get("operator", "EQ") not in OPERATORS:
         raise ApiError(400, f"Unknown operator {filter_.get('operator')!r}; use one of {', '.join(OPERATORS)}")
     name = filter_["propertyName"]
-    if name not in PROPERTIES[kind]:
+    if registry.get(kind, name) is None:
         raise ApiError(400, f"Property {name!r} does not exist on {kind} and cannot be filtered on")
 
 
@@ -137,7 +139,7 @@ def _contains_query(kind: str, properties: dict, query: str) -> bool:
     return any(query in (properties.get(name) or "").lower() for name in QUERY_PROPERTIES[kind])
 
 
-def _sorted(kind: str, records: list[dict], sorts: list) -> list[dict]:
+def _sorted(registry, kind: str, records: list[dict], sorts: list) -> list[dict]:
     """Apply the first sort (HubSpot takes one); records without the value come last."""
     if not sorts:
         return records
@@ -148,7 +150,7 @@ def _sorted(kind: str, records: list[dict], sorts: list) -> list[dict]:
         name, descending = sort.get("propertyName", ""), sort.get("direction", "ASCENDING") == "DESCENDING"
     else:
         raise ApiError(400, "sorts must be property names or objects with propertyName and direction")
-    if name not in PROPERTIES[kind]:
+    if registry.get(kind, name) is None:
         raise ApiError(400, f"Property {name!r} does not exist on {kind} and cannot be sorted on")
     present = [r for r in records if r["properties"].get(name) not in (None, "")]
     missing = [r for r in records if r["properties"].get(name) in (None, "")]

@@ -12,6 +12,8 @@ from .errors import ApiError, error_body, rate_limit_response
 from .limits import HubSpotFaults, RateLimiter
 from .objects import ObjectStore, iso
 from .params import batch_answer, batch_inputs, integer, is_true, json_body, kind_of, names
+from .properties import PropertyRegistry
+from .property_api import PropertyApi, property_rules
 from .schema import DEFAULT_PROPERTIES, PROPERTIES, SINGULAR, deal_pipeline
 from .search import search
 from .seed import populate as seed_account
@@ -30,7 +32,7 @@ KINDS = tuple(PROPERTIES)
 ANNOUNCED = ("contacts", "companies", "deals")
 
 
-class HubSpotSystem(AssociationApi, WebhookApi, System):
+class HubSpotSystem(AssociationApi, PropertyApi, WebhookApi, System):
     """A HubSpot portal reached with a private app token, as the addons reach the real one.
 
     Every request needs ``Authorization: Bearer <access_token>`` (the webhooks API
@@ -42,6 +44,8 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
     subscriptions made through the webhooks API or the ``subscribe`` action, batched
     by ``events`` and delivered by ``webhooks``: ``INTEGRATION`` changes when made
     through the API, ``CRM_UI`` ones when made by the actions, which stand for a user.
+    The property definitions are ``registry``'s: the built-in ones and the custom
+    properties this portal's integrations made through the properties API.
     """
 
     name = "hubspot"
@@ -83,8 +87,12 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
         self.webhooks.configure(self.webhooks.default_policy)
 
     @cached_property
+    def registry(self) -> PropertyRegistry:
+        return PropertyRegistry(self.state)
+
+    @cached_property
     def store(self) -> ObjectStore:
-        return ObjectStore(self.state, self._announce)
+        return ObjectStore(self.state, self.registry, self._announce)
 
     @cached_property
     def associations(self) -> AssociationStore:
@@ -108,8 +116,7 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
             Rule("/crm/v3/pipelines/<object_type>/<pipeline_id>/stages", methods=["GET"], endpoint="stages"),
             Rule("/account-info/v3/details", methods=["GET"], endpoint="account_details"),
             Rule("/oauth/v2/private-apps/get/access-token-info", methods=["POST"], endpoint="token_info"),
-            Rule("/crm/v3/properties/<object_type>", methods=["GET"], endpoint="properties"),
-            Rule("/crm/v3/properties/<object_type>/<name>", methods=["GET"], endpoint="property"),
+            *property_rules(),
         ]
 
     def populate(self):
@@ -207,7 +214,7 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
     def on_search_objects(self, request, object_type):
         kind = kind_of(object_type)
         body = json_body(request)
-        total, found, after = search(kind, self.store.records(kind), body)
+        total, found, after = search(self.registry, kind, self.store.records(kind), body)
         wanted = body.get("properties") if isinstance(body.get("properties"), list) else None
         answer = {"total": total, "results": [self.store.public(kind, r, wanted) for r in found]}
         if after:
@@ -266,7 +273,7 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
                 values = self.store.validate(kind, item.get("properties", {}))
                 self.store.check_unique(kind, values)
                 for name, value in values.items():
-                    if value is not None and PROPERTIES[kind][name].unique:
+                    if value is not None and self.registry.get(kind, name).unique:
                         key = (name, value.lower() if name == "email" else value)
                         if key in claimed:
                             raise ApiError(400, f"Duplicate {name} {value!r} in batch input. Values must be unique")
@@ -394,16 +401,6 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
     def on_stages(self, request, object_type, pipeline_id):
         return json_response({"results": _find_pipeline(object_type, pipeline_id)["stages"]})
 
-    def on_properties(self, request, object_type):
-        kind = kind_of(object_type)
-        return json_response({"results": [p.to_json(kind, i) for i, p in enumerate(PROPERTIES[kind].values())]})
-
-    def on_property(self, request, object_type, name):
-        kind = kind_of(object_type)
-        if name not in PROPERTIES[kind]:
-            raise ApiError(404, f"Unable to find property {name} for object type {kind}")
-        return json_response(PROPERTIES[kind][name].to_json(kind, list(PROPERTIES[kind]).index(name)))
-
     def _announce(self, kind, change, object_id, changes, source):
         if kind in ANNOUNCED:
             self._publish(f"{SINGULAR[kind]}.{change}", object_events(change, object_id, changes), source)
@@ -452,7 +449,12 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
             "subscribe": self.subscribe,
             "set_limits": self.set_limits,
             "set_scopes": self.set_scopes,
+            "flush_webhooks": self.flush_action,
         }
+
+    def flush_action(self, timeout: float = 10.0) -> dict:
+        """Deliver every event now (batch window or not) and answer once nothing is left to deliver."""
+        return {"flushed": self.flush_webhooks(float(timeout))}
 
     def set_scopes(self, scopes: list) -> dict:
         """Grant the private app these scopes instead (until the next reset), as an admin editing the app would."""
@@ -537,15 +539,20 @@ class HubSpotSystem(AssociationApi, WebhookApi, System):
         return {**self.limits.configure(ten_secondly, daily, search_secondly), "retry_after": self.sends_retry_after}
 
     def status_tables(self):
-        def rows(kind, columns):
+        """The newest records; companies and deals also show the custom properties made through the API."""
+
+        def rows(kind, columns, custom=False):
+            if custom:
+                columns = [*columns, *(p.name for p in self.registry.created(kind))]
             records = self.store.records(kind)
             return [{"id": r["id"], **{n: r["properties"].get(n, "") for n in columns}} for r in records]
 
         events = list(self.events.recent)[-20:]
+        deal_columns = ("dealname", "dealstage", "amount", "deal_kind", "purchase_order_number")
         return {
-            "Companies": rows("companies", ("name", "domain", "vat_number", "payment_terms"))[-20:],
+            "Companies": rows("companies", ("name", "domain", "vat_number", "payment_terms"), custom=True)[-20:],
             "Contacts": rows("contacts", ("email", "firstname", "lastname"))[-20:],
-            "Deals": rows("deals", ("dealname", "dealstage", "amount", "deal_kind", "purchase_order_number"))[-20:],
+            "Deals": rows("deals", deal_columns, custom=True)[-20:],
             "Webhook subscriptions": [
                 {k: v for k, v in s.items() if k != "clientSecret"} for s in self.state.records(SUBSCRIPTIONS)
             ],

@@ -11,6 +11,7 @@ def test_actions_are_listed(base_url):
         "close_deal",
         "create_contact",
         "delete",
+        "flush_webhooks",
         "merge",
         "move_deal",
         "privacy_delete",
