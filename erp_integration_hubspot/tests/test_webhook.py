@@ -5,6 +5,7 @@ from odoo.tests import TransactionCase
 
 from odoo.addons.erp_integration_core.lib import signatures
 from odoo.addons.erp_integration_core.lib.webhook import WebhookRequest
+from odoo.addons.erp_integration_core.tests.common import perform_pending_jobs
 
 SECRET = "hubspot-client-secret"
 URL = "https://erp.example.co.uk/integration/webhook/token"
@@ -73,3 +74,16 @@ class TestHubSpotWebhook(TransactionCase):
 
     def test_a_body_that_is_not_an_array_is_refused(self):
         self.assertEqual(self.deliver({"eventId": 1})[0], 400)
+
+    def test_the_suite_s_own_writes_coming_back_are_ignored_as_echoes(self):
+        self.backend.hubspot_app_id = "3300112"
+        own_property = dict(self.events[0], eventId=301, propertyName="odoo_invoice_status", propertyValue="paid")
+        own_app = dict(self.events[0], eventId=302, changeSource="INTEGRATION", sourceId="3300112")
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
+        watermark = self.env.cr.fetchone()[0]
+        self.assertEqual(self.deliver([own_property, own_app])[0], 200)
+        perform_pending_jobs(self.env, watermark)
+        exchanges = self.Exchange.search([("backend_id", "=", self.backend.id)], order="id")
+        self.assertEqual(exchanges.mapped("state"), ["ignored", "ignored"])
+        self.assertIn("a property only Odoo writes", exchanges[0].ignore_reason)
+        self.assertIn("this backend's own private app", exchanges[1].ignore_reason)
