@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 
-.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify pot
+.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify bench-hubspot pot
 
 help:
 	@echo "make run     demo database + sandbox + Odoo with the job runner (Ctrl-C stops all)"
@@ -12,6 +12,7 @@ help:
 	@echo "make lint    ruff check and format check"
 	@echo "make bench   webhook intake and audit log benchmarks"
 	@echo "make bench-shopify  Shopify order import (burst, 4/s, backlog) and stock push against the OCA connector (~25 min)"
+	@echo "make bench-hubspot  HubSpot initial load of 12,000 records at the standard limit, 200 won deals (~15 min)"
 
 run:
 	@scripts/run
@@ -38,6 +39,9 @@ bench-audit:
 
 bench-shopify:
 	@scripts/bench shopify
+
+bench-hubspot:
+	@scripts/bench hubspot
 
 pot:
 	@scripts/export-pot

@@ -1,0 +1,295 @@
+"""HubSpot initial load and won deals (``make bench-hubspot``).
+
+In one run, on this machine:
+
+1. The sandbox in its own process and a demo database (``erp_integration_demo``)
+   whose HubSpot backend is pointed at it and set up with *Set up HubSpot*.
+2. **Initial load.** 2,000 companies and 10,000 contacts (each under a company)
+   are created in the sandbox portal through its batch API, then its limit is
+   set to HubSpot's standard one: 100 requests per rolling 10 s, 100 records per
+   page. *Load companies and contacts* is pressed and the time is taken from the
+   start of the first load job to the commit of the last page's job. The bound
+   the limit imposes: the load needs one request per hundred records plus a
+   count of each type, R requests in all; only 100 fit in any 10 s, so the last
+   one cannot go before ``floor((R - 1) / 100) * 10`` s after the first.
+3. **Won deals.** 200 deals of five lines (three goods, two services that make a
+   project and tasks) are created, the portal's ``deal.propertyChange`` on
+   ``dealstage`` is subscribed to Odoo, and the deals are marked won at two a
+   second. Per deal, the latency is from the event's ``occurredAt`` (HubSpot then
+   batches events for a moment before sending them) to the commit of the job
+   that confirmed its sale order and made its project.
+
+One Odoo server (``workers=2``, queue_job runner ``root:2``, no cron).
+
+    python3 -m tests.bench.hubspot --odoo-bin "python3 /opt/odoo19/odoo-bin" --addons-path ...
+"""
+
+import argparse
+import math
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+from .shopify import EXCHANGE_JOB, Database, Odoo, Sandbox, log, percentile
+
+TOKEN = "pat-sandbox-demo-token"
+DB = "erp_integration_bench_hubspot"
+SUITE = "erp_integration_core,erp_integration_sale_stock,erp_integration_shopify,erp_integration_hubspot"
+LINES = (("MUG-STONE-350", 12, "8.50"), ("TEAPOT-CER-1L", 4, "24.00"), ("TRAY-WALNUT", 2, "38.00"))
+SERVICES = (("SRV-INSTALL-DAY", 1, "480.00"), ("SRV-TRAINING", 2, "350.00"))
+STANDARD_LIMIT, WINDOW, PAGE = 100, 10, 100
+
+
+class Portal:
+    """The sandbox's HubSpot, through its API (limits raised while it is filled) and its actions."""
+
+    def __init__(self, sandbox):
+        self.url = f"{sandbox.url}/hubspot"
+        self.control = sandbox.url
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {TOKEN}"
+
+    def act(self, action, **params):
+        response = self.session.post(
+            f"{self.control}/_sandbox/systems/hubspot/actions/{action}", json=params, timeout=60
+        )
+        response.raise_for_status()
+        return response.json()["result"]
+
+    def batch_create(self, kind, inputs):
+        ids = []
+        for start in range(0, len(inputs), 100):
+            response = self.session.post(
+                f"{self.url}/crm/v3/objects/{kind}/batch/create",
+                json={"inputs": inputs[start : start + 100]},
+                timeout=60,
+            )
+            response.raise_for_status()
+            ids += [result["id"] for result in response.json()["results"]]
+        return ids
+
+    def fill(self, companies, contacts):
+        self.act("set_limits", ten_secondly=1_000_000, daily=10_000_000)
+        company_ids = self.batch_create(
+            "companies",
+            [
+                {
+                    "properties": {
+                        "name": f"Bench Trading {n:05d} Ltd",
+                        "domain": f"bench{n:05d}.example.co.uk",
+                        "city": "Leeds",
+                        "zip": f"LS{n % 28 + 1} {n % 9 + 1}AB",
+                    }
+                }
+                for n in range(companies)
+            ],
+        )
+        link = [{"associationTypeId": 279}, {"associationTypeId": 1}]
+        self.batch_create(
+            "contacts",
+            [
+                {
+                    "properties": {
+                        "email": f"person{n:06d}@bench{n % companies:05d}.example.co.uk",
+                        "firstname": "Bench",
+                        "lastname": f"Person {n:06d}",
+                    },
+                    "associations": [{"to": {"id": company_ids[n % companies]}, "types": link}],
+                }
+                for n in range(contacts)
+            ],
+        )
+        return company_ids
+
+    def deals(self, count, company_ids):
+        lines = (*LINES, *SERVICES)
+        items = self.batch_create(
+            "line_items",
+            [
+                {"properties": {"name": sku, "hs_sku": sku, "quantity": str(qty), "price": price}}
+                for _ in range(count)
+                for sku, qty, price in lines
+            ],
+        )
+        amount = sum(qty * float(price) for _sku, qty, price in lines)
+        deal_ids = self.batch_create(
+            "deals",
+            [
+                {
+                    "properties": {
+                        "dealname": f"Bench deal {n:04d}",
+                        "dealstage": "contractsent",
+                        "amount": f"{amount:.2f}",
+                        "deal_currency_code": "GBP",
+                        "payment_terms": "30 days",
+                    },
+                    "associations": [
+                        {"to": {"id": company_ids[n]}, "types": [{"associationTypeId": 5}]},
+                        *(
+                            {"to": {"id": item}, "types": [{"associationTypeId": 19}]}
+                            for item in items[n * len(lines) : (n + 1) * len(lines)]
+                        ),
+                    ],
+                }
+                for n in range(count)
+            ],
+        )
+        return deal_ids
+
+
+def wait(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"Timed out after {timeout} s waiting for {what}")
+
+
+def measure_load(odoo, database, portal, companies, contacts):
+    portal.act("set_limits", ten_secondly=STANDARD_LIMIT, daily=250_000)
+    first = database.last_job_id()
+    odoo.shell(DB, "start_load")
+    # Contacts without a page of their own are impossible: every record lands on one.
+    pages = math.ceil(companies / PAGE) + math.ceil(contacts / PAGE)
+
+    def done():
+        rows = database.query(
+            "SELECT count(*) FILTER (WHERE state IN ('done', 'ignored')), count(*) FILTER (WHERE state NOT IN "
+            "('queued', 'processing', 'done', 'ignored')) FROM integration_exchange WHERE flow LIKE '%%.load'"
+        )
+        finished, stuck = rows[0]
+        if stuck:
+            raise SystemExit(f"{stuck} load pages failed; see the exception queue of {DB}")
+        return finished >= pages
+
+    wait(done, 3600, f"{pages} load pages")
+    wait(lambda: not database.pending_jobs(), 600, "the last jobs")
+    jobs = [job for job in database.jobs(first) if job["state"] == "done"]
+    start = min(job["date_started"] for job in jobs)
+    end = max(job["date_done"] for job in jobs)
+    seconds = (end - start).total_seconds()
+    requests_needed = pages + 2
+    bound = (requests_needed - 1) // STANDARD_LIMIT * WINDOW
+    bound_pages = database.query(
+        "SELECT count(*) FROM integration_binding b JOIN integration_backend k ON k.id = b.backend_id "
+        "WHERE k.channel = 'hubspot' AND b.res_model = 'res.partner'"
+    )[0][0]
+    listing = [job for job in jobs if "integration.flow" in job["func_string"]]
+    page_jobs = [job for job in jobs if EXCHANGE_JOB.search(job["func_string"] or "")]
+    return {
+        "records": companies + contacts,
+        "bound_partners": bound_pages,
+        "requests": requests_needed,
+        "bound_s": bound,
+        "seconds": seconds,
+        "ratio": seconds / bound if bound else float("nan"),
+        "listing_s": (max(j["date_done"] for j in listing) - start).total_seconds(),
+        "page_exec_p50_s": percentile([j["exec_time"] for j in page_jobs], 0.5),
+        "records_per_s": (companies + contacts) / seconds,
+    }
+
+
+def measure_deals(database, portal, deal_ids, webhook_url, secret, rate):
+    portal.act("set_limits", ten_secondly=STANDARD_LIMIT, daily=250_000)
+    portal.act(
+        "subscribe",
+        target_url=webhook_url,
+        client_secret=secret,
+        types=["deal.propertyChange"],
+        property_name="dealstage",
+    )
+    for deal_id in deal_ids:
+        started = time.monotonic()
+        portal.act("close_deal", deal_id=deal_id)
+        time.sleep(max(0.0, 1 / rate - (time.monotonic() - started)))
+
+    def rows():
+        return database.query(
+            "SELECT e.id, e.state, e.payload::json->>'occurredAt', e.result::text FROM integration_exchange e "
+            "WHERE e.flow = 'deal.propertyChange'"
+        )
+
+    wait(lambda: len([r for r in rows() if r[1] not in ("queued", "processing")]) >= len(deal_ids), 1800, "the deals")
+    wait(lambda: not database.pending_jobs(), 600, "the last jobs")
+    done = {row[0]: row for row in rows()}
+    jobs = {
+        int(EXCHANGE_JOB.search(job["func_string"]).group(1)): job
+        for job in database.jobs(0)
+        if EXCHANGE_JOB.search(job["func_string"] or "") and job["state"] == "done"
+    }
+    latencies, failed, projects = [], [], 0
+    for exchange_id, (_id, state, occurred, result) in done.items():
+        if state != "done" or "sale_order" not in (result or ""):
+            failed.append(exchange_id)
+            continue
+        projects += '"projects"' in result
+        committed = jobs[exchange_id]["date_done"].timestamp()
+        latencies.append(committed - int(occurred) / 1000)
+    return {
+        "deals": len(deal_ids),
+        "confirmed": len(latencies),
+        "with_project": projects,
+        "failed": failed[:10],
+        "p50_s": percentile(latencies, 0.5),
+        "p95_s": percentile(latencies, 0.95),
+        "max_s": max(latencies) if latencies else float("nan"),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--odoo-bin", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--db-flag", action="append", default=[])
+    parser.add_argument("--companies", type=int, default=2_000)
+    parser.add_argument("--contacts", type=int, default=10_000)
+    parser.add_argument("--deals", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=2.0, help="deals marked won per second")
+    options = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-hubspot-"))
+    odoo = Odoo(options.odoo_bin, options.addons_path, options.db_flag, workdir)
+    with Sandbox(workdir, seed=7) as sandbox:
+        portal = Portal(sandbox)
+        log(f"Filling the portal: {options.companies} companies, {options.contacts} contacts")
+        company_ids = portal.fill(options.companies, options.contacts)
+        deal_ids = portal.deals(options.deals, company_ids)
+        odoo.create(DB, f"{SUITE},erp_integration_demo")
+        try:
+            configured = odoo.shell(DB, "configure", api_url=portal.url)
+            database = Database(DB)
+            with odoo.server(DB, sandbox.ca_pem) as (url, _logfile):
+                log("Initial load at 100 requests per 10 s")
+                load = measure_load(odoo, database, portal, options.companies, options.contacts)
+                log(f"Initial load: {load}")
+                webhook_url = url + urlsplit(configured["webhook_url"]).path
+                log(f"{options.deals} won deals at {options.rate}/s")
+                deals = measure_deals(database, portal, deal_ids, webhook_url, configured["secret"], options.rate)
+                log(f"Won deals: {deals}")
+        finally:
+            odoo.drop(DB)
+    print()
+    print("| measure | figure |")
+    print("|---|---:|")
+    print(f"| initial load: records (companies + contacts) | {load['records']:,} |")
+    print(f"| requests needed (pages of 100 + 2 counts) | {load['requests']} |")
+    print(f"| bound at 100 requests / 10 s | {load['bound_s']} s |")
+    print(f"| initial load, first job start → last page committed | {load['seconds']:.1f} s |")
+    print(f"| ratio to the bound | {load['ratio']:.2f} |")
+    print(f"| of which listing (all pages queued) | {load['listing_s']:.1f} s |")
+    print(f"| records imported per second | {load['records_per_s']:.0f} |")
+    print(f"| page job, p50 execution | {load['page_exec_p50_s']:.2f} s |")
+    print(f"| partners bound | {load['bound_partners']:,} |")
+    print(
+        f"| won deals confirmed (with a project) | {deals['confirmed']} ({deals['with_project']}) of {deals['deals']} |"
+    )
+    print(f"| won deal → confirmed order and project committed, p50 | {deals['p50_s'] * 1000:.0f} ms |")
+    print(f"| same, p95 | {deals['p95_s'] * 1000:.0f} ms |")
+    print(f"| same, max | {deals['max_s'] * 1000:.0f} ms |")
+
+
+if __name__ == "__main__":
+    main()
