@@ -5,7 +5,9 @@ hundred per request; each page is one inbound exchange, imported by its own
 job from the page itself, so 12,000 records cost 120 requests. A run lists a
 few pages and then starts the next run, keeping its place in the flow's
 cursor (``companies:<after>``): a crash or a restart resumes from the last page
-queued, and a page queued twice is one exchange (its key is its place). The
+queued, and a page queued twice is one exchange (its key is its place).
+Contacts are listed once every page of companies is in, so a contact's company
+is always found bound rather than imported twice at once. The
 backend shows the progress: the portal's records Odoo has bound, of the total.
 
 **Catch-up.** Companies, contacts and deals modified since the last run are
@@ -61,6 +63,10 @@ class InitialLoad(Component):
         if kind == DONE:
             return flow.cursor
         totals = dict((flow.last_result or {}).get("totals") or {})
+        if kind != LOAD_KINDS[0] and not after and self._waiting(LOAD_KINDS[0]):
+            # Contacts go under their companies: they start once every company page is in.
+            flow._trigger(delay=2)
+            return flow.cursor
         for _page in range(self.pages_per_run):
             if kind not in totals:
                 totals[kind] = self.client.search(kind, {"limit": 1, "properties": ["hs_object_id"]}).get("total", 0)
@@ -89,6 +95,16 @@ class InitialLoad(Component):
             # The next pages in a job of their own: what this one queued is committed first.
             flow._trigger(delay=0)
         return cursor
+
+    def _waiting(self, kind):
+        return self.env["integration.exchange"].search_count(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("flow", "=", f"{kind}.load"),
+                ("state", "in", ("queued", "processing")),
+            ],
+            limit=1,
+        )
 
 
 class CatchUp(Component):

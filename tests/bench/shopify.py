@@ -289,9 +289,9 @@ class Odoo:
     def drop(db):
         subprocess.run(["dropdb", "--if-exists", "--force", db], check=False, capture_output=True)
 
-    def shell(self, db, task, **params):
-        """Run a ``shopify_odoo`` task inside ``odoo-bin shell`` and return its result."""
-        code = f"from tests.bench import shopify_odoo\nshopify_odoo.main(env, {task!r}, **{params!r})\n"
+    def shell(self, db, task, module="shopify_odoo", **params):
+        """Run a task of ``tests.bench.<module>`` inside ``odoo-bin shell`` and return its result."""
+        code = f"from tests.bench import {module}\n{module}.main(env, {task!r}, **{params!r})\n"
         done = self.run(["shell", "-d", db, "--no-http", "--log-level=warn"], stdin=code, env={"PYTHONPATH": str(REPO)})
         for line in done.stdout.splitlines():
             if line.startswith("BENCH-RESULT "):
