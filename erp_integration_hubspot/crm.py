@@ -9,6 +9,7 @@ is the backend's *Customers* system-of-record choice.
 """
 
 import contextlib
+from dataclasses import dataclass
 from decimal import Decimal
 
 from stdnum import get_cc_module
@@ -20,7 +21,13 @@ from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.amounts import CENT
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
 from odoo.addons.erp_integration_core.lib.events import Event
-from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher, compact
+from odoo.addons.erp_integration_core.partners import (
+    PartnerIdentity,
+    PartnerMatcher,
+    compact,
+    email_key,
+    phone_key,
+)
 from odoo.addons.erp_integration_core.personal_data import PersonalData
 from odoo.addons.erp_integration_core.work import Component
 
@@ -61,6 +68,31 @@ def checked_vat(number, company_name):
     return digits if digits[:2].isalpha() else f"GB{digits}"
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A HubSpot company or contact read and checked, before its partner is found or created."""
+
+    flow: str
+    external_id: str
+    source: dict
+    identity: PartnerIdentity
+    modified: str | None
+    parent: object = None
+
+    def keys(self):
+        """What would make two records of one page the same partner: the matcher finds neither before creation."""
+        identity = self.identity
+        postcode = compact(identity.zip)
+        keys = {
+            ("email", email_key(identity.email)),
+            ("vat", compact(identity.vat)),
+            ("registry", compact(identity.company_registry)),
+            ("phone", phone_key(identity.phone)),
+            ("name", (identity.name or "").strip().lower() if postcode else None, postcode),
+        }
+        return {key for key in keys if key[1]}
+
+
 class CrmImport(Component):
     def __init__(self, work):
         super().__init__(work)
@@ -76,6 +108,14 @@ class CrmImport(Component):
         ``record`` is the company as a page of the initial load brought it;
         otherwise it is read now, so an event seen late converges all the same.
         """
+        return self._partner(self._company_plan(company_id, record))
+
+    def import_contact(self, contact_id, record=None):
+        """The person of HubSpot contact ``contact_id``, under the partner of their primary company."""
+        return self._partner(self._contact_plan(contact_id, record))
+
+    def _company_plan(self, company_id, record=None):
+        """What Odoo needs to know of a company to find or create its partner; nothing is written."""
         if record is None:
             record = self.client.get_object("companies", company_id, COMPANY_PROPERTIES)
         if record is None:
@@ -93,16 +133,10 @@ class CrmImport(Component):
             company_registry=props.get("company_registration_number"),
             is_company=True,
         )
-        partner = self._partner(COMPANY, str(company_id), source, identity, props.get("hs_lastmodifieddate"))
-        terms = props.get("payment_terms")
-        if terms and not partner.property_payment_term_id:
-            # Unmapped terms wait for the deal that needs them: it says which mapping is missing.
-            with contextlib.suppress(MappingError):
-                partner.property_payment_term_id = self.backend._lookup_value("payment_terms", terms)
-        return partner
+        return Plan(COMPANY, str(company_id), source, identity, props.get("hs_lastmodifieddate"))
 
-    def import_contact(self, contact_id, record=None):
-        """The person of HubSpot contact ``contact_id``, under the partner of their primary company."""
+    def _contact_plan(self, contact_id, record=None, parents=None):
+        """The same for a contact; its company is imported first unless ``parents`` (bound companies) is given."""
         if record is None:
             record = self.client.get_object("contacts", contact_id, CONTACT_PROPERTIES, associations=("companies",))
         if record is None:
@@ -113,10 +147,17 @@ class CrmImport(Component):
         if not name:
             raise ValidationError(f"HubSpot {at} has neither a name nor an e-mail. Complete it, then press Retry.")
         companies = associated(record, "companies")
-        parent = self._company(companies[0]) if companies else self.Partner.browse()
+        if not companies:
+            parent = self.Partner.browse()
+        elif parents is not None:
+            parent = parents.get(companies[0]) or self.Partner.browse()
+            if not parent:
+                return None
+        else:
+            parent = self._company(companies[0])
         identity = PartnerIdentity(name=name, email=props.get("email"), phone=props.get("phone"), zip=props.get("zip"))
         source = dict(props, name=name, parent_id=parent.id or False)
-        return self._partner(CONTACT, str(contact_id), source, identity, props.get("lastmodifieddate"), parent)
+        return Plan(CONTACT, str(contact_id), source, identity, props.get("lastmodifieddate"), parent)
 
     def merge(self, kind, event):
         """HubSpot merged records into one: their partner's binding moves to the survivor, which is read again.
@@ -155,32 +196,118 @@ class CrmImport(Component):
     def load(self, kind, records):
         """A page of the initial load: every company or contact on it, imported from the page itself.
 
-        A record that cannot be imported (an invalid VAT number, say) is undone
-        alone and queued as an exchange of its own, which reads it again and
-        waits in the exception queue with its reason; the rest of the page is
-        imported.
+        The partners Odoo has no match for are created together, which is
+        several times faster than one by one; the others (bound already,
+        matched, twice on the page, or a contact whose company is not in yet)
+        are imported one by one. A record that cannot be imported (an invalid
+        VAT number, say) is undone alone and queued as an exchange of its own,
+        which reads it again and waits in the exception queue with its reason;
+        the rest of the page is imported.
         """
         singular = "company" if kind == "companies" else "contact"
+        ids = [str(shape.required(record, "id", kind)) for record in records]
+        bound = self._bound_partners(ids)
+        parents = None
+        if kind == "contacts":
+            parents = self._bound_partners(
+                [company for record in records for company in associated(record, "companies")[:1]]
+            )
+        planned, alone, waiting, keys = [], [], [], set()
+        for object_id, record in zip(ids, records, strict=True):
+            try:
+                plan = (
+                    self._company_plan(object_id, record)
+                    if kind == "companies"
+                    else self._contact_plan(object_id, record, parents)
+                )
+            except (ValidationError, MappingError, BusinessError, Ignored) as err:
+                waiting.append(self._alone(singular, object_id, err))
+                continue
+            identity_keys = plan and plan.keys()
+            if (
+                plan is None
+                or object_id in bound
+                or keys & identity_keys
+                or self.matcher.find(plan.identity, plan.parent)
+            ):
+                alone.append((object_id, record))
+                continue
+            keys |= identity_keys
+            planned.append(plan)
+        partners = self._create_partners(planned)
         importer = self.import_company if kind == "companies" else self.import_contact
-        partners, waiting = self.Partner.browse(), []
-        for record in records:
-            object_id = str(shape.required(record, "id", kind))
+        for object_id, record in alone:
             try:
                 with self.env.cr.savepoint():
                     partners |= importer(object_id, record)
             except (ValidationError, MappingError, BusinessError, Ignored) as err:
-                waiting.append(
-                    Event.of(
-                        f"{singular}.reconcile",
-                        f"load:{singular}:{object_id}:{self.exchange.id}",
-                        {"objectId": int(object_id), "reason": err.message[:200]},
-                        external_type=singular,
-                        external_id=object_id,
-                    )
-                )
+                waiting.append(self._alone(singular, object_id, err))
         if waiting:
             self.backend._receive_events(waiting)
-        return {"imported": len(partners), "queued_alone": [event.external_id for event in waiting]}
+        return {
+            "imported": len(partners),
+            "created_together": len(planned),
+            "queued_alone": [event.external_id for event in waiting],
+        }
+
+    def _bound_partners(self, external_ids):
+        """The partners bound to these HubSpot ids, by id, in one query."""
+        bindings = self.binding.search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("res_model", "=", "res.partner"),
+                ("external_id", "in", external_ids),
+            ]
+        )
+        partners = {partner.id: partner for partner in self.Partner.browse(bindings.mapped("res_id")).exists()}
+        return {binding.external_id: partners[binding.res_id] for binding in bindings if binding.res_id in partners}
+
+    def _alone(self, singular, object_id, err):
+        """A record of a load page queued as an exchange of its own, which reads it again and says what is wrong."""
+        return Event.of(
+            f"{singular}.reconcile",
+            f"load:{singular}:{object_id}:{self.exchange.id}",
+            {"objectId": int(object_id), "reason": err.message[:200]},
+            external_type=singular,
+            external_id=object_id,
+        )
+
+    def _create_partners(self, plans):
+        """Create the partners of ``plans`` in one go, bound and linked to the exchange."""
+        if not plans:
+            return self.Partner.browse()
+        values = [self._values(plan) for plan in plans]
+        partners = self.Partner.create([dict(vals, company_id=self.company.id) for vals in values])
+        self.binding.create(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "res_model": "res.partner",
+                    "res_id": partner.id,
+                    "external_id": plan.external_id,
+                    "external_updated_at": timestamp(plan.modified, f"{plan.flow} {plan.external_id}: last modified"),
+                    "synced_at": fields.Datetime.now(),
+                }
+                for plan, partner in zip(plans, partners, strict=True)
+            ]
+        )
+        self.exchange._link(partners, "created", sorted(set().union(*values)))
+        return partners
+
+    def _values(self, plan):
+        """The partner fields of ``plan`` through the backend's field mappings, and its payment terms if mapped."""
+        vals = self.backend._apply_field_mappings(plan.flow, plan.source, DEFAULTS[plan.flow])
+        vals["is_company"] = plan.flow == COMPANY
+        if plan.parent:
+            vals["parent_id"] = plan.parent.id
+        terms = plan.source.get("payment_terms") if plan.flow == COMPANY else None
+        if terms:
+            # Unmapped terms wait for the deal that needs them: it says which mapping is missing.
+            with contextlib.suppress(MappingError):
+                term = self.backend._lookup_value("payment_terms", terms)
+                if term:
+                    vals["property_payment_term_id"] = term.id
+        return vals
 
     def delete(self, kind, object_id):
         """A company or contact deleted in HubSpot (restorable there): archived in Odoo when HubSpot owns customers."""
@@ -217,13 +344,11 @@ class CrmImport(Component):
         result["payloads_redacted"] += personal_data.redact(about)
         return result
 
-    def _partner(self, flow, external_id, source, identity, modified, parent=None):
+    def _partner(self, plan):
         """Find (binding, then matcher) or create the partner; update it when HubSpot owns customers."""
-        updated = timestamp(modified, f"{flow} {external_id}: last modified date")
-        vals = self.backend._apply_field_mappings(flow, source, DEFAULTS[flow])
-        vals["is_company"] = flow == COMPANY
-        if parent:
-            vals["parent_id"] = parent.id
+        flow, external_id, identity, parent = plan.flow, plan.external_id, plan.identity, plan.parent
+        updated = timestamp(plan.modified, f"{flow} {external_id}: last modified date")
+        vals = self._values(plan)
         binding = self.binding.search(
             [
                 ("backend_id", "=", self.backend.id),
@@ -242,7 +367,9 @@ class CrmImport(Component):
         if not found:
             found = self.Partner.create(dict(vals, company_id=self.company.id))
             self.exchange._link(found, "created", sorted(vals))
-        elif self.backend.owner_customers == "external":
+        elif self.backend.owner_customers == "external" or not found.property_payment_term_id:
+            if self.backend.owner_customers != "external":
+                vals = {key: vals[key] for key in ("property_payment_term_id",) if key in vals}
             changed = {
                 key: value
                 for key, value in vals.items()

@@ -30,7 +30,8 @@ from .lib.client import BATCH_SIZE
 from .lib.records import COMPANY_PROPERTIES, CONTACT_PROPERTIES, timestamp
 
 LOAD_KINDS = ("companies", "contacts")
-LOAD_PAGES_PER_RUN = 10
+# A run's pages are committed together: a hundred is a few seconds of listing.
+LOAD_PAGES_PER_RUN = 100
 LOAD_PROPERTIES = {"companies": COMPANY_PROPERTIES, "contacts": CONTACT_PROPERTIES}
 LOAD_ASSOCIATIONS = {"companies": (), "contacts": ("companies",)}
 DONE = "done"
@@ -85,10 +86,9 @@ class InitialLoad(Component):
             after = ((page.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 following = LOAD_KINDS.index(kind) + 1
-                if following == len(LOAD_KINDS):
-                    kind = DONE
-                    break
-                kind = LOAD_KINDS[following]
+                # The next kind starts in a run of its own, which waits for this one's pages.
+                kind = LOAD_KINDS[following] if following < len(LOAD_KINDS) else DONE
+                break
         cursor = f"{kind}:{after or ''}"
         flow.last_result = {"totals": totals, "cursor": cursor}
         if kind != DONE:

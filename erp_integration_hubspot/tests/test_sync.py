@@ -57,25 +57,33 @@ class TestHubSpotSync(HubSpotSandboxCase):
         load.page_size, load.pages_per_run = 5, 2
         cursors = []
         while not (flow.cursor or "").startswith("done"):
-            flow.cursor = load.run(flow)
-            cursors.append(flow.cursor)
-            self.assertLess(len(cursors), 20, "the load ends")
+            cursor = load.run(flow)
+            if cursor == flow.cursor:
+                # Contacts wait for every company page to be imported.
+                self.assertTrue(cursor.startswith("contacts:"), cursors)
+                self.process_pages()
+            flow.cursor = cursor
+            cursors.append(cursor)
+            self.assertLess(len(cursors), 40, "the load ends")
         self.assertTrue(cursors[0].startswith("companies:"), cursors)
         self.assertIn("contacts:", " ".join(cursors))
-        pages = self.exchanges()
         expected = -(-self.portal_count("companies") // 5) + -(-self.portal_count("contacts") // 5)
-        self.assertEqual(len(pages), expected)
+        self.assertEqual(len(self.pages()), expected)
         # A run that stopped after queueing starts again from the cursor it had: the same pages, no new exchange.
         flow.cursor = cursors[0]
         load.run(flow)
-        self.assertEqual(len(self.exchanges()), expected)
-        self.env["queue.job"].search([("id", ">", self.job_watermark), ("state", "=", "pending")]).filtered(
-            lambda job: job.model_name == "integration.flow"
-        ).unlink()
+        self.assertEqual(len(self.pages()), expected)
+        self.process_pages()
+        self.assertEqual(set(self.pages().mapped("state")), {"done"}, self.pages().mapped("message"))
+
+    def pages(self):
+        return self.exchanges().filtered(lambda exchange: exchange.flow.endswith(".load"))
+
+    def process_pages(self):
+        """Run the queued pages' jobs, not the load's own next runs (which list with the default page size)."""
+        pending = self.env["queue.job"].search([("id", ">", self.job_watermark), ("state", "=", "pending")])
+        pending.filtered(lambda job: job.model_name == "integration.flow").unlink()
         self.run_jobs()
-        pages = self.exchanges().filtered(lambda exchange: exchange.flow.endswith(".load"))
-        self.assertEqual(len(pages), expected)
-        self.assertEqual(set(pages.mapped("state")), {"done"}, pages.mapped("message"))
 
     # Catch-up ---------------------------------------------------------------
 
