@@ -18,6 +18,7 @@ time) and only when Odoo has not already seen that version.
 """
 
 import json
+import math
 import time
 from datetime import UTC
 
@@ -68,7 +69,12 @@ class InitialLoad(Component):
             # Contacts go under their companies: they start once every company page is in.
             flow._trigger(delay=2)
             return flow.cursor
+        delay = 0
         for _page in range(self.pages_per_run):
+            delay = self.client.window.wait()
+            if delay:
+                # The portal's window is used up: what is listed so far is committed, the rest follows.
+                break
             if kind not in totals:
                 totals[kind] = self.client.search(kind, {"limit": 1, "properties": ["hs_object_id"]}).get("total", 0)
             page = self.client.list_page(
@@ -93,7 +99,7 @@ class InitialLoad(Component):
         flow.last_result = {"totals": totals, "cursor": cursor}
         if kind != DONE:
             # The next pages in a job of their own: what this one queued is committed first.
-            flow._trigger(delay=0)
+            flow._trigger(delay=math.ceil(delay))
         return cursor
 
     def _waiting(self, kind):

@@ -76,6 +76,20 @@ class TestHubSpotSandbox(HubSpotSandboxCase):
         self.assertEqual(exchange.state, "ignored")
         self.assertIn("was lost (stage 'closedlost'): nothing to do in Odoo", exchange.ignore_reason)
 
+    def test_a_deal_reopened_after_it_was_won_waits_for_a_person_naming_its_order(self):
+        self.subscribe("deal.propertyChange", property_name="dealstage")
+        deal = self.deals("presentationscheduled")[0]
+        sale = self.win(deal["id"])
+        with self.allow_requests(all_requests=True):
+            self.act("move_deal", deal_id=deal["id"], stage="contractsent")
+            self.wait_for_exchanges(2)
+        self.run_jobs()
+        reopened = self.exchanges().sorted("id")[-1]
+        self.assertEqual((reopened.state, reopened.error_category), ("needs_attention", "business"))
+        self.assertIn("is now in stage 'contractsent'", reopened.message)
+        self.assertIn(sale.name, reopened.message)
+        self.assertEqual(sale.state, "sale", "the order is left for the person to amend or cancel")
+
     def test_an_unknown_sku_waits_with_the_sku_then_retry_imports_the_deal(self):
         self.subscribe("deal.propertyChange", property_name="dealstage")
         deal = self.deals("presentationscheduled")[0]
