@@ -198,6 +198,24 @@ class IntegrationBackend(models.Model):
             "params": {"title": _("Connection works"), "message": message, "type": "success"},
         }
 
+    def _run_setup(self, setup, describe):
+        """Run a channel's set-up component and say what it did in a notification that stays.
+
+        ``describe(result)`` gives the title and message; a set-up that fails
+        says why, in the words of the integration error.
+        """
+        self.ensure_one()
+        try:
+            result = setup(self._connector().work()).run()
+        except errors.IntegrationError as err:
+            raise UserError(err.message) from err
+        title, message = describe(result)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": title, "message": message, "type": "success", "sticky": True},
+        }
+
     def action_regenerate_webhook_token(self):
         for backend in self:
             backend.webhook_token = secrets.token_urlsafe(32)

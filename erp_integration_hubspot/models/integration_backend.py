@@ -3,8 +3,6 @@ import threading
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.erp_integration_core.lib.errors import IntegrationError
-
 from ..lib.client import HubSpotClient, RateWindow
 from ..setup import HubSpotSetup
 
@@ -62,29 +60,20 @@ class IntegrationBackend(models.Model):
 
     def action_hubspot_setup(self):
         """Check the private app's scopes, create the suite's properties, propose mappings and create the flows."""
-        self.ensure_one()
-        try:
-            result = HubSpotSetup(self._connector().work()).run()
-        except IntegrationError as err:
-            raise UserError(err.message) from err
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("HubSpot portal %(portal)s connected", portal=result["portal"]),
-                "message": _(
-                    "%(properties)s properties created; %(proposed)s value mappings proposed, %(todo)s to complete "
-                    "under Value mappings. In the private app's Webhooks settings, send %(events)s to %(url)s.",
-                    properties=len(result["properties"]),
-                    proposed=result["proposed_mappings"],
-                    todo=result["to_complete"],
-                    events=", ".join(result["webhook_events"]),
-                    url=result["webhook_url"],
-                ),
-                "type": "success",
-                "sticky": True,
-            },
-        }
+        return self._run_setup(HubSpotSetup, self._hubspot_setup_summary)
+
+    def _hubspot_setup_summary(self, result):
+        title = _("HubSpot portal %(portal)s connected", portal=result["portal"])
+        message = _(
+            "%(properties)s properties created; %(proposed)s value mappings proposed, %(todo)s to complete "
+            "under Value mappings. In the private app's Webhooks settings, send %(events)s to %(url)s.",
+            properties=len(result["properties"]),
+            proposed=result["proposed_mappings"],
+            todo=result["to_complete"],
+            events=", ".join(result["webhook_events"]),
+            url=result["webhook_url"],
+        )
+        return title, message
 
     def action_hubspot_load(self):
         """Start (or resume) the initial load of the portal's companies and contacts."""

@@ -1,7 +1,4 @@
 from odoo import fields, models
-from odoo.exceptions import UserError
-
-from odoo.addons.erp_integration_core.lib.errors import IntegrationError
 
 from ..lib.client import ShopifyClient
 from ..setup import ShopifySetup
@@ -77,34 +74,18 @@ class IntegrationBackend(models.Model):
 
     def action_shopify_setup(self):
         """Check scopes, subscribe the webhooks, propose mappings and create the stock flows."""
-        self.ensure_one()
-        try:
-            result = ShopifySetup(self._connector().work()).run()
-        except IntegrationError as err:
-            raise UserError(err.message) from err
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Shopify store %(shop)s connected", shop=result["shop"]),
-                "message": " ".join(
-                    part
-                    for part in (
-                        self.env._(
-                            "%(topics)s webhooks subscribed; %(proposed)s value mappings proposed, %(todo)s to "
-                            "complete under Value mappings.",
-                            topics=len(result["topics"]),
-                            proposed=result["proposed_mappings"],
-                            todo=result["to_complete"],
-                        ),
-                        result["rounding_advice"],
-                    )
-                    if part
-                ),
-                "type": "success",
-                "sticky": True,
-            },
-        }
+        return self._run_setup(ShopifySetup, self._shopify_setup_summary)
+
+    def _shopify_setup_summary(self, result):
+        title = self.env._("Shopify store %(shop)s connected", shop=result["shop"])
+        summary = self.env._(
+            "%(topics)s webhooks subscribed; %(proposed)s value mappings proposed, %(todo)s to complete under "
+            "Value mappings.",
+            topics=len(result["topics"]),
+            proposed=result["proposed_mappings"],
+            todo=result["to_complete"],
+        )
+        return title, " ".join(part for part in (summary, result["rounding_advice"]) if part)
 
     def _shopify_guest_partner(self):
         """The customer of orders that carry no e-mail, phone or name, created on first use."""
