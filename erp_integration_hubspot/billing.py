@@ -3,22 +3,15 @@
 Sales work in HubSpot and need to see whether the customer was invoiced and
 has paid, and which customers are on credit hold, without an Odoo login. The
 figures are the suite's own deal and company properties (made by Set up); a
-deal's are written only when they differ from what was last sent, so a run
-after nothing changed sends nothing. Each batch of at most 100 deals (or
-companies) is an outbound exchange; its job reads the figures afresh when it
-sends them, so a batch retried after a newer one can never put older figures
-back, and the HubSpot client paces the calls under the portal's rate limit.
+deal's are written only when they differ from what was last sent, a hundred
+to an outbound exchange (``push.PropertyPush``).
 """
 
-import uuid
 from decimal import Decimal
 
 from odoo import fields
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError
-from odoo.addons.erp_integration_core.work import Component
-
-from .lib.client import BATCH_SIZE
+from .push import PropertyPush
 
 # The suite's properties: (object type, name, label, type, field type, options).
 STATUSES = (
@@ -122,16 +115,20 @@ def company_status(partner, today):
     }
 
 
-class InvoiceStatus(Component):
-    """Queue (``push``) and send (``send``) the invoice figures of the deals and companies this backend imported."""
+class InvoiceStatus(PropertyPush):
+    """The invoice figures of the deals and customer companies this backend imported."""
+
+    flow = "invoices.push"
+    kinds = KINDS
+    what = "invoice figures"
+    fix = "If it names an odoo_ property, press Set up HubSpot on the backend to create the suite's properties."
 
     def __init__(self, work):
         super().__init__(work)
-        self.Binding = self.env["integration.binding"]
         self.today = fields.Date.context_today(self.backend)
 
     def _bindings(self, kind):
-        bindings = self.Binding.search([("backend_id", "=", self.backend.id), ("res_model", "=", KINDS[kind])])
+        bindings = super()._bindings(kind)
         if kind == "companies":
             # Only companies that became customers: contacts' bindings are people.
             partners = self.env["res.partner"].browse(bindings.mapped("res_id")).exists()
@@ -139,57 +136,5 @@ class InvoiceStatus(Component):
             return bindings.filtered(lambda binding: binding.res_id in customers)
         return bindings
 
-    def _values(self, kind, binding):
-        record = self.env[KINDS[kind]].browse(binding.res_id).with_company(self.company)
-        if not record.exists():
-            return None
-        record = record.with_context(active_test=False)
+    def _record_values(self, kind, record):
         return deal_status(record, self.today) if kind == "deals" else company_status(record, self.today)
-
-    def push(self):
-        """Queue the figures of every deal and customer company whose figures changed since they were last sent."""
-        run = uuid.uuid4().hex  # each run's batches are new messages
-        queued = {}
-        for kind in KINDS:
-            changed = [
-                binding.id
-                for binding in self._bindings(kind)
-                if (values := self._values(kind, binding)) is not None and values != (binding.synced_values or None)
-            ]
-            for number, start in enumerate(range(0, len(changed), BATCH_SIZE)):
-                self.backend._send(
-                    "invoices.push",
-                    {"object_type": kind, "bindings": changed[start : start + BATCH_SIZE]},
-                    f"invoices.push:{kind}:{run}:{number}",
-                    external_type=kind,
-                )
-            queued[kind] = len(changed)
-        return {"deals": queued["deals"], "companies": queued["companies"], "at": fields.Datetime.now().isoformat()}
-
-    def send(self, payload):
-        """Job of an ``invoices.push`` exchange: one batch update with the figures as they are now."""
-        kind = payload["object_type"]
-        bindings = self.Binding.browse(payload["bindings"]).exists()
-        inputs, sent = [], {}
-        for binding in bindings:
-            values = self._values(kind, binding)
-            if values is not None and values != (binding.synced_values or None):
-                inputs.append({"id": binding.external_id, "properties": values})
-                sent[binding.external_id] = (binding, values)
-        if not inputs:
-            return {"sent": 0, "reason": "every figure was already sent"}
-        answer = self.client.batch_update(kind, inputs)
-        updated = {str(result.get("id")) for result in answer.get("results") or ()}
-        problems = [error for error in answer.get("errors") or () if error.get("category") != "OBJECT_NOT_FOUND"]
-        if problems:
-            messages = "; ".join(str(error.get("message")) for error in problems[:5])
-            raise BusinessError(
-                f"HubSpot refused the invoice figures of {len(problems)} {kind}: {messages}. If it names an "
-                "odoo_ property, press Set up HubSpot on the backend to create the suite's properties, then Retry."
-            )
-        for external_id, (binding, values) in sent.items():
-            if external_id in updated:
-                binding.write({"synced_values": values, "synced_at": fields.Datetime.now()})
-        self.exchange._link(self.env[KINDS[kind]].browse([binding.res_id for binding, _v in sent.values()]), "sent")
-        gone = sorted(set(sent) - updated)
-        return {"sent": len(updated), "gone": gone, "values": {key: values for key, (_b, values) in sent.items()}}

@@ -10,6 +10,7 @@ from odoo.addons.erp_integration_core.lib.events import Event
 
 from .billing import OWN_PROPERTIES, InvoiceStatus
 from .crm import CrmImport
+from .customers import CustomerPush
 from .setup import READ_SCOPES, missing_scopes
 from .sync import CatchUp, InitialLoad
 
@@ -41,7 +42,7 @@ class HubSpotConnector(Connector):
     label = "HubSpot"
     signature_header = "X-HubSpot-Signature-v3"
     timestamp_header = "X-HubSpot-Request-Timestamp"
-    events = {"invoice.changed": ("invoices.push",)}
+    events = {"invoice.changed": ("invoices.push",), "partner.changed": ("customers.push",)}
     # Sales watch the deal: a short debounce still sends a burst of payments as one batch.
     event_delay = 10
 
@@ -147,16 +148,33 @@ class HubSpotConnector(Connector):
             )
             if not bound:
                 return None
+        if event == "partner.changed":
+            # HubSpot hears of a partner's changes only when Odoo owns customers.
+            bound = self.backend.owner_customers == "odoo" and self.env["integration.binding"].search_count(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", records.ids),
+                ],
+                limit=1,
+            )
+            if not bound:
+                return None
         return super().on_event(event, records)
 
     def export(self, exchange):
         if exchange.flow == "invoices.push":
             return InvoiceStatus(self.work(exchange)).send(self.parse(exchange))
+        if exchange.flow == "customers.push":
+            return CustomerPush(self.work(exchange)).send(self.parse(exchange))
         return super().export(exchange)
 
     def run_flow(self, flow):
         if flow.code in ("invoices.push", "invoices.reconcile"):
             flow.last_result = InvoiceStatus(self.work()).push()
+            return fields.Datetime.to_string(fields.Datetime.now())
+        if flow.code == "customers.push":
+            flow.last_result = CustomerPush(self.work()).push() if self.backend.owner_customers == "odoo" else {}
             return fields.Datetime.to_string(fields.Datetime.now())
         if flow.code == "crm.reconcile":
             return CatchUp(self.work()).run(flow)

@@ -39,6 +39,7 @@ WEBHOOK_EVENTS = (
 STAGE_OUTCOMES = ("won", "lost", "open")
 FLOWS = (
     ("invoices.push", "Send invoice status to deals", "realtime", 15),
+    ("customers.push", "Send customer details (when Odoo owns customers)", "realtime", 15),
     ("invoices.reconcile", "Resend changed invoice status (overdue, missed)", "scheduled", 60),
     ("crm.reconcile", "Catch up on changes webhooks missed", "scheduled", 15),
     ("crm.load", "Initial load of companies and contacts", "manual", 15),

@@ -2,6 +2,12 @@ from odoo import api, fields, models
 
 from ..partners import phone_key
 
+# What another system may hold of a customer: a change to any of them is announced.
+CUSTOMER_FIELDS = frozenset(
+    ("name", "email", "phone", "street", "street2", "city", "zip", "country_id", "vat", "company_registry")
+    + ("function", "website", "parent_id")
+)
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -16,6 +22,13 @@ class ResPartner(models.Model):
         help="The phone number as digits in international form (07700 900123 and +44 7700 900123 alike), "
         "so that partner matching finds it however it was written.",
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if CUSTOMER_FIELDS.intersection(vals):
+            # A channel that keeps another system's customers in step hears of it (Odoo owning customers).
+            self.env["integration.backend"]._notify("partner.changed", self)
+        return result
 
     @api.depends("phone")
     def _compute_integration_phone_key(self):

@@ -187,3 +187,41 @@ class TestHubSpotSync(HubSpotSandboxCase):
         self.assertTrue(about)
         self.assertEqual(set(about.mapped("payload")), {'{"redacted": true}'})
         self.assertNotIn("ian.frost", json.dumps(request.result))
+
+    # Customers owned by Odoo ----------------------------------------------------
+
+    def test_when_odoo_owns_customers_its_changes_reach_hubspot_and_do_not_come_back(self):
+        self.backend.owner_customers = "odoo"
+        self.flow("customers.push", "realtime")
+        self.subscribe("contact.creation")
+        with self.allow_requests(all_requests=True):
+            contact = self.act("create_contact", email="zoe.park@example.co.uk", firstname="Zoe", lastname="Park")
+            self.wait_for_exchanges(1)
+        self.run_jobs()
+        person = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
+        person.write({"function": "Finance director", "phone": "+44 20 7946 0321"})
+        self.run_jobs()
+        push = self.exchanges().filtered(lambda exchange: exchange.flow == "customers.push")
+        self.assertEqual((len(push), push.state, push.direction), (1, "done", "out"), push.message)
+        record = self.client.get_object("contacts", contact["id"], ("jobtitle", "phone", "firstname", "city"))
+        props = record["properties"]
+        self.assertEqual((props["jobtitle"], props["phone"]), ("Finance director", "+44 20 7946 0321"))
+        self.assertEqual(props["firstname"], "Zoe", "HubSpot's split of the name is left alone")
+        self.assertFalse(props["city"], "nothing blanked or invented")
+        # The same values again: nothing to send.
+        person.write({"function": "Finance director"})
+        self.run_jobs()
+        self.assertEqual(
+            len(self.exchanges().filtered(lambda e: e.flow == "customers.push" and e.result.get("sent"))), 1
+        )
+
+    def test_when_hubspot_owns_customers_odoo_s_changes_are_not_sent(self):
+        self.flow("customers.push", "realtime")
+        self.subscribe("contact.creation")
+        with self.allow_requests(all_requests=True):
+            contact = self.act("create_contact", email="max.hill@example.co.uk", firstname="Max", lastname="Hill")
+            self.wait_for_exchanges(1)
+        self.run_jobs()
+        self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"]).function = "Buyer"
+        self.run_jobs()
+        self.assertFalse(self.exchanges().filtered(lambda exchange: exchange.flow == "customers.push"))
