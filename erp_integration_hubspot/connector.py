@@ -140,27 +140,25 @@ class HubSpotConnector(Connector):
         return self.backend._hubspot_client()
 
     def on_event(self, event, records):
-        if event == "invoice.changed":
-            sales = records.invoice_line_ids.sale_line_ids.order_id
-            bound = self.env["integration.binding"].search_count(
-                [("backend_id", "=", self.backend.id), ("res_model", "=", "sale.order"), ("res_id", "in", sales.ids)],
-                limit=1,
-            )
-            if not bound:
-                return None
-        if event == "partner.changed":
-            # HubSpot hears of a partner's changes only when Odoo owns customers.
-            bound = self.backend.owner_customers == "odoo" and self.env["integration.binding"].search_count(
+        """Invoices of deals this backend imported; partner changes only when Odoo owns customers."""
+        if event == "invoice.changed" and not self._bound(records.invoice_line_ids.sale_line_ids.order_id):
+            return None
+        if event == "partner.changed" and (self.backend.owner_customers != "odoo" or not self._bound(records)):
+            return None
+        return super().on_event(event, records)
+
+    def _bound(self, records):
+        """Whether any of ``records`` is bound to a HubSpot object on this backend."""
+        return bool(
+            self.env["integration.binding"].search_count(
                 [
                     ("backend_id", "=", self.backend.id),
-                    ("res_model", "=", "res.partner"),
+                    ("res_model", "=", records._name),
                     ("res_id", "in", records.ids),
                 ],
                 limit=1,
             )
-            if not bound:
-                return None
-        return super().on_event(event, records)
+        )
 
     def export(self, exchange):
         if exchange.flow == "invoices.push":
