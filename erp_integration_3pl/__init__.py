@@ -1,1 +1,1 @@
-from . import connector
+from . import connector, models

@@ -1,13 +1,13 @@
 {
     "name": "ERP Integration: Warehouse (3PL)",
     "summary": "Orders out to a third-party warehouse, despatches and stock back, over REST, SOAP or files",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory",
     "author": "ERP Integration Suite contributors",
     "website": "https://github.com/erp-integration-suite/erp-integration",
     "license": "LGPL-3",
-    "depends": ["erp_integration_core"],
+    "depends": ["erp_integration_sale_stock", "stock_delivery"],
     "external_dependencies": {"python": ["zeep"]},
-    "data": ["data/queue_job_data.xml"],
+    "data": ["data/queue_job_data.xml", "views/integration_backend_views.xml"],
     "installable": True,
 }

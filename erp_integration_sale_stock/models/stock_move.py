@@ -1,8 +1,25 @@
 from odoo import models
 
 
+def _notify_ready(moves):
+    """Deliveries confirmed or reserved: a warehouse channel may send them on."""
+    pickings = moves.picking_id.filtered(lambda picking: picking.picking_type_code == "outgoing")
+    if pickings:
+        moves.env["integration.backend"]._notify("picking.ready", pickings, companies=pickings.company_id)
+
+
 class StockMove(models.Model):
     _inherit = "stock.move"
+
+    def _action_confirm(self, merge=True, merge_into=False, create_proc=True):
+        moves = super()._action_confirm(merge=merge, merge_into=merge_into, create_proc=create_proc)
+        _notify_ready(moves)
+        return moves
+
+    def _action_assign(self, force_qty=False):
+        result = super()._action_assign(force_qty=force_qty)
+        _notify_ready(self)
+        return result
 
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
