@@ -8,6 +8,6 @@
     "license": "LGPL-3",
     "depends": ["erp_integration_sale_stock", "stock_delivery"],
     "external_dependencies": {"python": ["zeep"]},
-    "data": ["data/queue_job_data.xml", "views/integration_backend_views.xml"],
+    "data": ["data/queue_job_data.xml", "views/integration_backend_views.xml", "views/stock_picking_views.xml"],
     "installable": True,
 }

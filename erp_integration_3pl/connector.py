@@ -1,3 +1,5 @@
+from odoo import fields
+
 from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import Ignored
@@ -37,12 +39,20 @@ class ThreePLConnector(Connector):
     def apply(self, exchange, data, values):
         if exchange.flow == "order.despatched":
             return Shipments(self.work(exchange)).despatched(data)
+        if exchange.flow == "order.query":
+            return Shipments(self.work(exchange)).query(data)
         raise Ignored(f"Warehouse event '{exchange.flow}' is not used by this connector yet.")
 
     def export(self, exchange):
         if exchange.flow == "shipment.create":
             return Shipments(self.work(exchange)).send(self.parse(exchange))
         return super().export(exchange)
+
+    def run_flow(self, flow):
+        if flow.code == "shipments.follow":
+            flow.last_result = Shipments(self.work()).follow()
+            return fields.Datetime.to_string(fields.Datetime.now())
+        return super().run_flow(flow)
 
     def test_connection(self):
         return self.work().client.describe()

@@ -8,8 +8,11 @@ leaves a backorder) and sets the tracking number; the same despatch seen
 again is applied once.
 """
 
+from odoo import fields
+
 from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
+from odoo.addons.erp_integration_core.lib.events import Event
 from odoo.addons.erp_integration_core.work import Component
 
 READY = {"confirmed": ("confirmed", "waiting", "assigned"), "assigned": ("assigned",)}
@@ -55,6 +58,7 @@ class Shipments(Component):
         shipment = self._shipment(picking)
         accepted = self.client.push_shipment(shipment)
         self.Binding._bind(self.backend, picking, accepted.warehouse_id)
+        picking.threepl_status = "NEW"
         self.exchange._link(picking, "sent")
         return {"warehouse_id": accepted.warehouse_id, "message": accepted.message, "lines": shipment["lines"]}
 
@@ -124,3 +128,46 @@ class Shipments(Component):
             picking._action_done()
         self.exchange._link(picking, "updated", ["state", "carrier_tracking_ref"])
         return {"picking": picking.name, "tracking": tracking, "backorder": picking.backorder_ids.mapped("name")}
+
+    def follow(self):
+        """Read every open shipment's status; a query raised, or a despatch no callback brought, is queued.
+
+        The status shows on the delivery. A query is an exchange that waits in
+        the exception queue with the warehouse's text; a despatch read here and
+        also called back is one despatch: the second finds the delivery done.
+        """
+        bindings = self.Binding.search([("backend_id", "=", self.backend.id), ("res_model", "=", "stock.picking")])
+        pickings = self.env["stock.picking"].browse(bindings.mapped("res_id")).exists()
+        open_ids = set(pickings.filtered(lambda picking: picking.state not in ("done", "cancel")).ids)
+        events, statuses = [], {}
+        for binding in bindings.filtered(lambda binding: binding.res_id in open_ids):
+            order = self.client.shipment(binding.external_id)
+            status = order.get("OrderStatus")
+            picking = pickings.browse(binding.res_id)
+            statuses[picking.name] = status
+            if status != picking.threepl_status and status in dict(picking._fields["threepl_status"].selection):
+                picking.threepl_status = status
+            flow = {"QUERYRAISED": "order.query", "DESPATCHED": "order.despatched"}.get(status)
+            if flow:
+                mark = order.get("QueryReason") if flow == "order.query" else len(order.get("Despatches") or ())
+                events.append(
+                    Event.of(
+                        flow,
+                        f"{flow}:{binding.external_id}:{mark}",
+                        order,
+                        external_type="Order",
+                        external_id=binding.external_id,
+                    )
+                )
+        if events:
+            self.backend._receive_events(events)
+        return {"followed": len(statuses), "queued": len(events), "at": fields.Datetime.now().isoformat()}
+
+    def query(self, data):
+        """The warehouse cannot ship without an answer: a person reads its text and decides."""
+        picking = self.Binding._find(self.backend, "stock.picking", str(shape.required(data, "ID", "order")))
+        raise BusinessError(
+            f"The warehouse raised a query on {picking.name or data.get('OrderNumber')}: "
+            f"{data.get('QueryReason') or 'no text given'}. Answer it at the warehouse (or correct the delivery "
+            "and send it again), then Ignore this exchange with what was done."
+        )

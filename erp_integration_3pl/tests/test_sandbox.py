@@ -165,3 +165,38 @@ class TestWarehouseSandbox(HttpCase):
     def test_connection_describes_the_warehouse(self):
         message = self.backend.action_test_connection()["params"]["message"]
         self.assertIn("REST API answering", message)
+
+    def follow(self):
+        flow = self.backend.flow_ids.filtered(lambda flow: flow.code == "shipments.follow") or self.env[
+            "integration.flow"
+        ].create({"backend_id": self.backend.id, "code": "shipments.follow", "name": "Follow", "mode": "scheduled"})
+        flow._run()
+        self.run_jobs()
+        return flow
+
+    def test_a_query_raised_by_the_warehouse_shows_on_the_delivery_and_waits_with_its_text(self):
+        self.customer.zip = "NOT A POSTCODE"
+        picking = self.delivery((self.product("MUG-GRN"), 1))
+        self.run_jobs()
+        self.follow()
+        self.assertEqual(picking.threepl_status, "QUERYRAISED")
+        [query] = self.exchanges("order.query")
+        self.assertEqual(query.state, "needs_attention")
+        self.assertIn("'NOT A POSTCODE' is not a valid UK postcode", query.message)
+        self.follow()
+        self.assertEqual(len(self.exchanges("order.query")), 1, "the same query is one exchange")
+
+    def test_a_despatch_no_callback_brought_is_found_by_following_the_shipment_and_applied_once(self):
+        picking = self.delivery((self.product("MUG-WHT"), 2))
+        self.run_jobs()
+        order_id = self.exchanges("shipment.create").result["warehouse_id"]
+        self.act("advance", hours=1)
+        self.follow()
+        self.assertEqual(picking.threepl_status, "AWAITINGPICKING")
+        self.assertEqual(picking.state, "assigned")
+        self.act("despatch", order_id=int(order_id))
+        self.follow()
+        self.assertEqual((picking.state, picking.threepl_status), ("done", "DESPATCHED"))
+        self.assertTrue(picking.carrier_tracking_ref)
+        self.follow()
+        self.assertEqual(len(self.exchanges("order.despatched")), 1)
