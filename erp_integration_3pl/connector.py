@@ -20,7 +20,7 @@ class ThreePLConnector(Connector):
     signature_header = "X-Warehouse-Signature"
     event_id_header = "X-Warehouse-Event-Id"
     topic_header = "X-Warehouse-Event"
-    events = {"picking.ready": ()}
+    events = {"picking.ready": (), "picking.cancelled": ()}
 
     def client(self):
         return self.backend._threepl_transport()
@@ -34,6 +34,8 @@ class ThreePLConnector(Connector):
     def on_event(self, event, records):
         if event == "picking.ready":
             return Shipments(self.work()).queue(records)
+        if event == "picking.cancelled":
+            return Shipments(self.work()).queue_cancellations(records)
         return super().on_event(event, records)
 
     def apply(self, exchange, data, values):
@@ -46,6 +48,8 @@ class ThreePLConnector(Connector):
     def export(self, exchange):
         if exchange.flow == "shipment.create":
             return Shipments(self.work(exchange)).send(self.parse(exchange))
+        if exchange.flow == "shipment.cancel":
+            return Shipments(self.work(exchange)).cancel(self.parse(exchange))
         return super().export(exchange)
 
     def run_flow(self, flow):

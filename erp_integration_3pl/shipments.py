@@ -48,6 +48,30 @@ class Shipments(Component):
                 external_id=picking.name,
             )
 
+    def queue_cancellations(self, pickings):
+        """An outbound exchange per cancelled delivery the warehouse holds."""
+        bindings = self.Binding.search(
+            [("backend_id", "=", self.backend.id), ("res_model", "=", "stock.picking"), ("res_id", "in", pickings.ids)]
+        )
+        for binding in bindings:
+            picking = pickings.browse(binding.res_id)
+            self.backend._send(
+                "shipment.cancel",
+                {"picking": picking.id, "name": picking.name, "warehouse_id": binding.external_id},
+                f"shipment.cancel:{picking.name}",
+                external_type="Order",
+                external_id=binding.external_id,
+            )
+
+    def cancel(self, payload):
+        """Job of a ``shipment.cancel`` exchange: the warehouse cancels the shipment, or says why not."""
+        message = self.client.cancel_shipment(payload["warehouse_id"], payload["name"])
+        picking = self.env["stock.picking"].browse(payload["picking"]).exists()
+        if picking:
+            picking.threepl_status = "CANCELLED"
+            self.exchange._link(picking, "sent")
+        return {"cancelled": payload["warehouse_id"], "message": message}
+
     def send(self, payload):
         """Job of a ``shipment.create`` exchange: the delivery as it is now, to the warehouse."""
         picking = self.env["stock.picking"].browse(payload["picking"]).exists()

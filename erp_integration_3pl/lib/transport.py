@@ -31,6 +31,10 @@ class WarehouseTransport:
         """The warehouse's view of a shipment: status, despatched quantities, tracking."""
         raise NotImplementedError
 
+    def cancel_shipment(self, warehouse_id, number):
+        """Cancel a shipment the warehouse holds; a refusal (picked, despatched) says why."""
+        raise NotImplementedError
+
     def describe(self):
         """A short sentence about the warehouse, for Test connection."""
         raise NotImplementedError
@@ -60,6 +64,15 @@ class RestTransport(WarehouseTransport):
 
     def shipment(self, warehouse_id):
         return self.http.get_json(f"api/Order/{warehouse_id}")
+
+    def cancel_shipment(self, warehouse_id, number):
+        answer = self.http.request("PUT", f"api/Order/{warehouse_id}/Cancel").json()
+        if not answer.get("Success"):
+            raise BusinessError(
+                f"The warehouse would not cancel {number}: {answer.get('Message') or 'no reason given'}. "
+                "Agree with the warehouse what happens to it (a return, say), then Ignore this exchange saying so."
+            )
+        return answer.get("Message") or ""
 
     def describe(self):
         levels = self.http.get_json("api/Product/StockLevels")

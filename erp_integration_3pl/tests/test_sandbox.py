@@ -200,3 +200,27 @@ class TestWarehouseSandbox(HttpCase):
         self.assertTrue(picking.carrier_tracking_ref)
         self.follow()
         self.assertEqual(len(self.exchanges("order.despatched")), 1)
+
+    def test_a_delivery_cancelled_in_odoo_is_cancelled_at_the_warehouse(self):
+        picking = self.delivery((self.product("TEE-S-BLK"), 1))
+        self.run_jobs()
+        order_id = self.exchanges("shipment.create").result["warehouse_id"]
+        picking.action_cancel()
+        self.run_jobs()
+        [cancel] = self.exchanges("shipment.cancel")
+        self.assertEqual(cancel.state, "done", cancel.message)
+        self.assertEqual(picking.threepl_status, "CANCELLED")
+        order = requests.get(
+            f"{self.sandbox_url}/threepl/api/Order/{order_id}", headers={"ms-apikey": API_KEY}, timeout=5
+        ).json()
+        self.assertEqual(order["OrderStatus"], "CANCELLED")
+
+    def test_a_delivery_cancelled_after_the_warehouse_despatched_it_waits_for_a_person(self):
+        picking = self.delivery((self.product("TEE-L-BLK"), 1))
+        self.run_jobs()
+        self.act("despatch", order_id=int(self.exchanges("shipment.create").result["warehouse_id"]))
+        picking.action_cancel()
+        self.run_jobs()
+        [cancel] = self.exchanges("shipment.cancel")
+        self.assertEqual((cancel.state, cancel.error_category), ("needs_attention", "business"))
+        self.assertIn("is DESPATCHED and cannot be cancelled", cancel.message)

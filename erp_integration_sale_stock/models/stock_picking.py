@@ -10,3 +10,9 @@ class StockPicking(models.Model):
         done = self.filtered(lambda picking: picking.state == "done")
         self.env["integration.backend"]._notify("picking.done", done, companies=done.company_id)
         return result
+
+    def action_cancel(self):
+        result = super().action_cancel()
+        cancelled = self.filtered(lambda picking: picking.state == "cancel")
+        self.env["integration.backend"]._notify("picking.cancelled", cancelled, companies=cancelled.company_id)
+        return result
