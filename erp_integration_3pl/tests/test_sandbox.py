@@ -4,23 +4,22 @@ import time
 
 import requests
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from odoo.addons.erp_integration_core.tests.common import perform_pending_jobs
-
-from sandbox.testing import sandbox_process
+from odoo.addons.erp_integration_core.tests.common import SandboxCase
 
 API_KEY = "ms-sandbox-demo-key"
 SECRET = "warehouse-callback-secret"
 
 
 @tagged("post_install", "-at_install")
-class TestWarehouseSandbox(HttpCase):
+class TestWarehouseSandbox(SandboxCase):
+    sandbox_system = "threepl"
+    sandbox_seed = 5
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.sandbox_url = cls.enterClassContext(sandbox_process(seed=5))
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.env.company.id)], limit=1)
         cls.backend = cls.env["integration.backend"].create(
             {
@@ -42,19 +41,6 @@ class TestWarehouseSandbox(HttpCase):
                 "country_id": cls.env.ref("base.uk").id,
             }
         )
-        cls.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
-        cls.job_watermark = cls.env.cr.fetchone()[0]
-
-    def setUp(self):
-        super().setUp()
-        requests.post(f"{self.sandbox_url}/_sandbox/reset?system=threepl", timeout=10)
-
-    def act(self, action, **params):
-        response = requests.post(
-            f"{self.sandbox_url}/_sandbox/systems/threepl/actions/{action}", json=params, timeout=30
-        )
-        response.raise_for_status()
-        return response.json()["result"]
 
     def product(self, sku, on_hand=10):
         product = self.env["product.product"].create({"name": sku, "default_code": sku, "is_storable": True})
@@ -74,9 +60,6 @@ class TestWarehouseSandbox(HttpCase):
 
     def exchanges(self, flow):
         return self.env["integration.exchange"].search([("backend_id", "=", self.backend.id), ("flow", "=", flow)])
-
-    def run_jobs(self):
-        perform_pending_jobs(self.env, self.job_watermark)
 
     def wait_for_callback(self, flow, count=1, timeout=20):
         deadline = time.monotonic() + timeout
@@ -107,9 +90,8 @@ class TestWarehouseSandbox(HttpCase):
         picking.action_assign()
         self.run_jobs()
         self.assertEqual(len(self.exchanges("shipment.create")), 1)
-        url = f"{self.base_url()}/integration/webhook/{self.backend.sudo().webhook_token}"
         with self.allow_requests(all_requests=True):
-            self.act("set_callback", url=url, secret=SECRET)
+            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
             self.act("despatch", order_id=int(order_id))
             [callback] = self.wait_for_callback("order.despatched")
         self.run_jobs()
@@ -123,9 +105,8 @@ class TestWarehouseSandbox(HttpCase):
         picking = self.delivery((mug, 3))
         self.run_jobs()
         order_id = self.exchanges("shipment.create").result["warehouse_id"]
-        url = f"{self.base_url()}/integration/webhook/{self.backend.sudo().webhook_token}"
         with self.allow_requests(all_requests=True):
-            self.act("set_callback", url=url, secret=SECRET)
+            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
             self.act("despatch", order_id=int(order_id), lines={"MUG-RED": 1})
             self.wait_for_callback("order.despatched")
         self.run_jobs()
@@ -153,9 +134,8 @@ class TestWarehouseSandbox(HttpCase):
             },
             timeout=5,
         ).json()[0]
-        url = f"{self.base_url()}/integration/webhook/{self.backend.sudo().webhook_token}"
         with self.allow_requests(all_requests=True):
-            self.act("set_callback", url=url, secret=SECRET)
+            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
             self.act("despatch", order_id=order["OrderId"])
             [callback] = self.wait_for_callback("order.despatched")
         self.run_jobs()

@@ -7,10 +7,14 @@ HTTP client against the sandbox) without any channel's business logic.
 
 import json
 
+import requests
+
 from odoo import fields
 from odoo.tests import common
 
 from odoo.addons.queue_job.job import Job
+
+from sandbox.testing import sandbox_process
 
 from ..connector import Connector
 from ..lib import errors, payload, signatures
@@ -205,3 +209,40 @@ class IntegrationCase(common.TransactionCase):
 
     def audit_rows(self, **domain):
         return self.env["integration.audit.log"].search([(key, "=", value) for key, value in domain.items()])
+
+
+class SandboxCase(common.HttpCase):
+    """A channel's end-to-end tests: the sandbox in its own process, one of its systems reset before each test.
+
+    A subclass names ``sandbox_system`` (``hubspot``, ``threepl``…) and may set
+    ``sandbox_seed``; ``act`` runs one of the system's actions, ``run_jobs`` the
+    jobs the test queued, and ``webhook_url`` is where a backend hears its system.
+    """
+
+    sandbox_system = None
+    sandbox_seed = 1
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.sandbox_url = cls.enterClassContext(sandbox_process(seed=cls.sandbox_seed))
+        cls.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
+        cls.job_watermark = cls.env.cr.fetchone()[0]
+
+    def setUp(self):
+        super().setUp()
+        requests.post(f"{self.sandbox_url}/_sandbox/reset?system={self.sandbox_system}", timeout=10).raise_for_status()
+
+    def act(self, action, **params):
+        response = requests.post(
+            f"{self.sandbox_url}/_sandbox/systems/{self.sandbox_system}/actions/{action}", json=params, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()["result"]
+
+    def run_jobs(self):
+        perform_pending_jobs(self.env, self.job_watermark)
+
+    def webhook_url(self, backend):
+        return f"{self.base_url()}/integration/webhook/{backend.sudo().webhook_token}"

@@ -4,11 +4,7 @@ import time
 
 import requests
 
-from odoo.tests import HttpCase
-
-from odoo.addons.erp_integration_core.tests.common import perform_job, perform_pending_jobs
-
-from sandbox.testing import sandbox_process
+from odoo.addons.erp_integration_core.tests.common import SandboxCase, perform_job
 
 from ..lib.records import DEAL_PROPERTIES
 
@@ -27,12 +23,13 @@ SKUS = (
 )
 
 
-class HubSpotSandboxCase(HttpCase):
+class HubSpotSandboxCase(SandboxCase):
+    sandbox_system = "hubspot"
+    sandbox_seed = 3
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.sandbox_url = cls.enterClassContext(sandbox_process(seed=3))
         company = cls.env.company
         cls.vat = cls.env["account.tax"].create(
             {"name": "20% S (HubSpot test)", "amount": 20, "type_tax_use": "sale", "company_id": company.id}
@@ -72,25 +69,17 @@ class HubSpotSandboxCase(HttpCase):
             ]
         )
         cls.client = cls.backend._hubspot_client()
-        cls.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
-        cls.job_watermark = cls.env.cr.fetchone()[0]
-
-    def setUp(self):
-        super().setUp()
-        requests.post(f"{self.sandbox_url}/_sandbox/reset?system=hubspot", timeout=10)
 
     # Helpers ------------------------------------------------------------------
 
-    def act(self, action, **params):
-        response = requests.post(
-            f"{self.sandbox_url}/_sandbox/systems/hubspot/actions/{action}", json=params, timeout=30
-        )
-        response.raise_for_status()
-        return response.json()["result"]
-
     def subscribe(self, *types, property_name=None):
-        url = f"{self.base_url()}/integration/webhook/{self.backend.sudo().webhook_token}"
-        self.act("subscribe", target_url=url, client_secret=SECRET, types=list(types), property_name=property_name)
+        self.act(
+            "subscribe",
+            target_url=self.webhook_url(self.backend),
+            client_secret=SECRET,
+            types=list(types),
+            property_name=property_name,
+        )
 
     def deals(self, stage):
         page = self.client.get_json(
@@ -115,9 +104,6 @@ class HubSpotSandboxCase(HttpCase):
             time.sleep(0.2)
         attempts = requests.get(f"{self.sandbox_url}/_sandbox/webhooks?system=hubspot", timeout=5).json()
         self.fail(f"{count} events expected, {len(self.exchanges())} arrived; the sandbox says {attempts}")
-
-    def run_jobs(self):
-        perform_pending_jobs(self.env, self.job_watermark)
 
     def run_jobs_once(self):
         """Each job waiting now, once: what a retry queues is left for later."""
