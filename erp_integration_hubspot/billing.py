@@ -129,6 +129,14 @@ class InvoiceStatus(PropertyPush):
 
     def _bindings(self, kind):
         bindings = super()._bindings(kind)
+        if kind == "deals":
+            # One query for the orders with a posted invoice: the others have nothing to send.
+            invoiced = set(
+                self.env["sale.order"]
+                .search([("id", "in", bindings.mapped("res_id")), ("invoice_ids.state", "=", "posted")])
+                .ids
+            )
+            return bindings.filtered(lambda binding: binding.res_id in invoiced)
         if kind == "companies":
             # Only companies that became customers: contacts' bindings are people.
             partners = self.env["res.partner"].browse(bindings.mapped("res_id")).exists()

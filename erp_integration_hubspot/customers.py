@@ -25,6 +25,10 @@ class CustomerPush(PropertyPush):
     what = "customer details"
     fix = "Correct the partner in Odoo, or the backend's field mappings for company and contact."
 
+    def __init__(self, work):
+        super().__init__(work)
+        self.specs = {}
+
     def _bindings(self, kind):
         bindings = super()._bindings(kind)
         partners = self.env["res.partner"].browse(bindings.mapped("res_id")).exists()
@@ -32,9 +36,12 @@ class CustomerPush(PropertyPush):
         return bindings.filtered(lambda binding: binding.res_id in wanted)
 
     def _specs(self, kind):
-        flow = FLOWS[kind]
-        mappings = self.backend.field_mapping_ids.filtered(lambda m: m.active and m.flow == flow)
-        return [m._as_spec() for m in mappings] if mappings else DEFAULTS[flow]
+        """The backend's field mappings of ``kind``, read once per push rather than once per partner."""
+        if kind not in self.specs:
+            flow = FLOWS[kind]
+            mappings = self.backend.field_mapping_ids.filtered(lambda m: m.active and m.flow == flow)
+            self.specs[kind] = [m._as_spec() for m in mappings] if mappings else DEFAULTS[flow]
+        return self.specs[kind]
 
     def _record_values(self, kind, partner):
         values = {}
