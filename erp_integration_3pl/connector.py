@@ -4,11 +4,32 @@ from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 
+from .items import Items
+from .lib import transport
+from .lib.transport import RestTransport
+from .receipts import Receipts
 from .shipments import Shipments
+
+# Inbound flows: the warehouse's callbacks (REST, its own shapes) and what the
+# suite read itself (in the contract's terms), each to the step that applies it.
+INBOUND = {
+    "order.despatched": (Shipments, "despatched", RestTransport.order_from),
+    "order.cancelled": (Shipments, "cancelled", RestTransport.order_from),
+    "asn.booked_in": (Receipts, "booked_in", RestTransport.asn_from),
+    "shipment.despatched": (Shipments, "despatched", transport.order),
+    "shipment.query": (Shipments, "query", transport.order),
+    "order.query": (Shipments, "query", transport.order),
+}
+OUTBOUND = {
+    "shipment.create": (Shipments, "send"),
+    "shipment.cancel": (Shipments, "cancel"),
+    "asn.create": (Receipts, "send"),
+    "item.create": (Items, "send"),
+}
 
 
 class ThreePLConnector(Connector):
-    """Third-party warehouse: deliveries out as shipments, despatches back from its callbacks.
+    """Third-party warehouse: deliveries out as shipments, receipts as ASNs; despatches and goods in back.
 
     Warehouse systems sign their callbacks with a shared secret in a header
     (base64 HMAC-SHA256 of the body); each callback is an exchange keyed by
@@ -33,24 +54,23 @@ class ThreePLConnector(Connector):
 
     def on_event(self, event, records):
         if event == "picking.ready":
-            return Shipments(self.work()).queue(records)
+            Shipments(self.work()).queue(records)
+            return Receipts(self.work()).queue(records)
         if event == "picking.cancelled":
             return Shipments(self.work()).queue_cancellations(records)
         return super().on_event(event, records)
 
     def apply(self, exchange, data, values):
-        if exchange.flow == "order.despatched":
-            return Shipments(self.work(exchange)).despatched(data)
-        if exchange.flow == "order.query":
-            return Shipments(self.work(exchange)).query(data)
-        raise Ignored(f"Warehouse event '{exchange.flow}' is not used by this connector yet.")
+        if exchange.flow not in INBOUND:
+            raise Ignored(f"Warehouse event '{exchange.flow}' is not used by this connector.")
+        component, step, read = INBOUND[exchange.flow]
+        return getattr(component(self.work(exchange)), step)(read(data))
 
     def export(self, exchange):
-        if exchange.flow == "shipment.create":
-            return Shipments(self.work(exchange)).send(self.parse(exchange))
-        if exchange.flow == "shipment.cancel":
-            return Shipments(self.work(exchange)).cancel(self.parse(exchange))
-        return super().export(exchange)
+        if exchange.flow not in OUTBOUND:
+            return super().export(exchange)
+        component, step = OUTBOUND[exchange.flow]
+        return getattr(component(self.work(exchange)), step)(self.parse(exchange))
 
     def run_flow(self, flow):
         if flow.code == "shipments.follow":

@@ -4,32 +4,49 @@ An outgoing delivery of the warehouse the 3PL runs is sent once it is ready
 (confirmed or reserved, by backend policy), as an outbound exchange keyed by
 the delivery, so it is never sent twice. A despatch the warehouse reports
 validates the delivery with the quantities it shipped (a partial despatch
-leaves a backorder) and sets the tracking number; the same despatch seen
-again is applied once.
+leaves a backorder, which the warehouse keeps on the same order and ships
+later) and sets the carrier, tracking numbers and links; the same despatch
+seen again is applied once.
+
+Despatches come in the contract's terms (``lib/transport.py``): either as an
+order with the quantities despatched so far (REST callbacks, status reads),
+of which only what Odoo has not delivered yet is applied, or as one despatch
+of its own (``despatch`` set: a SOAP page's or a file's row group), applied
+once per despatch.
 """
 
 from odoo import fields
 
-from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
 from odoo.addons.erp_integration_core.lib.events import Event
 from odoo.addons.erp_integration_core.work import Component
 
+from .items import Items
+
 READY = {"confirmed": ("confirmed", "waiting", "assigned"), "assigned": ("assigned",)}
 
 
-def ready_deliveries(backend, pickings):
-    """The pickings of ``pickings`` this backend's warehouse should receive now."""
+def ready_pickings(backend, pickings, code):
+    """The pickings of ``pickings`` of type ``code`` (outgoing, incoming) the warehouse should hear of now."""
     warehouse = backend.threepl_warehouse_id
-    states = READY[backend.threepl_ship_policy or "assigned"]
+    states = READY[backend.threepl_ship_policy or "assigned"] if code == "outgoing" else ("assigned",)
     return pickings.filtered(
         lambda picking: (
             warehouse
             and picking.picking_type_id.warehouse_id == warehouse
-            and picking.picking_type_code == "outgoing"
+            and picking.picking_type_code == code
             and picking.state in states
         )
     )
+
+
+def with_backorders(picking):
+    """The delivery and the backorders that followed it, oldest first."""
+    chain, following = picking, picking.backorder_ids
+    while following:
+        chain |= following
+        following = following.backorder_ids
+    return chain
 
 
 class Shipments(Component):
@@ -38,8 +55,14 @@ class Shipments(Component):
         self.Binding = self.env["integration.binding"]
 
     def queue(self, pickings):
-        """An outbound exchange per ready delivery not sent yet."""
-        for picking in ready_deliveries(self.backend, pickings):
+        """An outbound exchange per ready delivery not sent yet.
+
+        A backorder of a delivery the warehouse holds is not sent: the
+        warehouse keeps what it could not ship on the same order.
+        """
+        deliveries = ready_pickings(self.backend, pickings, "outgoing")
+        held = self._bindings(deliveries.backorder_id)
+        for picking in deliveries.filtered(lambda picking: picking.backorder_id.id not in held):
             self.backend._send(
                 "shipment.create",
                 {"picking": picking.id, "name": picking.name},
@@ -48,12 +71,34 @@ class Shipments(Component):
                 external_id=picking.name,
             )
 
-    def queue_cancellations(self, pickings):
-        """An outbound exchange per cancelled delivery the warehouse holds."""
+    def _shipments(self):
+        """Domain of this backend's shipment bindings (ASNs bind receipts as ``asn:<id>``)."""
+        return [
+            ("backend_id", "=", self.backend.id),
+            ("res_model", "=", "stock.picking"),
+            ("external_id", "not like", "asn:%"),
+        ]
+
+    def _shipments(self):
+        """Domain of this backend's shipment bindings (receipts' ASNs are bound as ``asn:<id>``)."""
+        return [
+            ("backend_id", "=", self.backend.id),
+            ("res_model", "=", "stock.picking"),
+            ("external_id", "not like", "asn:%"),
+        ]
+
+    def _bindings(self, pickings):
+        """The bindings of ``pickings`` on this backend, by picking id."""
         bindings = self.Binding.search(
             [("backend_id", "=", self.backend.id), ("res_model", "=", "stock.picking"), ("res_id", "in", pickings.ids)]
         )
-        for binding in bindings:
+        return {binding.res_id: binding for binding in bindings}
+
+    def queue_cancellations(self, pickings):
+        """An outbound exchange per cancelled delivery the warehouse holds."""
+        for binding in self._bindings(
+            pickings.filtered(lambda picking: picking.picking_type_code == "outgoing")
+        ).values():
             picking = pickings.browse(binding.res_id)
             self.backend._send(
                 "shipment.cancel",
@@ -77,19 +122,15 @@ class Shipments(Component):
         picking = self.env["stock.picking"].browse(payload["picking"]).exists()
         if not picking or picking.state in ("done", "cancel"):
             raise Ignored(f"Delivery {payload['name']} is done or cancelled in Odoo: nothing to send.")
-        if self.Binding._find(self.backend, "stock.picking", payload["name"]) or self._bound(picking):
+        if self.Binding._find(self.backend, "stock.picking", payload["name"]) or self._bindings(picking):
             raise Ignored(f"Delivery {picking.name} is with the warehouse already.")
         shipment = self._shipment(picking)
+        Items(self.work).ensure(picking.move_ids.product_id)
         accepted = self.client.push_shipment(shipment)
         self.Binding._bind(self.backend, picking, accepted.warehouse_id)
         picking.threepl_status = "NEW"
         self.exchange._link(picking, "sent")
         return {"warehouse_id": accepted.warehouse_id, "message": accepted.message, "lines": shipment["lines"]}
-
-    def _bound(self, picking):
-        return self.Binding.search_count(
-            [("backend_id", "=", self.backend.id), ("res_model", "=", "stock.picking"), ("res_id", "=", picking.id)]
-        )
 
     def _shipment(self, picking):
         missing = picking.move_ids.product_id.filtered(lambda product: not product.default_code)
@@ -103,7 +144,7 @@ class Shipments(Component):
         return {
             "number": picking.name,
             "site": self.backend.threepl_site or None,
-            "service": None,
+            "service": self._service(picking),
             "address": {
                 "FirstName": first,
                 "LastName": last,
@@ -123,75 +164,152 @@ class Shipments(Component):
             ],
         }
 
-    def despatched(self, data):
+    def _service(self, picking):
+        """The warehouse's courier service for the delivery's carrier: a ``service`` value mapping, or its default."""
+        if not picking.carrier_id:
+            return None
+        mapping = self.env["integration.value.mapping"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("map_type", "=", "service"),
+                ("odoo_record", "=", f"delivery.carrier,{picking.carrier_id.id}"),
+            ],
+            limit=1,
+        )
+        return mapping.external_value or None
+
+    def _carrier(self, name):
+        """The Odoo carrier a ``carrier`` value mapping gives the warehouse's carrier name, if any."""
+        mapping = self.env["integration.value.mapping"].search(
+            [("backend_id", "=", self.backend.id), ("map_type", "=", "carrier"), ("external_value", "=", name)],
+            limit=1,
+        )
+        record = mapping.odoo_record
+        return record if record and record._name == "delivery.carrier" else self.env["delivery.carrier"]
+
+    def despatched(self, order):
         """A despatch of a shipment Odoo sent: validate the delivery with what shipped, with tracking."""
-        warehouse_id = str(shape.required(data, "ID", "order"))
-        picking = self.Binding._find(self.backend, "stock.picking", warehouse_id)
+        binding = self.Binding.search([*self._shipments(), ("external_id", "=", order["id"])], limit=1)
+        picking = self.env["stock.picking"].browse(binding.res_id).exists()
         if not picking:
             raise BusinessError(
-                f"The warehouse despatched its order {warehouse_id} ({data.get('OrderNumber')}), which Odoo never "
+                f"The warehouse despatched its order {order['id']} ({order.get('number')}), which Odoo never "
                 "sent it. Check the order at the warehouse, then Ignore this exchange with the reason."
             )
-        if picking.state == "done":
-            raise Ignored(f"{picking.name} is done already: this despatch was applied before.")
-        shipped = {}
-        for line in shape.opt_list(data, "OrderItems", "order"):
-            sku = shape.required(line, "SKU", "order line")
-            shipped[sku] = shipped.get(sku, 0) + int(line.get("QuantityDespatched") or 0)
-        for move in picking.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
-            quantity = shipped.get(move.product_id.default_code, 0)
-            taken = min(quantity, move.product_uom_qty)
-            shipped[move.product_id.default_code] = quantity - taken
+        chain = with_backorders(picking)
+        seen = dict(binding.synced_values or {})
+        shipped = self._to_deliver(order, chain, seen)
+        if not any(shipped.values()):
+            raise Ignored(f"{picking.name}: this despatch was applied before; nothing more to deliver.")
+        target = chain.filtered(lambda picking: picking.state not in ("done", "cancel"))[:1]
+        if not target:
+            raise BusinessError(
+                f"The warehouse despatched {shipped} more of {picking.name} than Odoo expected to deliver. "
+                "Check with the warehouse, then Ignore this exchange with the reason."
+            )
+        for move in target.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
+            sku = move.product_id.default_code
+            taken = min(shipped.get(sku, 0), move.product_uom_qty)
+            shipped[sku] = shipped.get(sku, 0) - taken
             move.quantity = taken
-        despatches = shape.opt_list(data, "Despatches", "order")
-        tracking = [str(d["TrackingNumber"]) for d in despatches if isinstance(d, dict) and d.get("TrackingNumber")]
-        picking.carrier_tracking_ref = ", ".join(tracking) or data.get("TrackingNumber") or False
-        result = picking.with_context(skip_backorder=False, cancel_backorder=False).button_validate()
+        known = set(seen.get("parcels", []))
+        parcels = [parcel for parcel in order.get("parcels") or () if parcel.get("tracking") not in known]
+        carriers = {parcel.get("carrier") for parcel in parcels if parcel.get("carrier")}
+        target.write(
+            {
+                "carrier_tracking_ref": ", ".join(parcel["tracking"] for parcel in parcels) or False,
+                "tracking_url": " ".join(parcel["url"] for parcel in parcels if parcel.get("url")) or False,
+                "tracking_carrier": ", ".join(sorted(carriers)) or False,
+                "threepl_status": order.get("status") or "DESPATCHED",
+            }
+        )
+        carrier = self._carrier(next(iter(sorted(carriers)), ""))
+        if carrier and not target.carrier_id:
+            target.carrier_id = carrier
+        result = target.with_context(skip_backorder=False, cancel_backorder=False).button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
             # What was not shipped stays to be delivered: a backorder, as the warehouse keeps it on order.
-            picking._action_done()
-        self.exchange._link(picking, "updated", ["state", "carrier_tracking_ref"])
-        return {"picking": picking.name, "tracking": tracking, "backorder": picking.backorder_ids.mapped("name")}
+            target._action_done()
+        seen["parcels"] = sorted(known | {parcel["tracking"] for parcel in parcels})
+        if order.get("despatch"):
+            seen["despatches"] = sorted({*seen.get("despatches", []), str(order["despatch"])})
+        binding.synced_values = seen
+        self.exchange._link(target, "updated", ["state", "carrier_tracking_ref"])
+        return {
+            "picking": target.name,
+            "tracking": [parcel["tracking"] for parcel in parcels],
+            "backorder": target.backorder_ids.mapped("name"),
+        }
+
+    @staticmethod
+    def _to_deliver(order, chain, seen):
+        """What of ``order`` Odoo has still to deliver, by SKU.
+
+        A despatch of its own brings its quantities, once; an order brings what
+        was despatched so far, less what the delivery and its backorders
+        delivered already.
+        """
+        despatched = {}
+        for line in order.get("lines") or ():
+            despatched[line["sku"]] = despatched.get(line["sku"], 0) + int(line.get("despatched") or 0)
+        if order.get("despatch"):
+            return {} if str(order["despatch"]) in seen.get("despatches", []) else despatched
+        delivered = {}
+        for move in chain.move_ids.filtered(lambda move: move.state == "done"):
+            sku = move.product_id.default_code
+            delivered[sku] = delivered.get(sku, 0) + int(move.quantity)
+        return {sku: max(0, quantity - delivered.get(sku, 0)) for sku, quantity in despatched.items()}
 
     def follow(self):
-        """Read every open shipment's status; a query raised, or a despatch no callback brought, is queued.
+        """Read the status of every shipment Odoo still has to deliver; queries and despatches not seen are queued.
 
-        The status shows on the delivery. A query is an exchange that waits in
-        the exception queue with the warehouse's text; a despatch read here and
-        also called back is one despatch: the second finds the delivery done.
+        The status shows on the delivery (and its backorder). A query is an
+        exchange that waits in the exception queue with the warehouse's text;
+        a despatch read here and also called back is one despatch: whichever
+        comes second finds nothing more to deliver.
         """
-        bindings = self.Binding.search([("backend_id", "=", self.backend.id), ("res_model", "=", "stock.picking")])
-        pickings = self.env["stock.picking"].browse(bindings.mapped("res_id")).exists()
-        open_ids = set(pickings.filtered(lambda picking: picking.state not in ("done", "cancel")).ids)
+        bindings = self.Binding.search(self._shipments())
         events, statuses = [], {}
-        for binding in bindings.filtered(lambda binding: binding.res_id in open_ids):
+        for binding in bindings:
+            picking = self.env["stock.picking"].browse(binding.res_id).exists()
+            waiting = with_backorders(picking).filtered(lambda picking: picking.state not in ("done", "cancel"))
+            if not waiting:
+                continue
             order = self.client.shipment(binding.external_id)
-            status = order.get("OrderStatus")
-            picking = pickings.browse(binding.res_id)
+            status = order["status"]
             statuses[picking.name] = status
-            if status != picking.threepl_status and status in dict(picking._fields["threepl_status"].selection):
-                picking.threepl_status = status
-            flow = {"QUERYRAISED": "order.query", "DESPATCHED": "order.despatched"}.get(status)
-            if flow:
-                mark = order.get("QueryReason") if flow == "order.query" else len(order.get("Despatches") or ())
+            if status in dict(picking._fields["threepl_status"].selection):
+                waiting.threepl_status = status
+            key = {"external_type": "Order", "external_id": binding.external_id}
+            if status == "QUERYRAISED":
                 events.append(
-                    Event.of(
-                        flow,
-                        f"{flow}:{binding.external_id}:{mark}",
-                        order,
-                        external_type="Order",
-                        external_id=binding.external_id,
-                    )
+                    Event.of("shipment.query", f"shipment.query:{order['id']}:{order['query']}", order, **key)
+                )
+            parcels = {parcel.get("tracking") for parcel in order.get("parcels") or ()}
+            if parcels - set((binding.synced_values or {}).get("parcels", [])):
+                mark = ",".join(sorted(parcels))
+                events.append(
+                    Event.of("shipment.despatched", f"shipment.despatched:{order['id']}:{mark}", order, **key)
                 )
         if events:
             self.backend._receive_events(events)
         return {"followed": len(statuses), "queued": len(events), "at": fields.Datetime.now().isoformat()}
 
-    def query(self, data):
+    def query(self, order):
         """The warehouse cannot ship without an answer: a person reads its text and decides."""
-        picking = self.Binding._find(self.backend, "stock.picking", str(shape.required(data, "ID", "order")))
+        picking = self.Binding._find(self.backend, "stock.picking", order["id"])
         raise BusinessError(
-            f"The warehouse raised a query on {picking.name or data.get('OrderNumber')}: "
-            f"{data.get('QueryReason') or 'no text given'}. Answer it at the warehouse (or correct the delivery "
+            f"The warehouse raised a query on {picking.name or order.get('number')}: "
+            f"{order.get('query') or 'no text given'}. Answer it at the warehouse (or correct the delivery "
             "and send it again), then Ignore this exchange with what was done."
+        )
+
+    def cancelled(self, order):
+        """The warehouse cancelled a shipment Odoo did not: a person decides whether to cancel or send it again."""
+        picking = self.Binding._find(self.backend, "stock.picking", order["id"])
+        if not picking or picking.state == "cancel":
+            raise Ignored(f"{picking.name or order.get('number')} is cancelled in Odoo too.")
+        raise BusinessError(
+            f"The warehouse cancelled {picking.name}, which Odoo still has to deliver. Cancel the delivery in Odoo, "
+            "or agree with the warehouse to take it again, then Ignore this exchange with what was done."
         )

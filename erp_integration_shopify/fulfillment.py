@@ -30,6 +30,20 @@ def build_line_items(fulfillment_orders, lines):
     return by_order, {sku: quantity for sku, quantity in wanted.items() if quantity > 0}
 
 
+def tracking_info(data):
+    """Shopify's tracking input: one number and link, or several for a delivery shipped in parcels."""
+    numbers = [number.strip() for number in (data.get("tracking_number") or "").split(",") if number.strip()]
+    urls = (data.get("tracking_url") or "").split()
+    tracking = {"company": data["carrier"]} if data.get("carrier") else {}
+    if len(numbers) == 1:
+        tracking["number"] = numbers[0]
+        tracking.update({"url": urls[0]} if urls else {})
+    elif numbers:
+        tracking["numbers"] = numbers
+        tracking.update({"urls": urls} if urls else {})
+    return tracking
+
+
 def export_fulfillment(client, data):
     order_gid = f"gid://shopify/Order/{data['order_id']}"
     found = client.execute("fulfillment_orders", {"id": order_gid})
@@ -43,11 +57,7 @@ def export_fulfillment(client, data):
             f"{data['picking']} delivered {leftover} that Shopify order {data['order_id']} does not expect. "
             "Check the delivery, then press Retry or Ignore."
         )
-    tracking = {
-        key: data.get(field)
-        for key, field in (("company", "carrier"), ("number", "tracking_number"), ("url", "tracking_url"))
-        if data.get(field)
-    }
+    tracking = tracking_info(data)
     answer = client.execute(
         "fulfillment_create",
         {"fulfillment": {"lineItemsByFulfillmentOrder": by_order, "notifyCustomer": True, "trackingInfo": tracking}},
@@ -74,9 +84,11 @@ def queue_fulfillments(backend, pickings):
         payload = {
             "order_id": binding.external_id,
             "picking": picking.name,
-            "carrier": picking.carrier_id.name if "carrier_id" in picking._fields else None,
+            "carrier": (picking.carrier_id.name if "carrier_id" in picking._fields else None)
+            or picking.tracking_carrier
+            or None,
             "tracking_number": picking.carrier_tracking_ref if "carrier_tracking_ref" in picking._fields else None,
-            "tracking_url": None,
+            "tracking_url": picking.tracking_url or None,
             "lines": [
                 {"sku": move.product_id.default_code, "quantity": move.quantity}
                 for move in picking.move_ids

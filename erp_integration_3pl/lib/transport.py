@@ -1,39 +1,138 @@
 """The one warehouse contract the channel speaks, and the REST transport behind it (Mintsoft-like).
 
-The channel asks a transport to push a shipment and to read one back; each
-transport (REST, SOAP, files) is a small adapter with the same methods, so a
-business can move warehouses without a rebuild. A shipment is a plain dict:
-``number``, ``site``, ``service``, ``address`` (``FirstName``… as the warehouse
-names them) and ``lines`` (``sku``, ``quantity``).
+The channel asks a transport to push items, shipments and ASNs and to read
+back what the warehouse did; each transport (REST, SOAP, files) is a small
+adapter with the same methods, so a business can move warehouses without a
+rebuild. What crosses the contract is plain dicts in the channel's own terms,
+whatever the warehouse calls them:
+
+- an **item**: ``sku``, ``name``, ``barcode``;
+- a **shipment** to send: ``number`` (the Odoo delivery's name), ``site``,
+  ``service``, ``address`` (``FirstName``, ``LastName``, ``CompanyName``,
+  ``Address1``, ``Address2``, ``Town``, ``PostCode``, ``Country``, ``Email``,
+  ``Phone``) and ``lines`` (``sku``, ``quantity``);
+- an **order** read back: ``id`` (the warehouse's, or the number where it has
+  none), ``number``, ``status`` (``NEW``, ``AWAITINGPICKING``, ``PICKED``,
+  ``DESPATCHED``, ``ONBACKORDER``, ``QUERYRAISED``, ``CANCELLED``), ``query``
+  (its text, or None), ``lines`` (``sku``, ``quantity``, ``despatched``) and
+  ``parcels`` (``carrier``, ``tracking``, ``url``; a split despatch has several);
+- an **ASN** to send: ``reference`` (the Odoo receipt's name), ``site``,
+  ``expected`` (ISO date or None) and ``lines`` (``sku``, ``quantity``);
+  read back: ``id``, ``reference``, ``status`` (``AWAITINGDELIVERY``,
+  ``BOOKEDIN``), ``lines`` (``sku``, ``quantity``, ``received``);
+- a **stock level**: ``sku``, ``site``, ``level``, ``allocated``, ``available``.
+
+Transports that cannot call back (SOAP, files) are read: ``read_despatches``
+and ``read_receipts`` return ``Batch``-es, each one file or one polled page
+kept verbatim with the records it holds and the rows it could not read.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError
+from odoo.addons.erp_integration_core.lib import shape
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, ValidationError
 from odoo.addons.erp_integration_core.lib.http_client import HttpClient
+
+
+def whole(value, field):
+    """A quantity as received (``3``, ``"3"``) as an int of at least zero, or a ``ValidationError`` naming ``field``."""
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else None
+    if text is None or not text.isdigit():
+        raise ValidationError(f"{field} is {value!r}, not a whole number. Correct it at the warehouse, then Replay.")
+    return int(text)
+
+
+def order(data):
+    """An order in the contract's terms, checked (a polled or read one, stored as such); returns it."""
+    shape.obj(data, "The warehouse's order")
+    for key in ("id", "status"):
+        shape.required(data, key, "order")
+    for position, line in enumerate(shape.opt_list(data, "lines", "order")):
+        shape.obj(line, f"order.lines[{position}]")
+        shape.required(line, "sku", f"order.lines[{position}]")
+        whole(line.get("despatched") or 0, f"order.lines[{position}].despatched")
+    for position, parcel in enumerate(shape.opt_list(data, "parcels", "order")):
+        shape.obj(parcel, f"order.parcels[{position}]")
+    return data
 
 
 @dataclass(frozen=True)
 class Accepted:
-    """The warehouse took the shipment: its own id for it, and what it said."""
+    """The warehouse took the shipment (or ASN): its own id for it, and what it said."""
 
     warehouse_id: str
     message: str
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one read brought in: a file or a polled page, verbatim, and what it says.
+
+    ``records`` are orders (despatches), ASNs (receipts) or stock levels in the
+    contract's terms; ``problems`` are ``(line, message)`` for rows that could
+    not be read, so the exception can name the file and the line; ``cursor``
+    is where the next read starts (polling), ``name`` the file's name or the
+    query that was made.
+    """
+
+    name: str
+    raw: bytes
+    records: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    cursor: str | None = None
+
+
 class WarehouseTransport:
-    """What every transport does; each raises ``BusinessError`` with the warehouse's reason for a refusal."""
+    """What every transport does; each raises ``BusinessError`` with the warehouse's reason for a refusal.
+
+    ``TransientError`` (from the core) is for the warehouse being down, slow
+    or throttling, so the job is retried; ``AuthError`` for refused
+    credentials. ``callbacks`` says whether the warehouse calls Odoo back
+    (then despatches and receipts arrive as webhooks and need no reading);
+    ``pushes_items`` whether products can be set up at the warehouse through it.
+    """
+
+    callbacks = False
+    pushes_items = True
+
+    def push_item(self, item):
+        """Make the warehouse know a product; returns its id for it."""
+        raise NotImplementedError
 
     def push_shipment(self, shipment):
+        """Returns ``Accepted``."""
         raise NotImplementedError
 
     def shipment(self, warehouse_id):
-        """The warehouse's view of a shipment: status, despatched quantities, tracking."""
+        """The warehouse's view of a shipment, as an order."""
         raise NotImplementedError
 
     def cancel_shipment(self, warehouse_id, number):
         """Cancel a shipment the warehouse holds; a refusal (picked, despatched) says why."""
         raise NotImplementedError
+
+    def push_asn(self, asn):
+        """Announce goods coming in; returns ``Accepted``."""
+        raise NotImplementedError
+
+    def asn(self, warehouse_id):
+        """The warehouse's view of an ASN."""
+        raise NotImplementedError
+
+    def read_despatches(self, cursor=None):
+        """Despatches the warehouse made since ``cursor``: a list of ``Batch`` of orders."""
+        raise NotImplementedError
+
+    def read_receipts(self, cursor=None):
+        """ASNs booked in since ``cursor``: a list of ``Batch`` of ASNs."""
+        raise NotImplementedError
+
+    def read_stock(self):
+        """The warehouse's stock now (or its latest stock report): one ``Batch`` of stock levels."""
+        raise NotImplementedError
+
+    def acknowledge(self, batch):
+        """Called once a batch is stored in Odoo: a file transport moves the file aside; others do nothing."""
 
     def describe(self):
         """A short sentence about the warehouse, for Test connection."""
@@ -41,10 +140,89 @@ class WarehouseTransport:
 
 
 class RestTransport(WarehouseTransport):
-    """Mintsoft-like REST: ``ms-apikey`` header; a refusal is a 200 with ``Success`` false and the reason."""
+    """Mintsoft-like REST: ``ms-apikey`` header; a refusal is a 200 with ``Success`` false and the reason.
+
+    The warehouse calls back (``order.despatched``, ``order.cancelled``,
+    ``asn.booked_in``) with the order or ASN as its API shows it, which
+    ``order_from`` and ``asn_from`` read into the contract's terms.
+    """
+
+    callbacks = True
 
     def __init__(self, base_url, api_key, **kwargs):
         self.http = HttpClient(base_url, headers={"ms-apikey": api_key}, **kwargs)
+
+    @staticmethod
+    def order_from(data):
+        """A Mintsoft order (API or callback) as the contract's order."""
+        shape.obj(data, "The warehouse's order")
+        lines = [
+            {
+                "sku": str(shape.required(line, "SKU", "OrderItems[]")),
+                "quantity": whole(line.get("Quantity") or 0, f"OrderItems[{position}].Quantity"),
+                "despatched": whole(line.get("QuantityDespatched") or 0, f"OrderItems[{position}].QuantityDespatched"),
+            }
+            for position, line in enumerate(shape.opt_list(data, "OrderItems", "order"))
+        ]
+        parcels = [
+            {
+                "carrier": str(despatch.get("CourierName") or ""),
+                "tracking": str(despatch["TrackingNumber"]),
+                "url": str(despatch.get("TrackingURL") or ""),
+            }
+            for despatch in shape.opt_list(data, "Despatches", "order")
+            if isinstance(despatch, dict) and despatch.get("TrackingNumber")
+        ]
+        if not parcels and data.get("TrackingNumber"):
+            parcels = [
+                {
+                    "carrier": str(data.get("CourierName") or ""),
+                    "tracking": str(data["TrackingNumber"]),
+                    "url": str(data.get("TrackingURL") or ""),
+                }
+            ]
+        return {
+            "id": str(shape.required(data, "ID", "order")),
+            "number": str(data.get("OrderNumber") or ""),
+            "status": str(data.get("OrderStatus") or ""),
+            "query": data.get("QueryReason") or None,
+            "lines": lines,
+            "parcels": parcels,
+        }
+
+    @staticmethod
+    def asn_from(data):
+        """A Mintsoft ASN (API or callback) as the contract's ASN."""
+        shape.obj(data, "The warehouse's ASN")
+        lines = []
+        for position, item in enumerate(shape.opt_list(data, "Items", "ASN")):
+            received = item.get("QuantityReceived")
+            lines.append(
+                {
+                    "sku": str(shape.required(item, "SKU", "Items[]")),
+                    "quantity": whole(item.get("Quantity") or 0, f"Items[{position}].Quantity"),
+                    "received": None if received is None else whole(received, f"Items[{position}].QuantityReceived"),
+                }
+            )
+        return {
+            "id": str(shape.required(data, "ID", "ASN")),
+            "reference": str(data.get("Reference") or ""),
+            "status": str(data.get("Status") or "").replace("_", "").upper(),
+            "lines": lines,
+        }
+
+    def _refused(self, answer, what, fix):
+        if not answer.get("Success"):
+            raise BusinessError(f"The warehouse refused {what}: {answer.get('Message') or 'no reason given'}. {fix}")
+
+    def push_item(self, item):
+        body = {"SKU": item["sku"], "Name": item["name"], "EAN": item.get("barcode") or ""}
+        answer = self.http.request("PUT", "api/Product", json=body).json()
+        if not answer.get("Success") and answer.get("ID"):
+            # Known there already (set up by hand, or an answer lost on the way): the same product.
+            return str(answer["ID"])
+        self._refused(answer, f"product {item['sku']}", "Correct the product in Odoo, then press Retry.")
+        return str(answer["ID"])
 
     def push_shipment(self, shipment):
         body = {
@@ -55,15 +233,17 @@ class RestTransport(WarehouseTransport):
             "OrderItems": [{"SKU": line["sku"], "Quantity": line["quantity"]} for line in shipment["lines"]],
         }
         [answer] = self.http.request("PUT", "api/Order", json=body).json()[:1] or [{}]
-        if not answer.get("Success"):
-            raise BusinessError(
-                f"The warehouse refused {shipment['number']}: {answer.get('Message') or 'no reason given'}. "
-                "Correct the delivery (products' SKUs, address) in Odoo, then press Retry."
-            )
+        if not answer.get("Success") and answer.get("OrderId"):
+            # It holds an order of that number already: this delivery, sent before
+            # by a call whose answer was lost on the way.
+            return Accepted(str(answer["OrderId"]), answer.get("Message") or "")
+        self._refused(
+            answer, shipment["number"], "Correct the delivery (products' SKUs, address) in Odoo, then press Retry."
+        )
         return Accepted(str(answer["OrderId"]), answer.get("Message") or "")
 
     def shipment(self, warehouse_id):
-        return self.http.get_json(f"api/Order/{warehouse_id}")
+        return self.order_from(self.http.get_json(f"api/Order/{warehouse_id}"))
 
     def cancel_shipment(self, warehouse_id, number):
         answer = self.http.request("PUT", f"api/Order/{warehouse_id}/Cancel").json()
@@ -74,7 +254,39 @@ class RestTransport(WarehouseTransport):
             )
         return answer.get("Message") or ""
 
+    def push_asn(self, asn):
+        body = {
+            "Reference": asn["reference"],
+            "Warehouse": asn["site"],
+            "EstimatedDelivery": asn.get("expected") or None,
+            "Items": [{"SKU": line["sku"], "Quantity": line["quantity"]} for line in asn["lines"]],
+        }
+        [answer] = self.http.request("PUT", "api/ASN", json=body).json()[:1] or [{}]
+        self._refused(answer, f"the ASN of {asn['reference']}", "Correct the receipt in Odoo, then press Retry.")
+        return Accepted(str(answer["ASNId"]), answer.get("Message") or "")
+
+    def asn(self, warehouse_id):
+        return self.asn_from(self.http.get_json(f"api/ASN/{warehouse_id}"))
+
+    def read_stock(self):
+        response = self.http.request("GET", "api/Product/StockLevels")
+        levels = response.json()
+        if not isinstance(levels, list):
+            raise ValidationError("The warehouse's stock levels are not a list. Try again later.")
+        records = [
+            {
+                "sku": str(shape.required(level, "SKU", "stock level")),
+                "site": str(level.get("WarehouseId") or ""),
+                "level": whole(level.get("Level") or 0, "Level"),
+                "allocated": whole(level.get("Allocated") or 0, "Allocated"),
+            }
+            for level in levels
+        ]
+        for record in records:
+            record["available"] = max(0, record["level"] - record["allocated"])
+        return Batch("api/Product/StockLevels", response.content, records)
+
     def describe(self):
-        levels = self.http.get_json("api/Product/StockLevels")
-        sites = sorted({str(level.get("WarehouseId")) for level in levels})
+        levels = self.read_stock().records
+        sites = sorted({level["site"] for level in levels})
         return f"REST API answering, {len(levels)} stock levels at warehouse(s) {', '.join(sites)}"

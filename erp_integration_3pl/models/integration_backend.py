@@ -4,18 +4,30 @@ from odoo.addons.erp_integration_core.lib.errors import BusinessError
 
 from ..lib.transport import RestTransport
 
+MANAGER = "erp_integration_core.group_integration_manager"
+
 
 class IntegrationBackend(models.Model):
     _inherit = "integration.backend"
 
     threepl_transport = fields.Selection(
-        [("rest", "REST API")],
+        [("rest", "REST API"), ("soap", "SOAP service"), ("sftp", "Files over SFTP"), ("folder", "Files in a folder")],
         string="Warehouse transport",
         default="rest",
-        help="How Odoo reaches the warehouse. SOAP and files over SFTP are the next transports.",
+        help="How Odoo reaches the warehouse: its REST API (API URL and key), its SOAP service (API URL, "
+        "client id, user and password) or CSV files in a drop folder, over SFTP or on this server.",
+    )
+    threepl_client_id = fields.Char(string="Client id", help="SOAP: the client id the warehouse gave you.")
+    threepl_username = fields.Char(string="User name", help="SOAP or SFTP: the user Odoo signs in as.")
+    threepl_host = fields.Char(string="SFTP host")
+    threepl_port = fields.Integer(string="SFTP port", default=22)
+    threepl_folder = fields.Char(
+        string="Drop folder",
+        groups=MANAGER,
+        help="Files: the folder holding in/ and out/, on the SFTP server or on this server.",
     )
     threepl_warehouse_id = fields.Many2one(
-        "stock.warehouse", string="Odoo warehouse run by the 3PL", help="Its outgoing deliveries go to the 3PL."
+        "stock.warehouse", string="Odoo warehouse run by the 3PL", help="Its deliveries and receipts go to the 3PL."
     )
     threepl_site = fields.Char(string="Warehouse site", help="The 3PL's name or id for its site, e.g. MAIN.")
     threepl_ship_policy = fields.Selection(
@@ -23,14 +35,23 @@ class IntegrationBackend(models.Model):
         string="Send deliveries",
         default="assigned",
     )
+    threepl_receipt_policy = fields.Selection(
+        [("backorder", "Validate what arrived, backorder the rest"), ("exception", "Wait for a person")],
+        string="Receipt differences",
+        default="backorder",
+        help="When the warehouse books in other quantities than the receipt expects.",
+    )
+    threepl_file_policy = fields.Selection(
+        [("rows", "Apply the good rows, hold the bad ones"), ("file", "Hold the whole file")],
+        string="File with a bad row",
+        default="rows",
+    )
 
     def _threepl_transport(self):
         self.ensure_one()
-        # The API key is a manager-only field; the connector reads it to act on
+        # Credentials are manager-only fields; the connector reads them to act on
         # the backend's behalf, whoever triggered the job.
         backend = self.sudo()
-        if backend.threepl_transport != "rest":
-            raise BusinessError(
-                f"Backend '{backend.name}': the {backend.threepl_transport} transport is not available."
-            )
-        return RestTransport(backend.api_url or "", backend.api_token or "")
+        if backend.threepl_transport == "rest":
+            return RestTransport(backend.api_url or "", backend.api_token or "")
+        raise BusinessError(f"Backend '{backend.name}': the {backend.threepl_transport} transport is not available.")

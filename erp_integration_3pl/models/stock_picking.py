@@ -8,6 +8,8 @@ STATUSES = [
     ("DESPATCHED", "Despatched"),
     ("QUERYRAISED", "Query raised"),
     ("CANCELLED", "Cancelled"),
+    ("AWAITINGDELIVERY", "Expected at the warehouse"),
+    ("BOOKEDIN", "Booked in"),
 ]
 
 

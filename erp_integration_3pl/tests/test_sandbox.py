@@ -42,9 +42,21 @@ class TestWarehouseSandbox(SandboxCase):
             }
         )
 
+        product = cls.env["product.product"].create({"name": "Royal Mail", "type": "service"})
+        cls.royal_mail = cls.env["delivery.carrier"].create({"name": "Royal Mail 48", "product_id": product.id})
+        cls.env["integration.value.mapping"].create(
+            {
+                "backend_id": cls.backend.id,
+                "map_type": "carrier",
+                "external_value": "Royal Mail",
+                "odoo_record": f"delivery.carrier,{cls.royal_mail.id}",
+            }
+        )
+
     def product(self, sku, on_hand=10):
         product = self.env["product.product"].create({"name": sku, "default_code": sku, "is_storable": True})
-        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, on_hand)
+        if on_hand:
+            self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, on_hand)
         return product
 
     def delivery(self, *lines):
@@ -99,6 +111,9 @@ class TestWarehouseSandbox(SandboxCase):
         self.assertEqual(picking.state, "done")
         self.assertTrue(picking.carrier_tracking_ref, "the warehouse's tracking number")
         self.assertEqual(picking.move_ids.mapped("quantity"), [2.0, 1.0])
+        self.assertEqual(picking.tracking_carrier, "Royal Mail")
+        self.assertEqual(picking.carrier_id, self.royal_mail, "the carrier value mapping")
+        self.assertIn(picking.carrier_tracking_ref, picking.tracking_url)
 
     def test_a_partial_despatch_leaves_a_backorder(self):
         mug = self.product("MUG-RED")
@@ -112,15 +127,56 @@ class TestWarehouseSandbox(SandboxCase):
         self.run_jobs()
         self.assertEqual(picking.state, "done", self.exchanges("order.despatched").mapped("message"))
         self.assertEqual(picking.move_ids.quantity, 1)
-        self.assertEqual(picking.backorder_ids.move_ids.product_uom_qty, 2)
+        backorder = picking.backorder_ids
+        self.assertEqual(backorder.move_ids.product_uom_qty, 2)
+        self.run_jobs()
+        self.assertEqual(len(self.exchanges("shipment.create")), 1, "the warehouse keeps the rest on its order")
+        with self.allow_requests(all_requests=True):
+            self.act("despatch", order_id=int(order_id), lines={"MUG-RED": 2})
+            self.wait_for_callback("order.despatched", count=2)
+        self.run_jobs()
+        self.assertEqual(backorder.state, "done", self.exchanges("order.despatched").mapped("message"))
+        self.assertEqual(backorder.move_ids.quantity, 2)
+        self.assertNotEqual(backorder.carrier_tracking_ref, picking.carrier_tracking_ref, "each parcel its number")
+        self.assertFalse(backorder.backorder_ids)
+        # Read again by following the shipment: nothing more to deliver.
+        self.follow()
+        states = self.exchanges("shipment.despatched").mapped("state")
+        self.assertTrue(set(states) <= {"done", "ignored"}, states)
 
     def test_a_refused_shipment_waits_with_the_warehouse_s_reason(self):
-        unknown = self.product("NOT-AT-3PL")
-        self.delivery((unknown, 1))
+        self.backend.threepl_site = "LEEDS"
+        self.delivery((self.product("MUG-BLU"), 1))
         self.run_jobs()
         [sent] = self.exchanges("shipment.create")
-        self.assertEqual(sent.state, "needs_attention")
-        self.assertIn("product with SKU 'NOT-AT-3PL' not found", sent.message)
+        self.assertEqual((sent.state, sent.error_category), ("needs_attention", "business"))
+        self.assertIn("Warehouse 'LEEDS' does not exist", sent.message)
+
+    def test_a_product_the_warehouse_does_not_know_is_set_up_there_first_and_once(self):
+        lamp = self.product("LAMP-OAK-01")
+        first = self.delivery((lamp, 1))
+        self.run_jobs()
+        [item] = self.exchanges("item.create")
+        self.assertEqual((item.state, item.result["warehouse_id"]), ("done", "LAMP-OAK-01"), item.message)
+        [sent] = self.exchanges("shipment.create")
+        self.assertEqual(sent.state, "done", sent.message)
+        self.assertEqual(first.threepl_status, "NEW")
+        self.delivery((lamp, 2))
+        self.run_jobs()
+        self.assertEqual(len(self.exchanges("item.create")), 1, "a product is set up at the warehouse once")
+        self.assertEqual(self.exchanges("shipment.create").mapped("state"), ["done", "done"])
+
+    def test_a_shipment_whose_answer_was_lost_is_bound_to_the_order_the_warehouse_holds(self):
+        picking = self.delivery((self.product("MUG-BLU"), 1))
+        held = requests.put(
+            f"{self.sandbox_url}/threepl/api/Order",
+            headers={"ms-apikey": API_KEY},
+            json={"OrderNumber": picking.name, "Warehouse": "MAIN", "OrderItems": [{"SKU": "MUG-BLU", "Quantity": 1}]},
+            timeout=5,
+        ).json()[0]
+        self.run_jobs()
+        [sent] = self.exchanges("shipment.create")
+        self.assertEqual((sent.state, sent.result["warehouse_id"]), ("done", str(held["OrderId"])), sent.message)
 
     def test_a_despatch_of_an_order_odoo_never_sent_waits_for_a_person(self):
         order = requests.put(
@@ -160,11 +216,11 @@ class TestWarehouseSandbox(SandboxCase):
         self.run_jobs()
         self.follow()
         self.assertEqual(picking.threepl_status, "QUERYRAISED")
-        [query] = self.exchanges("order.query")
+        [query] = self.exchanges("shipment.query")
         self.assertEqual(query.state, "needs_attention")
         self.assertIn("'NOT A POSTCODE' is not a valid UK postcode", query.message)
         self.follow()
-        self.assertEqual(len(self.exchanges("order.query")), 1, "the same query is one exchange")
+        self.assertEqual(len(self.exchanges("shipment.query")), 1, "the same query is one exchange")
 
     def test_a_despatch_no_callback_brought_is_found_by_following_the_shipment_and_applied_once(self):
         picking = self.delivery((self.product("MUG-WHT"), 2))
@@ -179,7 +235,7 @@ class TestWarehouseSandbox(SandboxCase):
         self.assertEqual((picking.state, picking.threepl_status), ("done", "DESPATCHED"))
         self.assertTrue(picking.carrier_tracking_ref)
         self.follow()
-        self.assertEqual(len(self.exchanges("order.despatched")), 1)
+        self.assertEqual(len(self.exchanges("shipment.despatched")), 1)
 
     def test_a_delivery_cancelled_in_odoo_is_cancelled_at_the_warehouse(self):
         picking = self.delivery((self.product("TEE-S-BLK"), 1))
@@ -204,3 +260,75 @@ class TestWarehouseSandbox(SandboxCase):
         [cancel] = self.exchanges("shipment.cancel")
         self.assertEqual((cancel.state, cancel.error_category), ("needs_attention", "business"))
         self.assertIn("is DESPATCHED and cannot be cancelled", cancel.message)
+
+    def receipt(self, *lines):
+        supplier = self.env["res.partner"].create({"name": "Kiln & Co"})
+        picking_type = self.warehouse.in_type_id
+        receipt = self.env["stock.picking"].create(
+            {
+                "partner_id": supplier.id,
+                "picking_type_id": picking_type.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": picking_type.default_location_dest_id.id,
+                "move_ids": [(0, 0, {"product_id": product.id, "product_uom_qty": qty}) for product, qty in lines],
+            }
+        )
+        receipt.action_confirm()
+        return receipt
+
+    def book_in(self, asn_id, received):
+        with self.allow_requests(all_requests=True):
+            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
+            self.act("book_in", asn_id=int(asn_id), received=received)
+            [booked] = self.wait_for_callback("asn.booked_in")
+        self.run_jobs()
+        return booked
+
+    def test_a_receipt_goes_out_as_an_asn_and_what_is_booked_in_validates_it_with_a_backorder(self):
+        pen, lamp = self.product("PEN-BRASS", on_hand=0), self.product("LAMP-NEW-02", on_hand=0)
+        receipt = self.receipt((pen, 10), (lamp, 4))
+        self.assertEqual(receipt.state, "assigned")
+        self.run_jobs()
+        [sent] = self.exchanges("asn.create")
+        self.assertEqual(sent.state, "done", sent.message)
+        self.assertEqual(receipt.threepl_status, "AWAITINGDELIVERY")
+        self.assertEqual(len(self.exchanges("item.create")), 2, "both products set up before the ASN names them")
+        self.assertEqual(len(self.exchanges("shipment.create")), 0, "a receipt is not a shipment")
+        booked = self.book_in(sent.result["warehouse_id"], {"PEN-BRASS": 7, "LAMP-NEW-02": 4})
+        self.assertEqual(booked.state, "done", booked.message)
+        self.assertEqual((receipt.state, receipt.threepl_status), ("done", "BOOKEDIN"))
+        self.assertEqual(sorted(receipt.move_ids.mapped("quantity")), [4.0, 7.0])
+        backorder = receipt.backorder_ids
+        self.assertEqual(backorder.move_ids.product_uom_qty, 3)
+        self.assertEqual(pen.qty_available, 7)
+        self.run_jobs()
+        [again] = self.exchanges("asn.create").filtered(lambda exchange: exchange.external_id == backorder.name)
+        self.assertEqual(again.state, "done", "the backorder is announced as an ASN of its own")
+
+    def test_a_receipt_booked_in_with_differences_waits_for_a_person_by_policy(self):
+        self.backend.threepl_receipt_policy = "exception"
+        pen = self.product("PEN-BRASS", on_hand=0)
+        receipt = self.receipt((pen, 10))
+        self.run_jobs()
+        booked = self.book_in(self.exchanges("asn.create").result["warehouse_id"], {"PEN-BRASS": 12})
+        self.assertEqual((booked.state, booked.error_category), ("needs_attention", "business"))
+        self.assertIn("PEN-BRASS: expected 10, counted 12", booked.message)
+        self.assertEqual(receipt.state, "assigned", "nothing validated")
+        self.assertEqual(pen.qty_available, 0)
+
+    def test_a_shipment_the_warehouse_cancelled_waits_for_a_person(self):
+        picking = self.delivery((self.product("CAP-NVY"), 1))
+        self.run_jobs()
+        order_id = int(self.exchanges("shipment.create").result["warehouse_id"])
+        with self.allow_requests(all_requests=True):
+            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
+            requests.put(
+                f"{self.sandbox_url}/threepl/api/Order/{order_id}/Cancel", headers={"ms-apikey": API_KEY}, timeout=5
+            )
+            [cancelled] = self.wait_for_callback("order.cancelled")
+        self.run_jobs()
+        self.assertEqual((cancelled.state, cancelled.error_category), ("needs_attention", "business"))
+        self.assertIn(f"The warehouse cancelled {picking.name}", cancelled.message)
+        self.assertEqual(picking.state, "assigned", "Odoo's delivery is left to the person")
+        self.follow()
+        self.assertEqual(picking.threepl_status, "CANCELLED")

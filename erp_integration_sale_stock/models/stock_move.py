@@ -2,8 +2,8 @@ from odoo import models
 
 
 def _notify_ready(moves):
-    """Deliveries confirmed or reserved: a warehouse channel may send them on."""
-    pickings = moves.picking_id.filtered(lambda picking: picking.picking_type_code == "outgoing")
+    """Deliveries and receipts confirmed or reserved: a warehouse channel may announce them to its warehouse."""
+    pickings = moves.picking_id.filtered(lambda picking: picking.picking_type_code in ("outgoing", "incoming"))
     if pickings:
         moves.env["integration.backend"]._notify("picking.ready", pickings, companies=pickings.company_id)
 

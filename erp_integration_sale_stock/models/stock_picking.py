@@ -1,9 +1,14 @@
-from odoo import models
+from odoo import fields, models
 
 
 class StockPicking(models.Model):
     _name = "stock.picking"
     _inherit = ["stock.picking", "integration.linked.mixin"]
+
+    # Who carried a delivery and where to follow it, as the channel that shipped it
+    # said (a warehouse's despatch), for the channels that pass it on (a shop's fulfilment).
+    tracking_carrier = fields.Char(string="Carrier (as shipped)", copy=False, readonly=True)
+    tracking_url = fields.Char(string="Tracking link", copy=False, readonly=True)
 
     def _action_done(self):
         result = super()._action_done()

@@ -45,6 +45,7 @@ class MintsoftApi:
             Rule("/api/Order/<int:order_id>/Cancel", methods=["PUT"], endpoint="cancel_order"),
             Rule("/api/ASN", methods=["PUT"], endpoint="put_asn"),
             Rule("/api/ASN/<int:asn_id>", methods=["GET"], endpoint="get_asn"),
+            Rule("/api/Product", methods=["PUT"], endpoint="put_product"),
             Rule("/api/Product/StockLevels", methods=["GET"], endpoint="stock_levels"),
         ]
 
@@ -114,6 +115,20 @@ class MintsoftApi:
         if asn is None:
             return self.error_response(404, f"ASN {asn_id} not found")
         return json_response(asn)
+
+    @authenticated
+    def on_put_product(self, request):
+        """``PUT /api/Product``: a new product; ``{"Success", "ID", "Message"}``, the ID of one that exists already."""
+        data = self._json_object(request)
+        if data is None:
+            return self.error_response(400, "The request body must be a JSON product object")
+        sku, name = str(data.get("SKU") or "").strip(), str(data.get("Name") or "").strip()
+        if not sku or not name:
+            return json_response(result(False, "SKU and Name are required"))
+        if self.warehouse.has_product(sku):
+            return json_response(result(False, f"A product with SKU {sku} already exists", ID=sku))
+        self.warehouse.add_product(sku, name, str(data.get("EAN") or ""))
+        return json_response(result(True, f"Product {sku} created", ID=sku))
 
     @authenticated
     def on_stock_levels(self, request):

@@ -171,6 +171,19 @@ def test_asn_booked_in_by_hand_and_refusals(api, threepl):
     assert api.get("/ASN/999").status_code == 404
 
 
+def test_a_product_put_is_known_to_orders_and_asns_and_a_second_put_names_it(api, threepl):
+    created = api.put("/Product", json={"SKU": "LAMP-OAK", "Name": "Oak desk lamp", "EAN": "5060123400999"}).json()
+    assert created == {"Success": True, "ID": "LAMP-OAK", "Message": "Product LAMP-OAK created"}
+    again = api.put("/Product", json={"SKU": "LAMP-OAK", "Name": "Oak desk lamp"}).json()
+    assert again == {"Success": False, "ID": "LAMP-OAK", "Message": "A product with SKU LAMP-OAK already exists"}
+    assert api.put("/Product", json={"SKU": "", "Name": "x"}).json()["Success"] is False
+    assert api.put("/Product", data="not json").status_code == 400
+    answer = api.put("/ASN", json={"Reference": "PO-3101", "Items": [{"SKU": "LAMP-OAK", "Quantity": 4}]})
+    threepl.book_in(answer.json()[0]["ASNId"], {"LAMP-OAK": 4})
+    assert level(api, "LAMP-OAK")["Available"] == 4
+    assert api.create_order("SO-5101", [("LAMP-OAK", 1)])["Success"] is True
+
+
 def test_stock_levels_per_warehouse(api):
     main = api.get("/Product/StockLevels", params={"WarehouseId": 1}).json()
     everywhere = api.get("/Product/StockLevels").json()

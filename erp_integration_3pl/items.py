@@ -1,0 +1,55 @@
+"""The warehouse's item master: a product is made known to the warehouse before a shipment or ASN names it.
+
+Each product pushed is an outbound exchange keyed by its SKU, sent once and
+bound to the warehouse's id for it; a shipment waiting on a product the
+warehouse refused says which one and why.
+"""
+
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored
+from odoo.addons.erp_integration_core.work import Component
+
+
+class Items(Component):
+    def ensure(self, products):
+        """Push the ``products`` the warehouse does not know yet, now; raise if one was refused."""
+        if not self.client.pushes_items:
+            return
+        Binding = self.env["integration.binding"]
+        bound = Binding.search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("res_model", "=", "product.product"),
+                ("res_id", "in", products.ids),
+            ]
+        )
+        refused = []
+        for product in products - products.browse(bound.mapped("res_id")):
+            exchange = self.backend._send(
+                "item.create",
+                {"product": product.id, "sku": product.default_code},
+                f"item:{product.default_code}",
+                external_type="Product",
+                external_id=product.default_code,
+            )
+            if exchange.state != "done":
+                # Sent here rather than left to its own job: the shipment needs the answer now.
+                exchange._apply()
+            if exchange.state != "done":
+                refused.append(f"{product.default_code} ({exchange.message or exchange.state})")
+        if refused:
+            raise BusinessError(
+                f"The warehouse does not know {', '.join(refused)}. Fix the product in Odoo (or set it up at "
+                "the warehouse), then press Retry: the product is sent again first."
+            )
+
+    def send(self, payload):
+        """Job of an ``item.create`` exchange: the product as it is now, to the warehouse."""
+        product = self.env["product.product"].browse(payload["product"]).exists()
+        if not product or not product.default_code:
+            raise Ignored(f"Product {payload['sku']} is gone or has no Internal Reference any more.")
+        warehouse_id = self.client.push_item(
+            {"sku": product.default_code, "name": product.name, "barcode": product.barcode or ""}
+        )
+        self.env["integration.binding"]._bind(self.backend, product, warehouse_id)
+        self.exchange._link(product, "sent")
+        return {"sku": product.default_code, "warehouse_id": warehouse_id}
