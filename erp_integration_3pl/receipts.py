@@ -92,6 +92,11 @@ class Receipts(Component):
                 f"The warehouse booked in {picking.name} with differences ({counted}). Validate the receipt by hand "
                 "with what was counted (or take it up with the supplier), then Ignore this exchange saying so."
             )
+        if not any(received.values()):
+            raise BusinessError(
+                f"The warehouse booked in nothing of {picking.name}: the goods did not arrive. Chase the supplier, "
+                "then cancel the receipt or announce it again (Retry on its ASN exchange), and Ignore this one."
+            )
         unknown = set(received) - set(expected)
         if unknown:
             raise BusinessError(
