@@ -7,6 +7,7 @@ from odoo.addons.erp_integration_core.lib.errors import Ignored
 from .items import Items
 from .lib import transport
 from .lib.transport import RestTransport
+from .reading import Reading
 from .receipts import Receipts
 from .shipments import Shipments
 
@@ -19,6 +20,8 @@ INBOUND = {
     "shipment.despatched": (Shipments, "despatched", transport.order),
     "shipment.query": (Shipments, "query", transport.order),
     "order.query": (Shipments, "query", transport.order),
+    "shipment.refused": (Reading, "refused", dict),
+    "file.problem": (Reading, "problem", dict),
 }
 OUTBOUND = {
     "shipment.create": (Shipments, "send"),
@@ -76,6 +79,8 @@ class ThreePLConnector(Connector):
         if flow.code == "shipments.follow":
             flow.last_result = Shipments(self.work()).follow()
             return fields.Datetime.to_string(fields.Datetime.now())
+        if flow.code == "despatches.read":
+            return Reading(self.work()).despatches(flow.cursor or None)
         return super().run_flow(flow)
 
     def test_connection(self):

@@ -5,7 +5,10 @@ bound to the warehouse's id for it; a shipment waiting on a product the
 warehouse refused says which one and why.
 """
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored
+from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError, Ignored, TransientError
+
+# An item that could not be sent for want of the warehouse itself fails the shipment the same way.
+PASSED_ON = {"auth": AuthError, "transient": TransientError}
 from odoo.addons.erp_integration_core.work import Component
 
 
@@ -34,6 +37,8 @@ class Items(Component):
             if exchange.state != "done":
                 # Sent here rather than left to its own job: the shipment needs the answer now.
                 exchange._apply()
+            if exchange.state != "done" and exchange.error_category in PASSED_ON:
+                raise PASSED_ON[exchange.error_category](exchange.message)
             if exchange.state != "done":
                 refused.append(f"{product.default_code} ({exchange.message or exchange.state})")
         if refused:

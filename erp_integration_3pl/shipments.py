@@ -189,7 +189,9 @@ class Shipments(Component):
 
     def despatched(self, order):
         """A despatch of a shipment Odoo sent: validate the delivery with what shipped, with tracking."""
-        binding = self.Binding.search([*self._shipments(), ("external_id", "=", order["id"])], limit=1)
+        # Read from a file or a SOAP page, a shipment is known by its number, which names it there.
+        ids = [order["id"], order.get("number") or order["id"]]
+        binding = self.Binding.search([*self._shipments(), ("external_id", "in", ids)], limit=1)
         picking = self.env["stock.picking"].browse(binding.res_id).exists()
         if not picking:
             raise BusinessError(

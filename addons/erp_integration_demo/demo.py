@@ -91,6 +91,11 @@ def prepare_demo(env):
             }
         )
     _prepare_hubspot(env, vat)
+    # The warehouse the 3PL runs: Odoo's own, at its main site. Set here rather than
+    # in the data, so that databases with the demo installed (tests) ship nothing to it.
+    env.ref("erp_integration_demo.backend_3pl").write(
+        {"threepl_warehouse_id": env.ref("stock.warehouse0").id, "threepl_site": "MAIN"}
+    )
     Exchange = env["integration.exchange"]
     row = Exchange._webhook_backend(backend.webhook_token)
     for number, customer in enumerate(CUSTOMERS, start=1):

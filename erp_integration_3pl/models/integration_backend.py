@@ -2,6 +2,8 @@ from odoo import fields, models
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError
 
+from ..lib.files import FileTransport, LocalFolder, SftpFolder
+from ..lib.soap import SoapTransport
 from ..lib.transport import RestTransport
 
 MANAGER = "erp_integration_core.group_integration_manager"
@@ -25,6 +27,12 @@ class IntegrationBackend(models.Model):
         string="Drop folder",
         groups=MANAGER,
         help="Files: the folder holding in/ and out/, on the SFTP server or on this server.",
+    )
+    threepl_settle_seconds = fields.Integer(
+        string="Leave new files for (s)",
+        default=5,
+        help="Files: a file changed more recently than this is left for the next read, in case it is still "
+        "being written.",
     )
     threepl_warehouse_id = fields.Many2one(
         "stock.warehouse", string="Odoo warehouse run by the 3PL", help="Its deliveries and receipts go to the 3PL."
@@ -52,6 +60,28 @@ class IntegrationBackend(models.Model):
         # Credentials are manager-only fields; the connector reads them to act on
         # the backend's behalf, whoever triggered the job.
         backend = self.sudo()
-        if backend.threepl_transport == "rest":
+        kind = backend.threepl_transport
+        if kind == "rest":
             return RestTransport(backend.api_url or "", backend.api_token or "")
-        raise BusinessError(f"Backend '{backend.name}': the {backend.threepl_transport} transport is not available.")
+        if kind == "soap":
+            return SoapTransport(
+                backend.api_url or "",
+                backend.threepl_client_id or "",
+                backend.threepl_username or "",
+                backend.api_secret or "",
+            )
+        if kind == "sftp":
+            folder = SftpFolder(
+                backend.threepl_host or "",
+                backend.threepl_port or 22,
+                backend.threepl_username or "",
+                backend.api_secret or "",
+                root=backend.threepl_folder or "/",
+            )
+            return FileTransport(folder, settle_seconds=backend.threepl_settle_seconds)
+        if kind == "folder" and backend.threepl_folder:
+            return FileTransport(LocalFolder(backend.threepl_folder), settle_seconds=backend.threepl_settle_seconds)
+        raise BusinessError(
+            f"Backend '{backend.name}': choose the warehouse transport and fill in its connection "
+            "(the drop folder, for files in a folder) on the Warehouse tab."
+        )

@@ -12,8 +12,9 @@ API_KEY = "ms-sandbox-demo-key"
 SECRET = "warehouse-callback-secret"
 
 
-@tagged("post_install", "-at_install")
-class TestWarehouseSandbox(SandboxCase):
+class WarehouseCase(SandboxCase):
+    """A backend on the sandbox warehouse (REST unless a subclass changes it), a customer, deliveries and receipts."""
+
     sandbox_system = "threepl"
     sandbox_seed = 5
 
@@ -82,6 +83,40 @@ class TestWarehouseSandbox(SandboxCase):
             time.sleep(0.3)
         self.fail(f"no {flow} callback arrived")
 
+    def follow(self):
+        flow = self.backend.flow_ids.filtered(lambda flow: flow.code == "shipments.follow") or self.env[
+            "integration.flow"
+        ].create({"backend_id": self.backend.id, "code": "shipments.follow", "name": "Follow", "mode": "scheduled"})
+        flow._run()
+        self.run_jobs()
+        return flow
+
+    def receipt(self, *lines):
+        supplier = self.env["res.partner"].create({"name": "Kiln & Co"})
+        picking_type = self.warehouse.in_type_id
+        receipt = self.env["stock.picking"].create(
+            {
+                "partner_id": supplier.id,
+                "picking_type_id": picking_type.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": picking_type.default_location_dest_id.id,
+                "move_ids": [(0, 0, {"product_id": product.id, "product_uom_qty": qty}) for product, qty in lines],
+            }
+        )
+        receipt.action_confirm()
+        return receipt
+
+    def book_in(self, asn_id, received):
+        with self.allow_requests(all_requests=True):
+            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
+            self.act("book_in", asn_id=int(asn_id), received=received)
+            [booked] = self.wait_for_callback("asn.booked_in")
+        self.run_jobs()
+        return booked
+
+
+@tagged("post_install", "-at_install")
+class TestWarehouseSandbox(WarehouseCase):
     def test_a_ready_delivery_is_sent_and_its_despatch_validates_it_with_tracking(self):
         mug, tee = self.product("MUG-BLU"), self.product("TEE-M-BLK")
         picking = self.delivery((mug, 2), (tee, 1))
@@ -202,14 +237,6 @@ class TestWarehouseSandbox(SandboxCase):
         message = self.backend.action_test_connection()["params"]["message"]
         self.assertIn("REST API answering", message)
 
-    def follow(self):
-        flow = self.backend.flow_ids.filtered(lambda flow: flow.code == "shipments.follow") or self.env[
-            "integration.flow"
-        ].create({"backend_id": self.backend.id, "code": "shipments.follow", "name": "Follow", "mode": "scheduled"})
-        flow._run()
-        self.run_jobs()
-        return flow
-
     def test_a_query_raised_by_the_warehouse_shows_on_the_delivery_and_waits_with_its_text(self):
         self.customer.zip = "NOT A POSTCODE"
         picking = self.delivery((self.product("MUG-GRN"), 1))
@@ -260,29 +287,6 @@ class TestWarehouseSandbox(SandboxCase):
         [cancel] = self.exchanges("shipment.cancel")
         self.assertEqual((cancel.state, cancel.error_category), ("needs_attention", "business"))
         self.assertIn("is DESPATCHED and cannot be cancelled", cancel.message)
-
-    def receipt(self, *lines):
-        supplier = self.env["res.partner"].create({"name": "Kiln & Co"})
-        picking_type = self.warehouse.in_type_id
-        receipt = self.env["stock.picking"].create(
-            {
-                "partner_id": supplier.id,
-                "picking_type_id": picking_type.id,
-                "location_id": self.env.ref("stock.stock_location_suppliers").id,
-                "location_dest_id": picking_type.default_location_dest_id.id,
-                "move_ids": [(0, 0, {"product_id": product.id, "product_uom_qty": qty}) for product, qty in lines],
-            }
-        )
-        receipt.action_confirm()
-        return receipt
-
-    def book_in(self, asn_id, received):
-        with self.allow_requests(all_requests=True):
-            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
-            self.act("book_in", asn_id=int(asn_id), received=received)
-            [booked] = self.wait_for_callback("asn.booked_in")
-        self.run_jobs()
-        return booked
 
     def test_a_receipt_goes_out_as_an_asn_and_what_is_booked_in_validates_it_with_a_backorder(self):
         pen, lamp = self.product("PEN-BRASS", on_hand=0), self.product("LAMP-NEW-02", on_hand=0)

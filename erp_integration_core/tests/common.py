@@ -215,7 +215,7 @@ class SandboxCase(common.HttpCase):
     """A channel's end-to-end tests: the sandbox in its own process, one of its systems reset before each test.
 
     A subclass names ``sandbox_system`` (``hubspot``, ``threepl``…) and may set
-    ``sandbox_seed``; ``act`` runs one of the system's actions, ``run_jobs`` the
+    ``sandbox_seed`` and ``sandbox_env``; ``act`` runs one of the system's actions, ``run_jobs`` the
     jobs the test queued, and ``webhook_url`` is where a backend hears its system.
     """
 
@@ -223,10 +223,15 @@ class SandboxCase(common.HttpCase):
     sandbox_seed = 1
 
     @classmethod
+    def sandbox_env(cls):
+        """Environment variables of the sandbox's process (a drop folder, say)."""
+        return {}
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.sandbox_url = cls.enterClassContext(sandbox_process(seed=cls.sandbox_seed))
+        cls.sandbox_url = cls.enterClassContext(sandbox_process(seed=cls.sandbox_seed, env=cls.sandbox_env()))
         cls.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM queue_job")
         cls.job_watermark = cls.env.cr.fetchone()[0]
 

@@ -1,0 +1,572 @@
+"""The file transport: CSV files in a drop folder shared with the warehouse, on a local path or over SFTP.
+
+Orders go into ``in/orders/`` one file per shipment, written under ``.part``
+and renamed so the warehouse never takes half a file. The warehouse answers
+with files: refused rows in ``out/errors/``, despatches in
+``out/despatches/``, stock snapshots in ``out/stock/``. Each is read only once
+it is complete (a final line break, a last row as long as the header, the
+same size and time as at the previous look, and older than
+``settle_seconds``), kept verbatim in a ``Batch`` and moved to ``processed/``
+when the channel acknowledges it.
+
+Column layouts are plain dicts of contract key to column name per file kind,
+so another warehouse's columns are configuration. The default is the sandbox
+warehouse's (Mintsoft-like names).
+"""
+
+import csv
+import io
+import logging
+import os
+import posixpath
+import re
+import socket
+import stat
+import time
+from collections import namedtuple
+from contextlib import contextmanager, nullcontext, suppress
+from datetime import datetime
+from pathlib import Path
+
+import paramiko
+
+from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError, MappingError, TransientError
+
+from .transport import Accepted, Batch, WarehouseTransport
+
+_logger = logging.getLogger(__name__)
+
+FOLDERS = {"orders": "in/orders", "errors": "out/errors", "despatches": "out/despatches", "stock": "out/stock"}
+ADDRESS_KEYS = ("FirstName", "LastName", "CompanyName", "Address1", "Address2", "Town", "PostCode", "Country")
+LAYOUTS = {
+    "orders": {
+        "number": "OrderNumber",
+        "site": "Warehouse",
+        "service": "CourierService",
+        **{key: key for key in (*ADDRESS_KEYS, "Email", "Phone")},
+        "sku": "SKU",
+        "quantity": "Quantity",
+    },
+    "errors": {"line": "Line", "number": "OrderNumber", "error": "Error"},
+    "despatches": {
+        "id": "OrderId",
+        "number": "OrderNumber",
+        "date": "DespatchDate",
+        "carrier": "CourierName",
+        "tracking": "TrackingNumber",
+        "url": "TrackingURL",
+        "sku": "SKU",
+        "quantity": "Quantity",
+    },
+    "stock": {
+        "sku": "SKU",
+        "site": "WarehouseId",
+        "level": "Level",
+        "allocated": "Allocated",
+        "available": "Available",
+    },
+}
+REQUIRED = {
+    "orders": ("number", "sku", "quantity"),
+    "errors": ("number", "error"),
+    "despatches": ("number", "sku", "quantity"),
+    "stock": ("sku", "level"),
+}
+UNFINISHED_SUFFIXES = (".part", ".tmp", ".filepart")
+WHOLE = re.compile(r"^-?\d+$")
+
+Entry = namedtuple("Entry", "name size mtime")
+Table = namedtuple("Table", "header rows problems")
+
+
+def _failure(exc, where, doing, timeout=None):
+    """The integration error for an ``OSError`` met while ``doing`` something in ``where``."""
+    if isinstance(exc, PermissionError):
+        return BusinessError(
+            f"{where} refused to {doing}: permission denied. "
+            "Ask the warehouse to give the integration's account access to the drop folder, then press Retry."
+        )
+    if isinstance(exc, TimeoutError) and timeout:
+        return TransientError(
+            f"{where} did not answer within {timeout:g} s while trying to {doing}; it is tried again."
+        )
+    return TransientError(
+        f"{where} failed to {doing} ({exc or type(exc).__name__}). It is tried again; "
+        "if it lasts, check the drop folder settings on the backend."
+    )
+
+
+class LocalFolder:
+    """The drop folder as a path on this machine (a share the warehouse also mounts, say)."""
+
+    def __init__(self, path):
+        self.root = Path(path)
+        self.label = f"at {self.root}"
+
+    def session(self):
+        return nullcontext()
+
+    @contextmanager
+    def _operation(self, doing):
+        try:
+            yield
+        except (FileNotFoundError, FileExistsError):
+            raise
+        except OSError as exc:
+            raise _failure(exc, f"The drop folder {self.root}", doing) from exc
+
+    def list(self, folder):
+        """The files (not folders) in ``folder``: name, size and modification time."""
+        with self._operation(f"list {folder}"), os.scandir(self.root / folder) as entries:
+            return [Entry(e.name, e.stat().st_size, e.stat().st_mtime) for e in entries if e.is_file()]
+
+    def read(self, path):
+        with self._operation(f"read {path}"):
+            return (self.root / path).read_bytes()
+
+    def write(self, path, data):
+        """Write ``path.part``, then rename it to ``path``: readers never see half a file."""
+        target = self.root / path
+        part = target.with_name(target.name + ".part")
+        with self._operation(f"write {path}"):
+            with open(part, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(part, target)
+
+    def move(self, path, target):
+        """Rename ``path`` to ``target`` (creating its folder), never over an existing file."""
+        destination = self.root / target
+        with self._operation(f"move {path} to {target}"):
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if destination.exists():
+                raise FileExistsError(target)
+            os.rename(self.root / path, destination)
+
+
+class SftpFolder:
+    """The drop folder on the warehouse's SFTP server, password login.
+
+    Every operation runs in a ``session()``: one connection for all the
+    operations inside the outermost one, closed when it ends. ``timeout``
+    bounds the connection and each answer, so a stalled server is a
+    ``TransientError`` rather than a hung job. The password is never shown.
+    """
+
+    def __init__(self, host, port=22, username="", password="", root="/", timeout=15):
+        self.host, self.port, self.username = host, int(port), username
+        self._password = password
+        self.root = "/" + root.strip("/")
+        self.timeout = timeout
+        self.label = f"over SFTP at {host}:{self.port}"
+        self._where = f"The warehouse's SFTP server at {host}:{self.port}"
+        self._sftp = None
+        self._depth = 0
+
+    def __repr__(self):
+        return f"SftpFolder({self.username}@{self.host}:{self.port}{self.root})"
+
+    @contextmanager
+    def session(self):
+        if self._sftp is None:
+            self._sftp = self._connect()
+        self._depth += 1
+        try:
+            yield self._sftp
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                sftp, self._sftp = self._sftp, None
+                sftp.get_channel().get_transport().close()
+
+    def _connect(self):
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except TimeoutError as exc:
+            raise TransientError(f"{self._where} did not answer within {self.timeout:g} s; it is tried again.") from exc
+        except OSError as exc:
+            raise TransientError(
+                f"{self._where} could not be reached ({exc.strerror or exc}). It is tried again; "
+                "if it lasts, check the SFTP host and port on the backend."
+            ) from exc
+        transport = paramiko.Transport(sock)
+        transport.banner_timeout = transport.auth_timeout = transport.handshake_timeout = self.timeout
+        try:
+            transport.connect(username=self.username, password=self._password)
+            sftp = paramiko.SFTPClient.from_transport(transport)
+            sftp.get_channel().settimeout(self.timeout)
+            return sftp
+        except paramiko.AuthenticationException as exc:
+            transport.close()
+            raise AuthError(
+                f"{self._where} refused user {self.username!r} with the password given. "
+                "Check the SFTP user name and password on the backend, then press Retry."
+            ) from exc
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            transport.close()
+            raise TransientError(
+                f"{self._where} closed the connection before the login ({exc or type(exc).__name__}); "
+                "it is tried again."
+            ) from exc
+
+    @contextmanager
+    def _operation(self, doing):
+        with self.session() as sftp:
+            try:
+                yield sftp
+            except (FileNotFoundError, FileExistsError):
+                raise
+            except OSError as exc:
+                raise _failure(exc, self._where, doing, self.timeout) from exc
+            except (paramiko.SSHException, EOFError) as exc:
+                raise TransientError(
+                    f"{self._where} dropped the connection while trying to {doing}; it is tried again."
+                ) from exc
+
+    def _path(self, path):
+        return posixpath.join(self.root, path)
+
+    def list(self, folder):
+        with self._operation(f"list {folder}") as sftp:
+            attributes = sftp.listdir_attr(self._path(folder))
+        return [Entry(a.filename, a.st_size or 0, a.st_mtime or 0) for a in attributes if stat.S_ISREG(a.st_mode or 0)]
+
+    def read(self, path):
+        buffer = io.BytesIO()
+        with self._operation(f"read {path}") as sftp:
+            sftp.getfo(self._path(path), buffer)
+        return buffer.getvalue()
+
+    def write(self, path, data):
+        """Upload ``path.part``, then rename it over ``path``."""
+        target = self._path(path)
+        with self._operation(f"write {path}") as sftp:
+            sftp.putfo(io.BytesIO(data), target + ".part")
+            try:
+                sftp.posix_rename(target + ".part", target)
+            except OSError:
+                # Servers without the POSIX rename extension refuse to rename over a file.
+                with suppress(FileNotFoundError):
+                    sftp.remove(target)
+                sftp.rename(target + ".part", target)
+
+    def move(self, path, target):
+        with self._operation(f"move {path} to {target}") as sftp:
+            folder = posixpath.dirname(self._path(target))
+            try:
+                sftp.stat(folder)
+            except FileNotFoundError:
+                sftp.mkdir(folder)
+            sftp.rename(self._path(path), self._path(target))
+
+
+def file_name(number):
+    """A file name for a shipment number: ``WH/OUT/00012`` becomes ``WH_OUT_00012.csv``."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", str(number)).strip("._")
+    if not stem:
+        raise BusinessError(f"The shipment number {number!r} cannot name a file; give the delivery a reference.")
+    return f"{stem}.csv"
+
+
+def decode(data):
+    """CSV text: UTF-8 with or without byte order mark, else Windows-1252 as Excel saves it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_table(data):
+    """``Table`` of the header and the non-blank rows as ``(line, fields)``; None for a file still being written."""
+    if not data.endswith(b"\n"):
+        return None
+    reader = csv.reader(io.StringIO(decode(data), newline=""))
+    header, rows = [], []
+    try:
+        header = [column.strip() for column in next(reader, [])]
+        rows += [(reader.line_num, row) for row in reader if any(value.strip() for value in row)]
+    except csv.Error as exc:
+        return Table(header, rows, [(reader.line_num, f"Not readable as CSV from here on: {exc}")])
+    if not header or (rows and len(rows[-1][1]) < len(header)):
+        return None
+    return Table(header, rows, [])
+
+
+def whole(value, minimum=0):
+    """``value`` (CSV text) as an int of at least ``minimum`` (None: any), or None."""
+    if not WHOLE.match(value or ""):
+        return None
+    number = int(value)
+    return number if minimum is None or number >= minimum else None
+
+
+class FileTransport(WarehouseTransport):
+    """CSV files in a drop folder (``LocalFolder`` or ``SftpFolder``), the sandbox warehouse's layout by default.
+
+    ``layouts`` overrides the columns of a file kind (``orders``, ``errors``,
+    ``despatches``, ``stock``) as ``{contract key: column name}``; ``folders``
+    where each kind lives. A file changed since this transport last listed
+    it, or modified less than ``settle_seconds`` ago, waits for the next read.
+    """
+
+    pushes_items = False
+
+    def __init__(self, folder, layouts=None, settle_seconds=5, folders=None):
+        self.folder = folder
+        self.layouts = {kind: dict(columns) for kind, columns in {**LAYOUTS, **(layouts or {})}.items()}
+        for kind, keys in REQUIRED.items():
+            missing = [key for key in keys if not self.layouts[kind].get(key)]
+            if missing:
+                raise MappingError(
+                    f"The warehouse's {kind} file layout has no column for {', '.join(missing)}. "
+                    "Add it to the backend's file layout, then press Retry."
+                )
+        self.folders = {**FOLDERS, **(folders or {})}
+        self.settle_seconds = settle_seconds
+        self._seen = {}
+
+    def push_shipment(self, shipment):
+        number = shipment["number"]
+        common = {
+            "number": number,
+            "site": shipment.get("site"),
+            "service": shipment.get("service"),
+            **(shipment.get("address") or {}),
+        }
+        rows = [{**common, "sku": line["sku"], "quantity": self._quantity(number, line)} for line in shipment["lines"]]
+        if not rows:
+            raise BusinessError(f"{number} has no lines to send to the warehouse.")
+        layout = self.layouts["orders"]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(layout.values())
+        writer.writerows([["" if row.get(key) is None else row[key] for key in layout] for row in rows])
+        path = posixpath.join(self.folders["orders"], file_name(number))
+        try:
+            self.folder.write(path, buffer.getvalue().encode())
+        except FileNotFoundError as exc:
+            raise self._no_orders_folder() from exc
+        _logger.info("Shipment %s written as %s", number, path)
+        return Accepted(warehouse_id=number, message=f"written as {path}")
+
+    def _no_orders_folder(self):
+        return BusinessError(
+            f"The drop folder {self.folder.label} has no {self.folders['orders']} folder. "
+            "Check the folder on the backend (or ask the warehouse to create it), then press Retry."
+        )
+
+    @staticmethod
+    def _quantity(number, line):
+        quantity = line["quantity"]
+        if float(quantity) != int(float(quantity)):
+            raise BusinessError(
+                f"{number}: {line['sku']} has quantity {quantity}; the warehouse takes whole units. "
+                "Correct the delivery in Odoo, then press Retry."
+            )
+        return int(float(quantity))
+
+    def read_refusals(self):
+        """The warehouse's reports of refused order rows: ``Batch``-es of ``{"number", "line", "error"}``."""
+        batches = []
+        with self.folder.session():
+            for path, data, table in self._complete_files("errors"):
+                rows, problems = self._rows("errors", table)
+                records = [
+                    {"number": values["number"], "line": whole(values.get("line") or ""), "error": values["error"]}
+                    for _line, values in rows
+                ]
+                batches.append(Batch(path, data, records, problems))
+        return batches
+
+    def read_despatches(self, cursor=None):
+        """One ``Batch`` per complete despatch file not yet acknowledged; files need no cursor."""
+        with self.folder.session():
+            return [self._despatches(path, data, table) for path, data, table in self._complete_files("despatches")]
+
+    def _despatches(self, path, data, table):
+        """Orders despatched, one per order and tracking number: what the file says shipped, line by line."""
+        rows, problems = self._rows("despatches", table)
+        groups, bad = {}, {}
+        for line, values in rows:
+            key = (values["number"], values.get("tracking") or values.get("date") or "")
+            quantity = whole(values["quantity"])
+            if not values["number"]:
+                problems.append((line, f"{self.layouts['despatches']['number']} is empty"))
+            elif not values["sku"]:
+                problems.append((line, f"{self.layouts['despatches']['sku']} is empty"))
+                bad.setdefault(key, line)
+            elif quantity is None:
+                column = self.layouts["despatches"]["quantity"]
+                problems.append((line, f"{column} {values['quantity']!r} is not a whole number"))
+                bad.setdefault(key, line)
+            else:
+                groups.setdefault(key, []).append({**values, "quantity": quantity})
+        for (number, _), line in bad.items():
+            problems.append((line, f"Despatch of {number} left out: line {line} cannot be read"))
+        records = [self._despatch(path, group) for key, group in groups.items() if key not in bad]
+        return Batch(path, data, records, sorted(problems))
+
+    @staticmethod
+    def _despatch(path, rows):
+        first = rows[0]
+        despatched = {}
+        for row in rows:
+            despatched[row["sku"]] = despatched.get(row["sku"], 0) + row["quantity"]
+        parcels = {(r.get("carrier") or None, r.get("tracking") or None, r.get("url") or None) for r in rows}
+        number = first["number"]
+        return {
+            "id": first.get("id") or number,
+            "number": number,
+            "status": "DESPATCHED",
+            "query": None,
+            # The file says what shipped, not what was ordered.
+            "lines": [{"sku": sku, "quantity": None, "despatched": n} for sku, n in despatched.items()],
+            "parcels": [
+                {"carrier": carrier, "tracking": tracking, "url": url}
+                for carrier, tracking, url in sorted(parcels, key=str)
+                if carrier or tracking
+            ],
+            "despatch": first.get("tracking") or f"{number} at {first.get('date') or path}",
+            "despatched_at": first.get("date") or None,
+        }
+
+    def read_stock(self):
+        """The newest stock file as a ``Batch`` of stock levels, or None if there is none or it is not complete."""
+        with self.folder.session():
+            entries = self._candidates("stock")
+            if not entries:
+                return None
+            newest = max(entries, key=lambda entry: (entry.mtime, entry.name))
+            found = self._ready(posixpath.join(self.folders["stock"], newest.name), newest)
+            if not found:
+                return None
+        path, data, table = found
+        rows, problems = self._rows("stock", table)
+        records = []
+        for line, values in rows:
+            numbers = {key: whole(values.get(key), minimum=None) for key in ("level", "allocated", "available")}
+            wrong = [self.layouts["stock"][key] for key in numbers if key in values and numbers[key] is None]
+            if not values["sku"] or wrong:
+                problems.append((line, f"{', '.join(wrong) or 'SKU'} not readable"))
+                continue
+            records.append({"sku": values["sku"], "site": values.get("site"), **numbers})
+        return Batch(path, data, records, problems)
+
+    def acknowledge(self, batch):
+        """Move the batch's file to ``processed/`` beside it, unless it changed since it was read."""
+        folder, name = posixpath.split(batch.name)
+        with self.folder.session():
+            try:
+                if self.folder.read(batch.name) != batch.raw:
+                    _logger.info("%s changed since it was read; left for the next read", batch.name)
+                    return
+            except FileNotFoundError:
+                return
+            try:
+                taken = {entry.name for entry in self.folder.list(posixpath.join(folder, "processed"))}
+            except FileNotFoundError:
+                taken = set()
+            stem, suffix = posixpath.splitext(name)
+            target, stamp, counter = name, f"{datetime.now():%Y%m%d%H%M%S}", 0
+            while target in taken:
+                counter += 1
+                target = f"{stem}_{stamp}{suffix}" if counter == 1 else f"{stem}_{stamp}_{counter}{suffix}"
+            self.folder.move(batch.name, posixpath.join(folder, "processed", target))
+        self._seen.pop(batch.name, None)
+
+    def describe(self):
+        with self.folder.session():
+            try:
+                self.folder.list(self.folders["orders"])
+            except FileNotFoundError as exc:
+                raise self._no_orders_folder() from exc
+            counts = {kind: len(self._candidates(kind)) for kind in ("orders", "despatches", "errors", "stock")}
+        return (
+            f"Drop folder answering {self.folder.label}: {counts['orders']} order file(s) waiting, "
+            f"{counts['despatches']} despatch file(s), {counts['errors']} refusal file(s), "
+            f"{counts['stock']} stock file(s)"
+        )
+
+    def push_item(self, item):
+        raise BusinessError(
+            f"The warehouse takes no product files, so {item.get('sku')} cannot be sent. Set it up at the "
+            "warehouse another way (their portal, or a product list they import), then Ignore this exchange."
+        )
+
+    def cancel_shipment(self, warehouse_id, number):
+        raise BusinessError(
+            f"Files cannot cancel {number}. Ask the warehouse to cancel it (portal, e-mail or phone), "
+            "then Ignore this exchange saying what they answered."
+        )
+
+    def shipment(self, warehouse_id):
+        raise BusinessError(
+            f"The warehouse's files cannot be asked about {warehouse_id}: its despatches arrive as files in "
+            f"{self.folders['despatches']}."
+        )
+
+    def push_asn(self, asn):
+        raise BusinessError(
+            f"The warehouse takes no ASN files, so {asn.get('reference')} cannot be announced. Announce it to the "
+            "warehouse another way (their portal or e-mail), then Ignore this exchange."
+        )
+
+    def asn(self, warehouse_id):
+        raise BusinessError(f"The warehouse's files cannot be asked about ASN {warehouse_id}.")
+
+    def read_receipts(self, cursor=None):
+        raise BusinessError(
+            "The warehouse sends no booking-in files: validate receipts in Odoo from what the warehouse reports."
+        )
+
+    def _candidates(self, kind):
+        """The finished CSV names in a kind's folder (none if it is missing): no ``.part``/``.tmp``, no hidden files."""
+        try:
+            entries = self.folder.list(self.folders[kind])
+        except FileNotFoundError:
+            return []
+        return [
+            entry
+            for entry in entries
+            if not entry.name.startswith(".")
+            and not entry.name.endswith(UNFINISHED_SUFFIXES)
+            and entry.name.lower().endswith(".csv")
+        ]
+
+    def _complete_files(self, kind):
+        """``(path, data, table)`` of every complete file of ``kind``, oldest first."""
+        found = []
+        for entry in sorted(self._candidates(kind), key=lambda entry: (entry.mtime, entry.name)):
+            ready = self._ready(posixpath.join(self.folders[kind], entry.name), entry)
+            if ready:
+                found.append(ready)
+        return found
+
+    def _ready(self, path, entry):
+        """The file read, if it is complete and stable; else None, so the next read tries again."""
+        previous, self._seen[path] = self._seen.get(path), (entry.size, entry.mtime)
+        if previous not in (None, (entry.size, entry.mtime)) or time.time() - entry.mtime < self.settle_seconds:
+            return None
+        try:
+            data = self.folder.read(path)
+        except FileNotFoundError:
+            return None
+        table = read_table(data) if len(data) == entry.size else None
+        return (path, data, table) if table else None
+
+    def _rows(self, kind, table):
+        """``(line, {contract key: text})`` per row with as many fields as the header, and the problems."""
+        layout = self.layouts[kind]
+        missing = [column for column in layout.values() if column not in table.header]
+        if missing:
+            return [], [(1, f"The header lacks column(s) {', '.join(missing)}")]
+        index = {key: table.header.index(column) for key, column in layout.items()}
+        good, problems = [], list(table.problems)
+        header = table.header
+        for line, row in table.rows:
+            if len(row) != len(header):
+                problems.append((line, f"{len(row)} field(s), expected {len(header)}"))
+                continue
+            good.append((line, {key: row[position].strip() for key, position in index.items()}))
+        return good, problems

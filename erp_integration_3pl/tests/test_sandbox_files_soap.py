@@ -1,0 +1,153 @@
+"""Deliveries out and despatches back through Odoo over the warehouse's files and its SOAP service: end to end."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from odoo.tests import tagged
+
+from .test_sandbox import WarehouseCase
+
+DESPATCH_HEADER = (
+    "OrderNumber,ExternalOrderReference,OrderId,DespatchDate,CourierName,TrackingNumber,TrackingURL,SKU,Quantity\n"
+)
+
+
+class ReadCase(WarehouseCase):
+    """The REST case's set-up (warehouse, customer, carrier mapping) on another transport."""
+
+    def mine(self, picking):
+        """The despatches read of ``picking``'s shipment (the warehouse's own orders are read too)."""
+        return self.exchanges("shipment.despatched").filtered(lambda exchange: exchange.external_id == picking.name)
+
+    def read(self):
+        flow = self.backend.flow_ids.filtered(lambda flow: flow.code == "despatches.read") or self.env[
+            "integration.flow"
+        ].create({"backend_id": self.backend.id, "code": "despatches.read", "name": "Read", "mode": "scheduled"})
+        flow._run()
+        self.run_jobs()
+        return flow
+
+
+@tagged("post_install", "-at_install")
+class TestWarehouseFiles(ReadCase):
+    root = None
+
+    @classmethod
+    def sandbox_env(cls):
+        cls.root = tempfile.mkdtemp(prefix="threepl-")
+        cls.addClassCleanup(shutil.rmtree, cls.root, ignore_errors=True)
+        return {"SANDBOX_THREEPL_ROOT": cls.root}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.backend.write({"threepl_transport": "folder", "threepl_folder": cls.root, "threepl_settle_seconds": 0})
+
+    def despatch_file(self, name, rows):
+        path = Path(self.root, "out/despatches", name)
+        path.write_text(DESPATCH_HEADER + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+        return path
+
+    def test_a_delivery_goes_out_as_a_file_and_the_despatch_file_validates_it_once(self):
+        picking = self.delivery((self.product("MUG-BLU"), 2))
+        self.run_jobs()
+        [sent] = self.exchanges("shipment.create")
+        self.assertEqual(sent.state, "done", sent.message)
+        self.assertEqual(self.exchanges("item.create"), self.env["integration.exchange"], "files set up no items")
+        self.act("advance", hours=5)
+        self.read()
+        despatched = self.mine(picking)
+        self.assertEqual(despatched.mapped("state"), ["done"], despatched.mapped("payload"))
+        self.assertEqual((picking.state, picking.tracking_carrier), ("done", "Royal Mail"))
+        self.assertTrue(picking.carrier_tracking_ref)
+        self.assertEqual(despatched.delivery_id.name.split("/")[:2], ["out", "despatches"], "the file, kept")
+        processed = Path(self.root, "out/despatches/processed", Path(despatched.delivery_id.name).name)
+        self.assertTrue(processed.is_file(), "moved aside once read")
+        # The same file delivered again: nothing applied twice.
+        shutil.copy(processed, Path(self.root, "out/despatches", processed.name))
+        self.read()
+        self.assertEqual(self.mine(picking), despatched)
+        self.assertEqual(picking.move_ids.quantity, 2)
+
+    def test_a_bad_row_waits_naming_file_and_line_and_the_good_rows_are_applied(self):
+        picking = self.delivery((self.product("MUG-RED"), 1))
+        self.run_jobs()
+        self.despatch_file(
+            "despatch_manual.csv",
+            [
+                f"{picking.name},,77,2026-01-05T10:00:00,Royal Mail,AB123456789GB,,MUG-RED,1",
+                "SO-ELSE,,78,2026-01-05T10:00:00,DPD,1550012345,,MUG-RED,two",
+            ],
+        )
+        self.read()
+        [problem] = self.exchanges("file.problem")
+        self.assertEqual((problem.state, problem.error_category), ("needs_attention", "validation"))
+        self.assertIn("out/despatches/despatch_manual.csv: line 3", problem.message)
+        self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", "AB123456789GB"))
+
+    def test_a_file_with_a_bad_row_is_held_whole_by_policy_and_left_in_place(self):
+        self.backend.threepl_file_policy = "file"
+        picking = self.delivery((self.product("MUG-GRN"), 1))
+        self.run_jobs()
+        path = self.despatch_file(
+            "despatch_held.csv",
+            [
+                f"{picking.name},,79,2026-01-05T10:00:00,Royal Mail,AB223456789GB,,MUG-GRN,1",
+                "SO-ELSE,,80,2026-01-05T10:00:00,DPD,1550012346,,MUG-GRN,-1",
+            ],
+        )
+        self.read()
+        self.read()
+        [problem] = self.exchanges("file.problem")
+        self.assertIn("None of the file was applied", problem.message)
+        self.assertEqual(picking.state, "assigned")
+        self.assertTrue(path.exists(), "left for the warehouse to replace")
+
+    def test_a_shipment_the_warehouse_refuses_in_its_error_file_waits_with_the_reason(self):
+        self.delivery((self.product("NOT-AT-3PL-FILES"), 1))
+        self.run_jobs()
+        self.act("advance", hours=1)
+        self.read()
+        [refused] = self.exchanges("shipment.refused")
+        self.assertEqual((refused.state, refused.error_category), ("needs_attention", "business"))
+        self.assertIn("Unknown SKU 'NOT-AT-3PL-FILES'", refused.message)
+
+
+@tagged("post_install", "-at_install")
+class TestWarehouseSoap(ReadCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.backend.write(
+            {
+                "threepl_transport": "soap",
+                "threepl_client_id": "sandbox",
+                "threepl_username": "integration",
+                "api_secret": "peoplevox-sandbox",
+            }
+        )
+
+    def test_a_delivery_goes_out_over_soap_and_the_despatch_read_back_validates_it(self):
+        picking = self.delivery((self.product("TEE-S-WHT"), 1), (self.product("MUG-BLU"), 1))
+        self.run_jobs()
+        self.assertEqual(self.exchanges("item.create").mapped("state"), ["done", "done"])
+        [sent] = self.exchanges("shipment.create")
+        self.assertEqual((sent.state, sent.result["warehouse_id"]), ("done", picking.name), sent.message)
+        self.act("advance", hours=5)
+        flow = self.read()
+        self.assertTrue(flow.cursor)
+        [despatched] = self.mine(picking)
+        self.assertEqual(despatched.state, "done", despatched.message)
+        self.assertEqual(picking.state, "done")
+        self.read()
+        self.assertEqual(self.mine(picking), despatched, "read again from the cursor: applied once")
+
+    def test_wrong_credentials_are_an_authentication_problem(self):
+        self.backend.api_secret = "wrong"
+        picking = self.delivery((self.product("MUG-BLU"), 1))
+        self.run_jobs()
+        [sent] = self.exchanges("shipment.create")
+        self.assertEqual(sent.error_category, "auth", sent.message)
+        self.assertNotIn("wrong", sent.message)
+        self.assertEqual(picking.threepl_status, False)
