@@ -6,10 +6,10 @@ warehouse refused says which one and why.
 """
 
 from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError, Ignored, TransientError
+from odoo.addons.erp_integration_core.work import Component
 
 # An item that could not be sent for want of the warehouse itself fails the shipment the same way.
 PASSED_ON = {"auth": AuthError, "transient": TransientError}
-from odoo.addons.erp_integration_core.work import Component
 
 
 class Items(Component):

@@ -95,7 +95,7 @@ class Receipts(Component):
         if not any(received.values()):
             raise BusinessError(
                 f"The warehouse booked in nothing of {picking.name}: the goods did not arrive. Chase the supplier, "
-                "then cancel the receipt or announce it again (Retry on its ASN exchange), and Ignore this one."
+                "then cancel the receipt (or validate it by hand when the goods come), and Ignore this exchange."
             )
         unknown = set(received) - set(expected)
         if unknown:
