@@ -10,7 +10,7 @@ from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored
 from odoo.addons.erp_integration_core.work import Component
 
 from .items import Items
-from .shipments import ready_pickings
+from .shipments import ready_pickings, send_picking
 
 
 def asn_key(warehouse_id):
@@ -26,13 +26,7 @@ class Receipts(Component):
     def queue(self, pickings):
         """An outbound exchange per ready receipt not announced yet."""
         for picking in ready_pickings(self.backend, pickings, "incoming"):
-            self.backend._send(
-                "asn.create",
-                {"picking": picking.id, "name": picking.name},
-                f"asn:{picking.name}",
-                external_type="ASN",
-                external_id=picking.name,
-            )
+            send_picking(self.backend, "asn.create", picking, "ASN")
 
     def send(self, payload):
         """Job of an ``asn.create`` exchange: the receipt as it is now, to the warehouse."""

@@ -40,6 +40,13 @@ def ready_pickings(backend, pickings, code):
     )
 
 
+def send_picking(backend, flow, picking, external_type):
+    """Queue ``flow``'s outbound exchange for ``picking``, keyed by it, so it goes once."""
+    key = f"{flow.split('.')[0]}:{picking.name}"
+    payload = {"picking": picking.id, "name": picking.name}
+    return backend._send(flow, payload, key, external_type=external_type, external_id=picking.name)
+
+
 def with_backorders(picking):
     """The delivery and the backorders that followed it, oldest first."""
     chain, following = picking, picking.backorder_ids
@@ -63,13 +70,7 @@ class Shipments(Component):
         deliveries = ready_pickings(self.backend, pickings, "outgoing")
         held = self._bindings(deliveries.backorder_id)
         for picking in deliveries.filtered(lambda picking: picking.backorder_id.id not in held):
-            self.backend._send(
-                "shipment.create",
-                {"picking": picking.id, "name": picking.name},
-                f"shipment:{picking.name}",
-                external_type="Order",
-                external_id=picking.name,
-            )
+            send_picking(self.backend, "shipment.create", picking, "Order")
 
     def _shipments(self):
         """Domain of this backend's shipment bindings (ASNs bind receipts as ``asn:<id>``)."""

@@ -83,13 +83,17 @@ class WarehouseCase(SandboxCase):
             time.sleep(0.3)
         self.fail(f"no {flow} callback arrived")
 
-    def follow(self):
-        flow = self.backend.flow_ids.filtered(lambda flow: flow.code == "shipments.follow") or self.env[
-            "integration.flow"
-        ].create({"backend_id": self.backend.id, "code": "shipments.follow", "name": "Follow", "mode": "scheduled"})
+    def run_flow(self, code):
+        """Run the backend's scheduled flow ``code`` (made if missing), then the jobs it queued."""
+        flow = self.backend.flow_ids.filtered(lambda flow: flow.code == code) or self.env["integration.flow"].create(
+            {"backend_id": self.backend.id, "code": code, "name": code, "mode": "scheduled"}
+        )
         flow._run()
         self.run_jobs()
         return flow
+
+    def follow(self):
+        return self.run_flow("shipments.follow")
 
     def receipt(self, *lines):
         supplier = self.env["res.partner"].create({"name": "Kiln & Co"})

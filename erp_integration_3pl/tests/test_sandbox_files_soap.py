@@ -21,12 +21,7 @@ class ReadCase(WarehouseCase):
         return self.exchanges("shipment.despatched").filtered(lambda exchange: exchange.external_id == picking.name)
 
     def read(self):
-        flow = self.backend.flow_ids.filtered(lambda flow: flow.code == "despatches.read") or self.env[
-            "integration.flow"
-        ].create({"backend_id": self.backend.id, "code": "despatches.read", "name": "Read", "mode": "scheduled"})
-        flow._run()
-        self.run_jobs()
-        return flow
+        return self.run_flow("despatches.read")
 
 
 @tagged("post_install", "-at_install")
