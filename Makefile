@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 
-.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify bench-hubspot pot
+.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify bench-hubspot bench-3pl pot
 
 help:
 	@echo "make run     demo database + sandbox + Odoo with the job runner (Ctrl-C stops all)"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench   webhook intake and audit log benchmarks"
 	@echo "make bench-shopify  Shopify order import (burst, 4/s, backlog) and stock push against the OCA connector (~25 min)"
 	@echo "make bench-hubspot  HubSpot initial load of 12,000 records at the standard limit, 200 won deals (~15 min)"
+	@echo "make bench-3pl  1,000 warehouse shipments out and despatched back, a 10,000-SKU stock reconciliation"
 
 run:
 	@scripts/run
@@ -42,6 +43,9 @@ bench-shopify:
 
 bench-hubspot:
 	@scripts/bench hubspot
+
+bench-3pl:
+	@scripts/bench 3pl
 
 pot:
 	@scripts/export-pot

@@ -7,7 +7,12 @@
     "website": "https://github.com/erp-integration-suite/erp-integration",
     "license": "LGPL-3",
     "depends": ["erp_integration_sale_stock", "stock_delivery"],
-    "external_dependencies": {"python": ["zeep"]},
-    "data": ["data/queue_job_data.xml", "views/integration_backend_views.xml", "views/stock_picking_views.xml"],
+    "external_dependencies": {"python": ["zeep", "paramiko"]},
+    "data": [
+        "data/queue_job_data.xml",
+        "views/integration_backend_views.xml",
+        "views/stock_picking_views.xml",
+        "views/integration_exchange_views.xml",
+    ],
     "installable": True,
 }

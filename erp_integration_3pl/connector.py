@@ -3,6 +3,7 @@ from odoo import fields
 from odoo.addons.erp_integration_core.connector import Connector
 from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import Ignored
+from odoo.addons.erp_integration_core.lib.events import Event
 
 from .items import Items
 from .lib import transport
@@ -10,6 +11,7 @@ from .lib.transport import RestTransport
 from .reading import Reading
 from .receipts import Receipts
 from .shipments import Shipments
+from .stock_check import StockCheck
 
 # Inbound flows: the warehouse's callbacks (REST, its own shapes) and what the
 # suite read itself (in the contract's terms), each to the step that applies it.
@@ -22,6 +24,8 @@ INBOUND = {
     "order.query": (Shipments, "query", transport.order),
     "shipment.refused": (Reading, "refused", dict),
     "file.problem": (Reading, "problem", dict),
+    "stock.report": (StockCheck, "compare", dict),
+    "stock.drift": (StockCheck, "drift", dict),
 }
 OUTBOUND = {
     "shipment.create": (Shipments, "send"),
@@ -48,6 +52,15 @@ class ThreePLConnector(Connector):
 
     def client(self):
         return self.backend._threepl_transport()
+
+    def describe_request(self, request, data):
+        """A callback is one event about one order or ASN: its id is the lock, as for what is read of it."""
+        [event] = super().describe_request(request, data)
+        warehouse_id = data.get("ID") if isinstance(data, dict) else None
+        if warehouse_id is None or isinstance(warehouse_id, dict | list):
+            return [event]
+        kind = "ASN" if event.flow.startswith("asn.") else "Order"
+        return [Event(event.flow, event.idempotency_key, event.payload, external_type=kind, external_id=warehouse_id)]
 
     def map(self, exchange, data):
         return {}
@@ -81,6 +94,9 @@ class ThreePLConnector(Connector):
             return fields.Datetime.to_string(fields.Datetime.now())
         if flow.code == "despatches.read":
             return Reading(self.work()).despatches(flow.cursor or None)
+        if flow.code == "stock.reconcile":
+            flow.last_result = StockCheck(self.work()).read()
+            return fields.Datetime.to_string(fields.Datetime.now())
         return super().run_flow(flow)
 
     def test_connection(self):

@@ -47,6 +47,13 @@ def send_picking(backend, flow, picking, external_type):
     return backend._send(flow, payload, key, external_type=external_type, external_id=picking.name)
 
 
+def first_of(picking):
+    """The delivery ``picking`` is a backorder of (through any number of backorders), or itself."""
+    while picking.backorder_id:
+        picking = picking.backorder_id
+    return picking
+
+
 def with_backorders(picking):
     """The delivery and the backorders that followed it, oldest first."""
     chain, following = picking, picking.backorder_ids
@@ -68,9 +75,11 @@ class Shipments(Component):
         warehouse keeps what it could not ship on the same order.
         """
         deliveries = ready_pickings(self.backend, pickings, "outgoing")
-        held = self._bindings(deliveries.backorder_id)
-        for picking in deliveries.filtered(lambda picking: picking.backorder_id.id not in held):
-            send_picking(self.backend, "shipment.create", picking, "Order")
+        firsts = {picking: first_of(picking) for picking in deliveries.filtered("backorder_id")}
+        held = self._bindings(self.env["stock.picking"].concat(*firsts.values()))
+        for picking in deliveries:
+            if firsts.get(picking, picking).id not in held:
+                send_picking(self.backend, "shipment.create", picking, "Order")
 
     def _shipments(self):
         """Domain of this backend's shipment bindings (ASNs bind receipts as ``asn:<id>``)."""
@@ -123,8 +132,8 @@ class Shipments(Component):
         picking = self.env["stock.picking"].browse(payload["picking"]).exists()
         if not picking or picking.state in ("done", "cancel"):
             raise Ignored(f"Delivery {payload['name']} is done or cancelled in Odoo: nothing to send.")
-        if self.Binding._find(self.backend, "stock.picking", payload["name"]) or self._bindings(picking):
-            raise Ignored(f"Delivery {picking.name} is with the warehouse already.")
+        if self.Binding._find(self.backend, "stock.picking", payload["name"]) or self._bindings(first_of(picking)):
+            raise Ignored(f"Delivery {picking.name} is with the warehouse already (on the order of its first part).")
         shipment = self._shipment(picking)
         Items(self.work).ensure(picking.move_ids.product_id)
         accepted = self.client.push_shipment(shipment)
@@ -215,6 +224,12 @@ class Shipments(Component):
             taken = min(shipped.get(sku, 0), move.product_uom_qty)
             shipped[sku] = shipped.get(sku, 0) - taken
             move.quantity = taken
+        extra = {sku: quantity for sku, quantity in shipped.items() if quantity > 0}
+        if not any(target.move_ids.mapped("quantity")):
+            raise BusinessError(
+                f"The warehouse despatched {extra} on its order for {target.name}, which has none of it. "
+                "Check the delivery and the warehouse's order, then Ignore this exchange with the reason."
+            )
         known = set(seen.get("parcels", []))
         parcels = [parcel for parcel in order.get("parcels") or () if parcel.get("tracking") not in known]
         carriers = {parcel.get("carrier") for parcel in parcels if parcel.get("carrier")}
@@ -242,6 +257,7 @@ class Shipments(Component):
             "picking": target.name,
             "tracking": [parcel["tracking"] for parcel in parcels],
             "backorder": target.backorder_ids.mapped("name"),
+            "not_on_the_delivery": extra,
         }
 
     @staticmethod

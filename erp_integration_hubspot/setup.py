@@ -136,27 +136,13 @@ class HubSpotSetup(Component):
                     values.add(value)
         return sorted(values)
 
-    def install_flows(self):
-        Flow = self.env["integration.flow"]
-        for code, name, mode, minutes in FLOWS:
-            if not self.backend.flow_ids.filtered(lambda flow, code=code: flow.code == code):
-                Flow.create(
-                    {
-                        "backend_id": self.backend.id,
-                        "code": code,
-                        "name": name,
-                        "mode": mode,
-                        "interval_minutes": minutes,
-                    }
-                )
-
     def run(self):
         info = self.check_token()
         properties = self.create_properties()
         for flow, defaults in DEFAULTS.items():
             self.backend._install_field_mappings(flow, defaults)
         proposals = self.propose_mappings()
-        self.install_flows()
+        self.backend._install_flows(FLOWS)
         return {
             "portal": info.get("hubId"),
             "properties": properties,

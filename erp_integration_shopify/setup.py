@@ -28,6 +28,15 @@ def topic_enum(topic):
     return topic.replace("/", "_").upper()
 
 
+FLOWS = (
+    ("products.link", "Link products", "manual", 15),
+    ("products.push", "Push product titles and prices", "realtime", 15),
+    ("stock.push", "Push available stock", "realtime", 15),
+    ("stock.reconcile", "Reconcile stock", "scheduled", 1440),
+    ("orders.reconcile", "Reconcile missed orders", "scheduled", 1440),
+)
+
+
 class ShopifySetup(Component):
     def missing_scopes(self, shop_data):
         """The scopes this backend needs that the app was not granted (a write scope grants its read)."""
@@ -108,24 +117,7 @@ class ShopifySetup(Component):
         self.backend._shopify_guest_partner()
         for flow, defaults in DEFAULTS.items():
             self.backend._install_field_mappings(flow, defaults)
-        flows = self.env["integration.flow"]
-        for code, name, mode in (
-            ("products.link", "Link products", "manual"),
-            ("products.push", "Push product titles and prices", "realtime"),
-            ("stock.push", "Push available stock", "realtime"),
-            ("stock.reconcile", "Reconcile stock", "scheduled"),
-            ("orders.reconcile", "Reconcile missed orders", "scheduled"),
-        ):
-            if not self.backend.flow_ids.filtered(lambda flow, code=code: flow.code == code):
-                flows.create(
-                    {
-                        "backend_id": self.backend.id,
-                        "code": code,
-                        "name": name,
-                        "mode": mode,
-                        "interval_minutes": 1440 if mode == "scheduled" else 15,
-                    }
-                )
+        self.backend._install_flows(FLOWS)
         return {
             "rounding_advice": self.rounding_advice(),
             "shop": shop["name"],

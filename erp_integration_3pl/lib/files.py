@@ -558,15 +558,17 @@ class FileTransport(WarehouseTransport):
     def _rows(self, kind, table):
         """``(line, {contract key: text})`` per row with as many fields as the header, and the problems."""
         layout = self.layouts[kind]
-        missing = [column for column in layout.values() if column not in table.header]
+        # The columns a kind cannot do without must be there; the others may not be, and read as empty.
+        missing = [layout[key] for key in REQUIRED[kind] if layout[key] not in table.header]
         if missing:
             return [], [(1, f"The header lacks column(s) {', '.join(missing)}")]
-        index = {key: table.header.index(column) for key, column in layout.items()}
+        index = {key: table.header.index(column) for key, column in layout.items() if column in table.header}
+        absent = dict.fromkeys(set(layout) - set(index), "")
         good, problems = [], list(table.problems)
         header = table.header
         for line, row in table.rows:
             if len(row) != len(header):
                 problems.append((line, f"{len(row)} field(s), expected {len(header)}"))
                 continue
-            good.append((line, {key: row[position].strip() for key, position in index.items()}))
+            good.append((line, {**absent, **{key: row[position].strip() for key, position in index.items()}}))
         return good, problems

@@ -1,1 +1,1 @@
-from . import integration_backend, stock_picking
+from . import integration_backend, integration_exchange, stock_picking

@@ -1,10 +1,11 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError
 
-from ..lib.files import FileTransport, LocalFolder, SftpFolder
+from ..lib.files import LAYOUTS, FileTransport, LocalFolder, SftpFolder
 from ..lib.soap import SoapTransport
 from ..lib.transport import RestTransport
+from ..setup import ThreePLSetup
 
 MANAGER = "erp_integration_core.group_integration_manager"
 
@@ -38,6 +39,16 @@ class IntegrationBackend(models.Model):
         "stock.warehouse", string="Odoo warehouse run by the 3PL", help="Its deliveries and receipts go to the 3PL."
     )
     threepl_site = fields.Char(string="Warehouse site", help="The 3PL's name or id for its site, e.g. MAIN.")
+    threepl_stock_site = fields.Char(
+        string="Site in stock reports",
+        help="How the warehouse's stock reports name the site, when not as above (an id such as 1, say).",
+    )
+    threepl_drift_threshold = fields.Integer(
+        string="Stock differences applied up to",
+        default=2,
+        help="Reconciliation: a difference of at most this many units per product is applied as an inventory "
+        "adjustment; a larger one waits for a person to approve it.",
+    )
     threepl_ship_policy = fields.Selection(
         [("confirmed", "When confirmed"), ("assigned", "When reserved")],
         string="Send deliveries",
@@ -78,10 +89,46 @@ class IntegrationBackend(models.Model):
                 backend.api_secret or "",
                 root=backend.threepl_folder or "/",
             )
-            return FileTransport(folder, settle_seconds=backend.threepl_settle_seconds)
+            return FileTransport(folder, self._threepl_layouts(), settle_seconds=backend.threepl_settle_seconds)
         if kind == "folder" and backend.threepl_folder:
-            return FileTransport(LocalFolder(backend.threepl_folder), settle_seconds=backend.threepl_settle_seconds)
+            folder = LocalFolder(backend.threepl_folder)
+            return FileTransport(folder, self._threepl_layouts(), settle_seconds=backend.threepl_settle_seconds)
         raise BusinessError(
             f"Backend '{backend.name}': choose the warehouse transport and fill in its connection "
             "(the drop folder, for files in a folder) on the Warehouse tab."
         )
+
+    def _threepl_layouts(self):
+        """The warehouse's CSV columns per file kind, from the backend's field mappings (flows ``file.<kind>``).
+
+        A mapping's external path is the warehouse's column, its Odoo field the
+        contract's key; a kind without mappings keeps the default layout.
+        """
+        layouts = {}
+        for mapping in self.field_mapping_ids.filtered(lambda m: m.active and m.flow.startswith("file.")):
+            layouts.setdefault(mapping.flow.removeprefix("file."), {})[mapping.target] = mapping.source
+        return {kind: columns for kind, columns in layouts.items() if kind in LAYOUTS}
+
+    def _threepl_install_layouts(self):
+        """Give a file warehouse's backend the default layouts as field mappings, to edit for its warehouse."""
+        for kind, columns in LAYOUTS.items():
+            specs = [{"name": f"{kind}: {key}", "source": column, "target": key} for key, column in columns.items()]
+            self._install_field_mappings(f"file.{kind}", specs)
+
+    def action_threepl_setup(self):
+        """Test the connection on the chosen transport, create the flows and say what to set at the warehouse."""
+        return self._run_setup(ThreePLSetup, self._threepl_setup_summary)
+
+    def _threepl_setup_summary(self, result):
+        message = _(
+            "%(connection)s. Flows created: %(flows)s.",
+            connection=result["connection"],
+            flows=", ".join(result["flows"]) or _("none, they were there"),
+        )
+        if result["callbacks"]:
+            message += " " + _(
+                "In the warehouse's portal, send despatch, cancellation and booking-in callbacks to %(url)s, "
+                "signed with the backend's webhook secret.",
+                url=result["url"],
+            )
+        return _("Warehouse connected"), message

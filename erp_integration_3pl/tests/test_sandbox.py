@@ -340,3 +340,46 @@ class TestWarehouseSandbox(WarehouseCase):
         self.assertEqual(picking.state, "assigned", "Odoo's delivery is left to the person")
         self.follow()
         self.assertEqual(picking.threepl_status, "CANCELLED")
+
+    def test_stock_reconciliation_applies_small_differences_and_holds_large_ones_for_approval(self):
+        self.backend.threepl_stock_site = "1"
+        levels = requests.get(
+            f"{self.sandbox_url}/threepl/api/Product/StockLevels",
+            headers={"ms-apikey": API_KEY},
+            params={"WarehouseId": 1},
+            timeout=5,
+        ).json()
+        level = {line["SKU"]: line["Level"] for line in levels}
+        same = self.product("CANDLE-SEA", on_hand=level["CANDLE-SEA"])
+        near = self.product("PEN-BRASS", on_hand=level["PEN-BRASS"] - 1)
+        far = self.product("NOTE-A5-LIN", on_hand=level["NOTE-A5-LIN"] + 10)
+        self.run_flow("stock.reconcile")
+        [report] = self.exchanges("stock.report")
+        self.assertEqual(report.state, "done", report.message)
+        self.assertEqual(report.result["adjusted"], {"PEN-BRASS": 1})
+        self.assertEqual(report.result["held"], {"NOTE-A5-LIN": -10})
+        self.assertIn("CANDLE-FIG", report.result["unknown_to_odoo"])
+        self.assertEqual((same.qty_available, near.qty_available), (level["CANDLE-SEA"], level["PEN-BRASS"]))
+        adjustment = self.env["stock.move"].search([("product_id", "=", near.id), ("is_inventory", "=", True)])
+        self.assertEqual(adjustment.reference, "Warehouse stock: api/Product/StockLevels")
+        [drift] = self.exchanges("stock.drift")
+        self.assertEqual((drift.state, drift.error_category), ("needs_attention", "business"))
+        self.assertIn(f"Odoo has {level['NOTE-A5-LIN'] + 10} (-10)", drift.message)
+        self.assertEqual(far.qty_available, level["NOTE-A5-LIN"] + 10, "never overwritten unasked")
+        drift.action_threepl_approve_drift()
+        self.run_jobs()
+        self.assertEqual(drift.child_ids.state, "done", drift.child_ids.message)
+        self.assertEqual(far.qty_available, level["NOTE-A5-LIN"])
+        # The same report read again changes nothing.
+        self.run_flow("stock.reconcile")
+        self.assertEqual(len(self.exchanges("stock.report")), 1)
+
+    def test_set_up_tests_the_connection_creates_the_flows_and_names_the_callback_address(self):
+        message = self.backend.action_threepl_setup()["params"]["message"]
+        self.assertIn("REST API answering", message)
+        self.assertIn(self.backend.webhook_url, message)
+        self.assertEqual(
+            sorted(self.backend.flow_ids.mapped("code")), ["shipments.follow", "stock.reconcile"], "REST calls back"
+        )
+        self.backend.action_threepl_setup()
+        self.assertEqual(len(self.backend.flow_ids), 2, "set up twice: the same flows")

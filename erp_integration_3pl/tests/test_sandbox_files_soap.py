@@ -108,6 +108,32 @@ class TestWarehouseFiles(ReadCase):
         self.assertEqual((refused.state, refused.error_category), ("needs_attention", "business"))
         self.assertIn("Unknown SKU 'NOT-AT-3PL-FILES'", refused.message)
 
+    def test_the_stock_file_is_reconciled_and_kept_as_the_report(self):
+        self.backend.threepl_stock_site = "1"
+        pen = self.product("PEN-BRASS", on_hand=0)
+        self.act("stock_count")
+        self.run_flow("stock.reconcile")
+        [report] = self.exchanges("stock.report")
+        self.assertEqual(report.state, "done", report.message)
+        self.assertTrue(report.delivery_id.name.startswith("out/stock/stock_"), report.delivery_id.name)
+        self.assertEqual(report.result["compared"], 30)
+        self.assertIn("PEN-BRASS", report.result["held"])
+        self.assertEqual(pen.qty_available, 0, "a large difference waits for approval")
+
+    def test_another_warehouse_s_file_layout_is_field_mappings_not_code(self):
+        self.backend.action_threepl_setup()
+        self.assertIn("despatches.read", self.backend.flow_ids.mapped("code"))
+        mappings = self.backend.field_mapping_ids.filtered(lambda mapping: mapping.flow == "file.despatches")
+        self.assertEqual(mappings.filtered(lambda m: m.target == "tracking").source, "TrackingNumber")
+        mappings.filtered(lambda m: m.target == "tracking").source = "Consignment"
+        mappings.filtered(lambda m: m.target == "number").source = "Reference"
+        picking = self.delivery((self.product("TOTE-BLK"), 1))
+        self.run_jobs()
+        path = Path(self.root, "out/despatches", "their_layout.csv")
+        path.write_text(f"Reference,SKU,Quantity,Consignment\r\n{picking.name},TOTE-BLK,1,JD0002211\r\n")
+        self.read()
+        self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", "JD0002211"))
+
 
 @tagged("post_install", "-at_install")
 class TestWarehouseSoap(ReadCase):
@@ -146,3 +172,8 @@ class TestWarehouseSoap(ReadCase):
         self.assertEqual(sent.error_category, "auth", sent.message)
         self.assertNotIn("wrong", sent.message)
         self.assertEqual(picking.threepl_status, False)
+
+    def test_set_up_gives_a_soap_warehouse_the_flow_that_reads_its_despatches(self):
+        message = self.backend.action_threepl_setup()["params"]["message"]
+        self.assertIn("SOAP service answering as client sandbox", message)
+        self.assertIn("despatches.read", self.backend.flow_ids.mapped("code"))

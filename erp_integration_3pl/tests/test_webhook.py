@@ -24,4 +24,5 @@ class TestWarehouseCallback(TransactionCase):
             }
             self.assertEqual(Exchange._intake(row, WebhookRequest.build(body, headers))[0], status)
         exchange = Exchange.search([("backend_id", "=", backend.id)])
-        self.assertEqual((exchange.flow, exchange.external_id), ("order.despatched", False))
+        self.assertEqual((exchange.flow, exchange.external_id), ("order.despatched", "5501"))
+        self.assertEqual(exchange.lock_key, "Order:5501", "one job at a time per warehouse order")

@@ -332,6 +332,18 @@ class IntegrationBackend(models.Model):
             ]
         )
 
+    def _install_flows(self, specs):
+        """Give the backend the flows ``specs`` names (``(code, name, mode, minutes)``) that it lacks; returns them."""
+        self.ensure_one()
+        have = set(self.flow_ids.mapped("code"))
+        return self.env["integration.flow"].create(
+            [
+                {"backend_id": self.id, "code": code, "name": name, "mode": mode, "interval_minutes": minutes}
+                for code, name, mode, minutes in specs
+                if code not in have
+            ]
+        )
+
     def _propose_value_mappings(self, proposals):
         """Create the value mappings a set-up proposes: ``(type, external value, Odoo record or plain value or None)``.
 

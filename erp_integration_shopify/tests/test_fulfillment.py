@@ -2,7 +2,7 @@ import pytest
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored
 
-from ..fulfillment import build_line_items, export_fulfillment
+from ..fulfillment import build_line_items, export_fulfillment, tracking_info
 
 FULFILLMENT_ORDERS = [
     {"id": "gid://shopify/FulfillmentOrder/1", "status": "CLOSED", "lineItems": {"nodes": []}},
@@ -69,6 +69,23 @@ def test_fulfillment_is_sent_with_tracking():
     assert export_fulfillment(client, DATA) == {"id": "gid://shopify/Fulfillment/9"}
     sent = client.sent[-1][1]["fulfillment"]
     assert sent["trackingInfo"] == {"company": "Royal Mail", "number": "TT123456785GB"}
+
+
+def test_a_delivery_shipped_in_parcels_sends_every_tracking_number_and_link():
+    data = dict(
+        DATA,
+        tracking_number="TT123456785GB, TT223456785GB",
+        tracking_url="https://track.example/TT123456785GB https://track.example/TT223456785GB",
+    )
+    assert tracking_info(data) == {
+        "company": "Royal Mail",
+        "numbers": ["TT123456785GB", "TT223456785GB"],
+        "urls": ["https://track.example/TT123456785GB", "https://track.example/TT223456785GB"],
+    }
+    assert tracking_info(dict(DATA, carrier=None, tracking_url="https://track.example/TT123456785GB")) == {
+        "number": "TT123456785GB",
+        "url": "https://track.example/TT123456785GB",
+    }
 
 
 def test_nothing_left_to_fulfil_is_ignored_and_refusals_are_explained():

@@ -93,15 +93,23 @@ def percentile(values, fraction):
 class Sandbox:
     """``python -m sandbox`` with an HTTPS listener, in its own process."""
 
-    def __init__(self, workdir, seed):
+    def __init__(self, workdir, seed, env=None):
         self.workdir = workdir
         self.seed = seed
+        self.env = env
 
     def __enter__(self):
         command = [sys.executable, "-m", "sandbox", "--port", "0", "--https-port", "0", "--seed", str(self.seed)]
         command += ["--tls-dir", str(self.workdir / "tls")]
         self.stderr = open(self.workdir / "sandbox.log", "w")
-        self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            text=True,
+            env={**os.environ, **(self.env or {})},
+        )
         first, second = self.process.stdout.readline(), self.process.stdout.readline()
         if not second.startswith("Sandbox serving HTTPS on "):
             self.process.kill()
