@@ -7,11 +7,12 @@ In one run, on this machine:
    later and despatched an hour after that), and a demo database whose
    warehouse backend is pointed at it, calling back to Odoo.
 2. **Shipments.** 1,000 deliveries of one or two of ten SKUs are created and
-   reserved at once in Odoo (stock on both sides); each becomes a shipment
-   pushed to the warehouse. Shipments per second count from the first push
-   job's start to the last push committed. Per delivery, the latency is from
-   the warehouse's despatch callback reaching Odoo to the commit of the job
-   that validated the delivery with its tracking number.
+   reserved at once in Odoo (stock on both sides), a backlog, each becoming a
+   shipment pushed to the warehouse; then 200 more are confirmed one by one at
+   4 a second, as a day's orders arrive. Shipments per second count from the
+   first push job's start to the last push committed. Per delivery, the
+   latency is from the warehouse's despatch callback reaching Odoo to the
+   commit of the job that validated the delivery with its tracking number.
 3. **Reconciliation.** 10,000 stocked products in Odoo and the warehouse's
    stock file of them (1 % off by a unit or two, 0.5 % off by ten): the time
    from reading the file to the drift report, small differences applied.
@@ -85,62 +86,99 @@ def wait(condition, timeout, what):
     raise SystemExit(f"Timed out after {timeout} s waiting for {what}")
 
 
-def measure_shipments(odoo, database, warehouse, count):
-    first = database.last_job_id()
-    created = odoo.shell(DB, "ship", "threepl_odoo", count=count, skus=list(SKUS))
-    log(f"Deliveries: {created}")
+def last_exchange(database):
+    return database.query("SELECT COALESCE(MAX(id), 0) FROM integration_exchange")[0][0]
 
-    def counts(flow):
-        return dict(
-            database.query("SELECT state, count(*) FROM integration_exchange WHERE flow = %s GROUP BY state", [flow])
-        )
 
-    wait(
-        lambda: sum(v for k, v in counts("shipment.create").items() if k not in ("queued", "processing")) >= count,
-        1800,
-        "the shipments",
-    )
-    wait(
-        lambda: sum(v for k, v in counts("order.despatched").items() if k not in ("queued", "processing")) >= count,
-        1800,
-        "the despatches",
-    )
+def settle(database, since, count):
+    """Wait until ``count`` shipments and their despatches since exchange ``since`` are processed."""
+
+    def finished(flow):
+        return database.query(
+            "SELECT count(*) FROM integration_exchange WHERE id > %s AND flow = %s "
+            "AND state NOT IN ('queued', 'processing')",
+            [since, flow],
+        )[0][0]
+
+    wait(lambda: finished("shipment.create") >= count, 1800, "the shipments")
+    wait(lambda: finished("order.despatched") >= count, 1800, "the despatches")
     wait(lambda: not database.pending_jobs(), 600, "the last jobs")
+
+
+def figures(database, first_job, since):
+    """Shipments per second, and callback → tracking latency, of the exchanges after ``since``."""
     jobs = {
         int(match.group(1)): job
-        for job in database.jobs(first)
+        for job in database.jobs(first_job)
         if job["state"] == "done"
         for match in [EXCHANGE_JOB.search(job["func_string"] or "")]
         if match
     }
     rows = database.query(
-        "SELECT id, flow, state, create_date FROM integration_exchange WHERE flow IN ('shipment.create', "
-        "'order.despatched') AND id IN %s",
-        [tuple(jobs) or (0,)],
+        "SELECT id, flow, state, create_date FROM integration_exchange WHERE id > %s "
+        "AND flow IN ('shipment.create', 'order.despatched')",
+        [since],
     )
-    pushes = [jobs[row[0]] for row in rows if row[1] == "shipment.create" and row[2] == "done"]
+    pushes = [jobs[row[0]] for row in rows if row[1] == "shipment.create" and row[2] == "done" and row[0] in jobs]
     start = min(job["date_started"] for job in pushes)
     end = max(job["date_done"] for job in pushes)
     latencies = [
         (jobs[exchange_id]["date_done"] - created_at).total_seconds()
         for exchange_id, flow, state, created_at in rows
-        if flow == "order.despatched" and state == "done"
+        if flow == "order.despatched" and state == "done" and exchange_id in jobs
     ]
-    tracked = database.query(
-        "SELECT count(*) FROM stock_picking WHERE state = 'done' AND carrier_tracking_ref IS NOT NULL "
-        "AND picking_type_id IN (SELECT id FROM stock_picking_type WHERE code = 'outgoing')"
-    )[0][0]
+    states = database.query(
+        "SELECT flow, state, count(*) FROM integration_exchange WHERE id > %s GROUP BY flow, state", [since]
+    )
     return {
-        "shipments": count,
         "pushed": len(pushes),
         "push_seconds": (end - start).total_seconds(),
         "shipments_per_s": len(pushes) / max((end - start).total_seconds(), 1e-9),
         "despatched": len(latencies),
-        "tracked": tracked,
         "p50_s": percentile(latencies, 0.5),
         "p95_s": percentile(latencies, 0.95),
-        "states": {"shipment.create": counts("shipment.create"), "order.despatched": counts("order.despatched")},
+        "states": {f"{flow} {state}": count for flow, state, count in states},
     }
+
+
+def measure_burst(odoo, database, count):
+    """``count`` deliveries reserved at once: the backlog the warehouse channel pushes and follows."""
+    first, since = database.last_job_id(), last_exchange(database)
+    created = odoo.shell(DB, "ship", "threepl_odoo", count=count, skus=list(SKUS))
+    log(f"Deliveries: {created}")
+    settle(database, since, count)
+    return dict(figures(database, first, since), shipments=count)
+
+
+def call(session, url, model, method, *args):
+    answer = session.post(
+        f"{url}/web/dataset/call_kw",
+        json={"jsonrpc": "2.0", "params": {"model": model, "method": method, "args": list(args), "kwargs": {}}},
+        timeout=60,
+    ).json()
+    if "error" in answer:
+        raise SystemExit(f"{model}.{method}: {answer['error']['data']['message']}")
+    return answer["result"]
+
+
+def measure_steady(odoo, database, url, count, rate):
+    """``count`` deliveries confirmed one by one at ``rate`` a second, as a day's orders arrive."""
+    ids = odoo.shell(DB, "drafts", "threepl_odoo", count=count, skus=list(SKUS))["ids"]
+    session = requests.Session()
+    login = session.post(
+        f"{url}/web/session/authenticate",
+        json={"jsonrpc": "2.0", "params": {"db": DB, "login": "admin", "password": "admin"}},
+        timeout=60,
+    ).json()
+    if "error" in login:
+        raise SystemExit(f"cannot log in to {DB}: {login['error']['data']['message']}")
+    first, since = database.last_job_id(), last_exchange(database)
+    for picking_id in ids:
+        started = time.monotonic()
+        call(session, url, "stock.picking", "action_confirm", [picking_id])
+        time.sleep(max(0.0, 1 / rate - (time.monotonic() - started)))
+    settle(database, since, count)
+    return dict(figures(database, first, since), shipments=count, rate=rate)
 
 
 def main():
@@ -149,6 +187,8 @@ def main():
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--db-flag", action="append", default=[])
     parser.add_argument("--shipments", type=int, default=1_000)
+    parser.add_argument("--steady", type=int, default=200, help="deliveries confirmed one by one")
+    parser.add_argument("--rate", type=float, default=4.0, help="deliveries confirmed per second")
     parser.add_argument("--skus", type=int, default=10_000, help="products in the stock reconciliation")
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-3pl-"))
@@ -157,7 +197,7 @@ def main():
     with Sandbox(workdir, seed=9, env={"SANDBOX_THREEPL_ROOT": str(root)}) as sandbox:
         warehouse = Warehouse(sandbox)
         warehouse.act("configure", shrinkage_rate=0, receipt_variance_rate=0)
-        warehouse.stock(options.shipments)
+        warehouse.stock(options.shipments + options.steady)
         odoo.create(DB, f"{SUITE},erp_integration_demo")
         try:
             configured = odoo.shell(
@@ -166,16 +206,19 @@ def main():
                 "threepl_odoo",
                 api_url=f"{sandbox.url}/threepl",
                 skus=list(SKUS),
-                stock=options.shipments,
+                stock=options.shipments + options.steady,
             )
             database = Database(DB)
             with odoo.server(DB, sandbox.ca_pem) as (url, _logfile):
                 webhook_url = url + urlsplit(configured["webhook_url"]).path
                 warehouse.act("set_callback", url=webhook_url, secret=configured["secret"])
                 warehouse.act("configure", speed=3600)
-                log(f"{options.shipments} shipments, despatched on the warehouse's clock")
-                shipments = measure_shipments(odoo, database, warehouse, options.shipments)
-                log(f"Shipments: {shipments}")
+                log(f"{options.shipments} shipments at once, despatched on the warehouse's clock")
+                burst = measure_burst(odoo, database, options.shipments)
+                log(f"At once: {burst}")
+                log(f"{options.steady} shipments at {options.rate:g}/s")
+                steady = measure_steady(odoo, database, url, options.steady, options.rate)
+                log(f"Steady: {steady}")
                 warehouse.act("configure", speed=0)
             log(f"Stock reconciliation of {options.skus} products")
             expected = odoo.shell(DB, "reconcile_setup", "threepl_odoo", root=str(root), count=options.skus)
@@ -186,15 +229,17 @@ def main():
     print()
     print("| measure | figure |")
     print("|---|---:|")
-    print(f"| shipments pushed (REST) | {shipments['pushed']:,} of {shipments['shipments']:,} |")
-    print(f"| shipments per second, first push started → last committed | {shipments['shipments_per_s']:.1f} |")
-    print(
-        f"| despatches applied, deliveries done with tracking | {shipments['despatched']:,}, {shipments['tracked']:,} |"
-    )
-    print(
-        f"| despatch callback received → delivery validated with tracking, p50 | {shipments['p50_s'] * 1000:.0f} ms |"
-    )
-    print(f"| same, p95 | {shipments['p95_s'] * 1000:.0f} ms |")
+    for name, run in (
+        (f"{burst['shipments']:,} at once", burst),
+        (f"{steady['shipments']} at {options.rate:g}/s", steady),
+    ):
+        print(f"| {name}: shipments pushed (REST) | {run['pushed']:,} of {run['shipments']:,} |")
+        print(f"| {name}: shipments per second, first push started → last committed | {run['shipments_per_s']:.1f} |")
+        print(f"| {name}: despatches applied with tracking | {run['despatched']:,} |")
+        print(
+            f"| {name}: despatch callback received → delivery validated with tracking, p50 / p95 | "
+            f"{run['p50_s'] * 1000:.0f} / {run['p95_s'] * 1000:.0f} ms |"
+        )
     print(
         f"| stock reconciliation of {reconciled['compared']:,} SKUs (read, compare, adjust) | "
         f"{reconciled['seconds']:.2f} s (bound 10 s) |"

@@ -17,7 +17,13 @@ STOCK_COLUMNS = ("SKU", "WarehouseId", "Level", "Allocated", "Available")
 
 
 def main(env, task, **params):
-    tasks = {"configure": configure, "ship": ship, "reconcile_setup": reconcile_setup, "reconcile": reconcile}
+    tasks = {
+        "configure": configure,
+        "ship": ship,
+        "drafts": drafts,
+        "reconcile_setup": reconcile_setup,
+        "reconcile": reconcile,
+    }
     result = tasks[task](env(su=True), **params)
     env.cr.commit()
     print("BENCH-RESULT " + json.dumps(result, default=str), flush=True)
@@ -46,6 +52,23 @@ def configure(env, api_url, skus, stock):
 
 def ship(env, count, skus, seed=3):
     """Create and reserve ``count`` deliveries of one or two of ``skus`` each: each goes to the warehouse."""
+    started = time.monotonic()
+    pickings = _deliveries(env, count, skus, seed)
+    pickings.action_confirm()
+    pickings.action_assign()
+    return {
+        "pickings": len(pickings),
+        "assigned": len(pickings.filtered(lambda p: p.state == "assigned")),
+        "seconds": time.monotonic() - started,
+    }
+
+
+def drafts(env, count, skus, seed=4):
+    """``count`` deliveries left in draft, for the benchmark to confirm one by one at a steady rate."""
+    return {"ids": _deliveries(env, count, skus, seed).ids}
+
+
+def _deliveries(env, count, skus, seed):
     rng = random.Random(seed)
     warehouse = env.ref("stock.warehouse0")
     products = {p.default_code: p for p in env["product.product"].search([("default_code", "in", skus)])}
@@ -63,8 +86,7 @@ def ship(env, count, skus, seed=3):
         ]
     )
     picking_type = warehouse.out_type_id
-    started = time.monotonic()
-    pickings = env["stock.picking"].create(
+    return env["stock.picking"].create(
         [
             {
                 "partner_id": partner.id,
@@ -79,13 +101,6 @@ def ship(env, count, skus, seed=3):
             for partner in partners
         ]
     )
-    pickings.action_confirm()
-    pickings.action_assign()
-    return {
-        "pickings": len(pickings),
-        "assigned": len(pickings.filtered(lambda p: p.state == "assigned")),
-        "seconds": time.monotonic() - started,
-    }
 
 
 def reconcile_setup(env, root, count, seed=5):
