@@ -2,7 +2,8 @@ from odoo import _, fields, models
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError
 
-from ..lib.files import LAYOUTS, FileTransport, LocalFolder, SftpFolder
+from ..lib.files import LAYOUTS, FileTransport
+from ..lib.folders import LocalFolder, SftpFolder
 from ..lib.soap import SoapTransport
 from ..lib.transport import RestTransport
 from ..setup import ThreePLSetup

@@ -13,7 +13,8 @@ from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError
 
 from sandbox.testing import sandbox_process
 
-from ..lib.files import FileTransport, LocalFolder, SftpFolder
+from ..lib.files import FileTransport
+from ..lib.folders import LocalFolder, SftpFolder
 from ..lib.transport import Accepted
 
 API_KEY = "ms-sandbox-demo-key"
