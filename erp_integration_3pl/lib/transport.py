@@ -30,7 +30,7 @@ kept verbatim with the records it holds and the rows it could not read.
 from dataclasses import dataclass, field
 
 from odoo.addons.erp_integration_core.lib import shape
-from odoo.addons.erp_integration_core.lib.errors import BusinessError, ValidationError
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, TransientError, ValidationError
 from odoo.addons.erp_integration_core.lib.http_client import HttpClient
 
 
@@ -211,13 +211,24 @@ class RestTransport(WarehouseTransport):
             "lines": lines,
         }
 
+    def _json(self, method, path, raw=False, **kwargs):
+        """The warehouse's JSON answer (and its bytes, with ``raw``); a garbled one is transient: tried again later."""
+        response = self.http.request(method, path, **kwargs)
+        try:
+            return (response.json(), response.content) if raw else response.json()
+        except ValueError as exc:
+            raise TransientError(
+                f"The warehouse answered {method} {path} with something that is not JSON "
+                f"({response.text[:80]!r}); it is tried again."
+            ) from exc
+
     def _refused(self, answer, what, fix):
         if not answer.get("Success"):
             raise BusinessError(f"The warehouse refused {what}: {answer.get('Message') or 'no reason given'}. {fix}")
 
     def push_item(self, item):
         body = {"SKU": item["sku"], "Name": item["name"], "EAN": item.get("barcode") or ""}
-        answer = self.http.request("PUT", "api/Product", json=body).json()
+        answer = self._json("PUT", "api/Product", json=body)
         if not answer.get("Success") and answer.get("ID"):
             # Known there already (set up by hand, or an answer lost on the way): the same product.
             return str(answer["ID"])
@@ -232,7 +243,7 @@ class RestTransport(WarehouseTransport):
             **shipment["address"],
             "OrderItems": [{"SKU": line["sku"], "Quantity": line["quantity"]} for line in shipment["lines"]],
         }
-        [answer] = self.http.request("PUT", "api/Order", json=body).json()[:1] or [{}]
+        [answer] = self._json("PUT", "api/Order", json=body)[:1] or [{}]
         if not answer.get("Success") and answer.get("OrderId"):
             # It holds an order of that number already: this delivery, sent before
             # by a call whose answer was lost on the way.
@@ -243,10 +254,10 @@ class RestTransport(WarehouseTransport):
         return Accepted(str(answer["OrderId"]), answer.get("Message") or "")
 
     def shipment(self, warehouse_id):
-        return self.order_from(self.http.get_json(f"api/Order/{warehouse_id}"))
+        return self.order_from(self._json("GET", f"api/Order/{warehouse_id}"))
 
     def cancel_shipment(self, warehouse_id, number):
-        answer = self.http.request("PUT", f"api/Order/{warehouse_id}/Cancel").json()
+        answer = self._json("PUT", f"api/Order/{warehouse_id}/Cancel")
         if not answer.get("Success"):
             raise BusinessError(
                 f"The warehouse would not cancel {number}: {answer.get('Message') or 'no reason given'}. "
@@ -261,16 +272,15 @@ class RestTransport(WarehouseTransport):
             "EstimatedDelivery": asn.get("expected") or None,
             "Items": [{"SKU": line["sku"], "Quantity": line["quantity"]} for line in asn["lines"]],
         }
-        [answer] = self.http.request("PUT", "api/ASN", json=body).json()[:1] or [{}]
+        [answer] = self._json("PUT", "api/ASN", json=body)[:1] or [{}]
         self._refused(answer, f"the ASN of {asn['reference']}", "Correct the receipt in Odoo, then press Retry.")
         return Accepted(str(answer["ASNId"]), answer.get("Message") or "")
 
     def asn(self, warehouse_id):
-        return self.asn_from(self.http.get_json(f"api/ASN/{warehouse_id}"))
+        return self.asn_from(self._json("GET", f"api/ASN/{warehouse_id}"))
 
     def read_stock(self):
-        response = self.http.request("GET", "api/Product/StockLevels")
-        levels = response.json()
+        levels, content = self._json("GET", "api/Product/StockLevels", raw=True)
         if not isinstance(levels, list):
             raise ValidationError("The warehouse's stock levels are not a list. Try again later.")
         records = [
@@ -284,7 +294,7 @@ class RestTransport(WarehouseTransport):
         ]
         for record in records:
             record["available"] = max(0, record["level"] - record["allocated"])
-        return Batch("api/Product/StockLevels", response.content, records)
+        return Batch("api/Product/StockLevels", content, records)
 
     def describe(self):
         levels = self.read_stock().records

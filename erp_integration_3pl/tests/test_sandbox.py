@@ -383,3 +383,33 @@ class TestWarehouseSandbox(WarehouseCase):
         )
         self.backend.action_threepl_setup()
         self.assertEqual(len(self.backend.flow_ids), 2, "set up twice: the same flows")
+
+    def faults(self, **knobs):
+        requests.put(f"{self.sandbox_url}/_sandbox/faults", json={"threepl": knobs}, timeout=5).raise_for_status()
+
+    def test_a_warehouse_down_throttling_or_garbling_is_retried_and_the_shipment_goes_once(self):
+        # One attempt per Retry, so that each fault is seen as the exception queue shows it.
+        self.backend.max_attempts = 1
+        picking = self.delivery((self.product("BEANIE-MUS"), 1))
+        for knobs in (
+            {"error_rate": 1, "error_statuses": [503]},
+            {"rate_limit_rate": 1},
+            {"malformed_rate": 1},
+        ):
+            self.faults(**knobs)
+            self.run_jobs()
+            [sent] = self.exchanges("shipment.create")
+            self.assertEqual((sent.state, sent.error_category), ("failed", "transient"), (knobs, sent.message))
+            self.assertFalse(picking.threepl_status)
+            sent.action_retry()
+        self.faults()
+        self.run_jobs()
+        self.assertEqual(sent.state, "done", sent.message)
+        found = requests.get(
+            f"{self.sandbox_url}/threepl/api/Order/Search",
+            headers={"ms-apikey": API_KEY},
+            params={"OrderNumber": picking.name},
+            timeout=5,
+        ).json()
+        self.assertEqual(len(found), 1, "one order at the warehouse, however often it was tried")
+        self.assertEqual(sent.result["warehouse_id"], str(found[0]["ID"]))
