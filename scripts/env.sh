@@ -7,7 +7,7 @@ TEST_DB=${TEST_DB:-erp_integration_test}
 DEMO_DB=${DEMO_DB:-erp_integration_demo}
 ODOO_PORT=${ODOO_PORT:-8069}
 SANDBOX_PORT=${SANDBOX_PORT:-8079}
-SUITE_ADDONS=erp_integration_core,erp_integration_sale_stock,erp_integration_shopify,erp_integration_hubspot,erp_integration_3pl
+SUITE_ADDONS=erp_integration_core,erp_integration_sale_stock,erp_integration_shopify,erp_integration_hubspot,erp_integration_3pl,erp_integration_mtd
 
 # Where Odoo is: the odoo-bin beside the installed package (a source checkout),
 # or the `odoo` command (packages and the official Docker image).

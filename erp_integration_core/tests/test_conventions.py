@@ -3,7 +3,13 @@ from pathlib import Path
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 
-SUITE = ("erp_integration_core", "erp_integration_shopify", "erp_integration_hubspot", "erp_integration_3pl")
+SUITE = (
+    "erp_integration_core",
+    "erp_integration_shopify",
+    "erp_integration_hubspot",
+    "erp_integration_3pl",
+    "erp_integration_mtd",
+)
 
 
 @tagged("post_install", "-at_install")

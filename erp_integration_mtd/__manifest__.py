@@ -1,0 +1,16 @@
+{
+    "name": "ERP Integration: Making Tax Digital VAT",
+    "summary": "UK VAT returns from posted journal items, each box traced to its documents and payloads",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Localizations",
+    "author": "ERP Integration Suite contributors",
+    "website": "https://github.com/erp-integration-suite/erp-integration",
+    "license": "LGPL-3",
+    "depends": ["erp_integration_sale_stock", "l10n_uk"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/mtd_rules.xml",
+        "views/vat_return_views.xml",
+    ],
+    "installable": True,
+}

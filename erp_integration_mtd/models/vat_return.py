@@ -1,0 +1,255 @@
+"""A UK VAT return for a period: the nine boxes from posted journal items, each traced to its source.
+
+The boxes come from ``l10n_uk``'s tax report: each box's tax tags, with the
+report's sign (a formula ``-1`` counts the credit of tag ``1`` as positive),
+summed over the company's posted journal items of the period. Boxes 1 to 5
+are in pounds and pence; 6 to 9 in whole pounds, pence dropped, as HMRC asks.
+Box 5 is the difference between boxes 3 and 4, never negative, with whether it
+is to pay or to reclaim said beside it.
+
+Every journal item counted is kept as a line of the return: its box, what it
+added, its document and, for documents the suite created or changed, the
+exchange behind it (channel, external reference, payload SHA-256, received
+and processed times): the digital link from the box to the payload.
+"""
+
+import base64
+import csv
+import io
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+CENT, POUND = Decimal("0.01"), Decimal("1")
+# The boxes held by tags, the report line that holds each, and whether pence count.
+TAGGED = {"1": ("UKTAX_1", CENT), "2": ("UKTAX_2", CENT), "4": ("UKTAX_4", CENT)}
+TAGGED |= {box: (f"UKTAX_{box}", POUND) for box in ("6", "7", "8", "9")}
+BOXES = [
+    ("1", "VAT due on sales and other outputs"),
+    ("2", "VAT due on acquisitions from the EU (Northern Ireland)"),
+    ("3", "Total VAT due"),
+    ("4", "VAT reclaimed on purchases and other inputs"),
+    ("5", "Net VAT to pay or reclaim"),
+    ("6", "Total sales excluding VAT"),
+    ("7", "Total purchases excluding VAT"),
+    ("8", "Supplies of goods to the EU excluding VAT"),
+    ("9", "Acquisitions of goods from the EU excluding VAT"),
+]
+
+
+class IntegrationVatReturn(models.Model):
+    _name = "integration.vat.return"
+    _description = "VAT return (Making Tax Digital)"
+    _order = "date_from desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date_from = fields.Date(string="From", required=True)
+    date_to = fields.Date(string="To", required=True)
+    period_key = fields.Char(help="HMRC's key of the obligation this return meets, e.g. 24A1.")
+    computed_at = fields.Datetime(readonly=True)
+    box1 = fields.Monetary(string="Box 1", readonly=True)
+    box2 = fields.Monetary(string="Box 2", readonly=True)
+    box3 = fields.Monetary(string="Box 3", readonly=True)
+    box4 = fields.Monetary(string="Box 4", readonly=True)
+    box5 = fields.Monetary(string="Box 5", readonly=True)
+    box6 = fields.Monetary(string="Box 6", readonly=True)
+    box7 = fields.Monetary(string="Box 7", readonly=True)
+    box8 = fields.Monetary(string="Box 8", readonly=True)
+    box9 = fields.Monetary(string="Box 9", readonly=True)
+    to_reclaim = fields.Boolean(readonly=True, help="Box 4 exceeds box 3: HMRC owes the business box 5.")
+    line_ids = fields.One2many("integration.vat.return.line", "return_id", string="Journal items", readonly=True)
+    unlinked_count = fields.Integer(
+        compute="_compute_counts", string="Items without a source payload", help="Keyed in Odoo, not received."
+    )
+
+    _period_valid = models.Constraint("CHECK(date_from <= date_to)", "A return's period cannot end before it starts.")
+
+    @api.depends("date_from", "date_to")
+    def _compute_name(self):
+        for vat_return in self:
+            vat_return.name = _("VAT return %(start)s – %(end)s", start=vat_return.date_from, end=vat_return.date_to)
+
+    @api.depends("line_ids.payload_sha256")
+    def _compute_counts(self):
+        for vat_return in self:
+            vat_return.unlinked_count = len(vat_return.line_ids.filtered(lambda line: not line.payload_sha256))
+
+    def _tags(self):
+        """Per tagged box, its ``(tags, sign)`` pairs, from l10n_uk's tax report."""
+        report = self.env.ref("l10n_uk.tax_report")
+        lines = {line.code: line for line in report.line_ids if line.code}
+        boxes = {}
+        for box, (code, _unit) in TAGGED.items():
+            if code not in lines:
+                raise UserError(_("The UK tax report has no line %(code)s: update the l10n_uk module.", code=code))
+            expressions = lines[code].expression_ids.filtered(lambda expression: expression.engine == "tax_tags")
+            boxes[box] = [
+                (expression._get_matching_tags(), -1 if expression.formula.startswith("-") else 1)
+                for expression in expressions
+            ]
+        return boxes
+
+    def action_compute(self):
+        """Compute the nine boxes from the posted journal items of the period, and keep what each box counted."""
+        for vat_return in self:
+            vat_return._compute_boxes()
+        return True
+
+    def _compute_boxes(self):
+        self.ensure_one()
+        Line = self.env["account.move.line"]
+        period = [
+            ("company_id", "=", self.company_id.id),
+            ("parent_state", "=", "posted"),
+            ("date", ">=", self.date_from),
+            ("date", "<=", self.date_to),
+        ]
+        totals, rows = dict.fromkeys(TAGGED, Decimal(0)), []
+        for box, pairs in self._tags().items():
+            for tags, sign in pairs:
+                for item in Line.search([*period, ("tax_tag_ids", "in", tags.ids)], order="date, id"):
+                    amount = Decimal(str(item.balance)) * sign
+                    totals[box] += amount
+                    rows.append({"box": box, "move_line_id": item.id, "amount": float(amount)})
+        boxes = {box: totals[box].quantize(TAGGED[box][1], rounding=ROUND_HALF_UP) for box in ("1", "2", "4")}
+        # Whole pounds: the pence are dropped, towards zero.
+        boxes |= {box: totals[box].quantize(POUND, rounding=ROUND_DOWN) for box in ("6", "7", "8", "9")}
+        boxes["3"] = boxes["1"] + boxes["2"]
+        boxes["5"] = abs(boxes["3"] - boxes["4"])
+        self.line_ids.unlink()
+        self._link_sources(rows)
+        self.env["integration.vat.return.line"].create([dict(row, return_id=self.id) for row in rows])
+        self.write(
+            {
+                **{f"box{box}": float(value) for box, value in boxes.items()},
+                "to_reclaim": boxes["4"] > boxes["3"],
+                "computed_at": fields.Datetime.now(),
+            }
+        )
+
+    def _link_sources(self, rows):
+        """Give each row what is known of the exchange that created or changed its document, where the suite did.
+
+        Kept on the line as it was when the return was computed: the return
+        says what it was made from, even if an exchange is later redacted.
+        """
+        items = self.env["account.move.line"].browse([row["move_line_id"] for row in rows])
+        # Accountants see the exchanges' references here, not the exchanges (which only integration
+        # users and auditors read): the links are read as the system so that every reader sees one return.
+        links = (
+            self.env["integration.exchange.link"]
+            .sudo()
+            .search([("res_model", "=", "account.move"), ("res_id", "in", items.move_id.ids)], order="id")
+        )
+        first = {}
+        for link in links:
+            first.setdefault(link.res_id, link.exchange_id)
+        by_item = {item.id: first.get(item.move_id.id) for item in items}
+        for row in rows:
+            exchange = by_item.get(row["move_line_id"])
+            if exchange:
+                row.update(
+                    exchange_ref=exchange.id,
+                    source_channel=exchange.backend_id.channel,
+                    external_id=exchange.external_id or False,
+                    payload_sha256=exchange.payload_sha256,
+                    received_at=exchange.create_date,
+                    processed_at=exchange.processed_at,
+                )
+
+    def action_open_box(self):
+        """The journal items behind one box (``box`` in the context): the drill-down."""
+        self.ensure_one()
+        box = self.env.context.get("box")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("%(name)s: box %(box)s", name=self.name, box=box),
+            "res_model": "integration.vat.return.line",
+            "view_mode": "list,form",
+            "domain": [("return_id", "=", self.id), ("box", "=", box)],
+            "context": {"create": False},
+        }
+
+    def _csv(self):
+        """The return and its drill-down as CSV, for the accountant."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["Box", "Description", "Value"])
+        for box, label in BOXES:
+            writer.writerow([box, label, f"{self[f'box{box}']:.2f}"])
+        writer.writerow([])
+        writer.writerow(
+            [
+                "Box",
+                "Date",
+                "Document",
+                "Account",
+                "Amount",
+                "Source",
+                "External reference",
+                "Payload SHA-256",
+                "Received",
+                "Processed",
+            ]
+        )
+        for line in self.line_ids.sorted(lambda line: (line.box, line.date or fields.Date.today(), line.id)):
+            writer.writerow(
+                [
+                    line.box,
+                    line.date,
+                    line.move_id.name,
+                    line.move_line_id.account_id.code,
+                    f"{line.amount:.2f}",
+                    line.source_channel or "",
+                    line.external_id or "",
+                    line.payload_sha256 or "",
+                    line.received_at or "",
+                    line.processed_at or "",
+                ]
+            )
+        return out.getvalue()
+
+    def action_export_csv(self):
+        self.ensure_one()
+        if not self.computed_at:
+            raise UserError(_("Compute the return first."))
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"vat-return-{self.date_from}-{self.date_to}.csv",
+                "datas": base64.b64encode(self._csv().encode("utf-8-sig")),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "text/csv",
+            }
+        )
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+
+
+class IntegrationVatReturnLine(models.Model):
+    _name = "integration.vat.return.line"
+    _description = "Journal item counted in a VAT return box"
+    _order = "box, date, id"
+
+    return_id = fields.Many2one("integration.vat.return", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="return_id.company_id", store=True)
+    currency_id = fields.Many2one(related="return_id.currency_id")
+    box = fields.Selection([(box, f"{box}: {label}") for box, label in BOXES], required=True)
+    move_line_id = fields.Many2one("account.move.line", string="Journal item", required=True, ondelete="cascade")
+    move_id = fields.Many2one(related="move_line_id.move_id", string="Document", store=True)
+    date = fields.Date(related="move_line_id.date", store=True)
+    partner_id = fields.Many2one(related="move_line_id.partner_id")
+    amount = fields.Monetary(help="What this journal item adds to the box, with the report's sign.")
+    exchange_ref = fields.Integer(string="Exchange", help="The id of the exchange behind the document.")
+    source_channel = fields.Char(string="Source")
+    external_id = fields.Char(string="External reference")
+    payload_sha256 = fields.Char(string="Payload SHA-256")
+    received_at = fields.Datetime(string="Received")
+    processed_at = fields.Datetime(string="Processed")
+
+    def action_open_exchange(self):
+        """The exchange behind this line's document (integration users and auditors)."""
+        self.ensure_one()
+        return self.env["integration.exchange"].browse(self.exchange_ref)._action_open()

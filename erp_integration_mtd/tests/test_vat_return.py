@@ -1,0 +1,109 @@
+"""The nine boxes of a UK VAT return from real posted invoices and bills, and their digital links."""
+
+import base64
+
+from psycopg2.errors import CheckViolation
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.erp_integration_core.tests.common import make_toy_backend
+
+
+@tagged("post_install", "-at_install")
+class TestVatReturn(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        gbp = cls.env.ref("base.GBP")
+        gbp.active = True
+        cls.company = cls.env["res.company"].create(
+            {"name": "Brightwater MTD Ltd", "country_id": cls.env.ref("base.uk").id, "currency_id": gbp.id}
+        )
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
+        cls.env["account.chart.template"].try_loading("uk", cls.company, install_demo=False)
+        template = cls.env["account.chart.template"].with_company(cls.company)
+        cls.st20, cls.st5, cls.st0, cls.pt20 = (template.ref(xmlid) for xmlid in ("ST11", "ST5", "ST0", "PT_20_G"))
+        cls.customer = cls.env["res.partner"].create({"name": "Ada Lovell", "country_id": cls.env.ref("base.uk").id})
+        cls.supplier = cls.env["res.partner"].create({"name": "Kiln & Co", "country_id": cls.env.ref("base.uk").id})
+
+    def post(self, move_type, lines, date="2026-11-10"):
+        partner = self.customer if move_type.startswith("out") else self.supplier
+        move = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": date,
+                "date": date,
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Goods", "quantity": 1, "price_unit": price, "tax_ids": [(6, 0, tax.ids)]})
+                    for price, tax in lines
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    def vat_return(self, start="2026-11-01", end="2026-11-30"):
+        vat_return = self.env["integration.vat.return"].create({"date_from": start, "date_to": end})
+        vat_return.action_compute()
+        return vat_return
+
+    def test_the_nine_boxes_from_sales_purchases_and_a_credit_note_to_the_penny(self):
+        self.post("out_invoice", [(100.99, self.st20), (40.00, self.st5), (30.00, self.st0)])
+        self.post("out_refund", [(10.00, self.st20)])
+        self.post("in_invoice", [(50.00, self.pt20)])
+        self.post("out_invoice", [(500.00, self.st20)], date="2026-12-02")  # the next period
+        vat_return = self.vat_return()
+        boxes = [vat_return[f"box{box}"] for box in range(1, 10)]
+        # Box 1: 20.20 + 2.00 - 2.00; box 6: 100.99 + 40 + 30 - 10 = 160.99, in whole pounds.
+        self.assertEqual(boxes, [20.20, 0.0, 20.20, 10.00, 10.20, 160.0, 50.0, 0.0, 0.0])
+        self.assertFalse(vat_return.to_reclaim)
+        box1 = vat_return.line_ids.filtered(lambda line: line.box == "1")
+        self.assertAlmostEqual(sum(box1.mapped("amount")), 20.20, places=2)
+        self.assertEqual(len(box1), 3, "the two invoices' VAT lines and the credit note's")
+        self.assertEqual(box1.move_id.mapped("date"), [box1.move_id[0].date] * len(box1.move_id))
+
+    def test_more_reclaimed_than_due_is_a_repayment(self):
+        self.post("out_invoice", [(10.00, self.st20)])
+        self.post("in_invoice", [(100.00, self.pt20)])
+        vat_return = self.vat_return()
+        self.assertEqual((vat_return.box3, vat_return.box4, vat_return.box5), (2.0, 20.0, 18.0))
+        self.assertTrue(vat_return.to_reclaim)
+
+    def test_a_box_opens_its_journal_items_and_an_integration_document_its_payload(self):
+        keyed = self.post("out_invoice", [(20.00, self.st20)])
+        received = self.post("out_invoice", [(30.00, self.st20)])
+        backend = make_toy_backend(self.env, name="Shop", company_id=self.company.id)
+        exchange = self.env["integration.exchange"].create(
+            {
+                "backend_id": backend.id,
+                "direction": "in",
+                "flow": "orders/create",
+                "idempotency_key": "orders/create:1001",
+                "external_id": "#1001",
+                "payload": '{"id": 1001}',
+                "state": "done",
+            }
+        )
+        exchange._link(received, "created")
+        vat_return = self.vat_return()
+        self.assertEqual(vat_return.unlinked_count, 2, "the keyed invoice's VAT and base lines")
+        action = vat_return.with_context(box="1").action_open_box()
+        lines = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(lines.move_id, keyed | received)
+        [linked] = lines.filtered(lambda line: line.move_id == received)
+        self.assertEqual(
+            (linked.source_channel, linked.external_id, linked.payload_sha256, linked.exchange_ref),
+            ("toy", "#1001", exchange.payload_sha256, exchange.id),
+        )
+        export = vat_return.action_export_csv()
+        attachment = self.env["ir.attachment"].browse(int(export["url"].split("/")[3].split("?")[0]))
+        text = base64.b64decode(attachment.datas).decode("utf-8-sig")
+        self.assertIn("1,VAT due on sales and other outputs,10.00", text)
+        self.assertIn(exchange.payload_sha256, text)
+
+    def test_a_period_that_ends_before_it_starts_is_refused(self):
+        with self.assertRaises(CheckViolation), mute_logger("odoo.sql_db"), self.cr.savepoint():
+            self.env["integration.vat.return"].create({"date_from": "2026-11-30", "date_to": "2026-11-01"})
+            self.env.flush_all()
