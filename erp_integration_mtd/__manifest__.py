@@ -12,5 +12,6 @@
         "security/mtd_rules.xml",
         "views/vat_return_views.xml",
     ],
+    "assets": {"web.assets_backend": ["erp_integration_mtd/static/src/**/*"]},
     "installable": True,
 }

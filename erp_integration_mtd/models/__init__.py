@@ -1,1 +1,1 @@
-from . import vat_return
+from . import integration_backend, vat_return

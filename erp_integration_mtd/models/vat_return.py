@@ -16,10 +16,14 @@ and processed times): the digital link from the box to the payload.
 import base64
 import csv
 import io
+import json
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, release
 from odoo.exceptions import UserError
+from odoo.http import request
+
+from ..lib import hmrc
 
 CENT, POUND = Decimal("0.01"), Decimal("1")
 # The boxes held by tags, the report line that holds each, and whether pence count.
@@ -49,6 +53,25 @@ class IntegrationVatReturn(models.Model):
     date_from = fields.Date(string="From", required=True)
     date_to = fields.Date(string="To", required=True)
     period_key = fields.Char(help="HMRC's key of the obligation this return meets, e.g. 24A1.")
+    due_date = fields.Date(readonly=True)
+    backend_id = fields.Many2one(
+        "integration.backend",
+        string="HMRC backend",
+        domain="[('channel', '=', 'hmrc'), ('company_id', '=', company_id)]",
+    )
+    state = fields.Selection([("draft", "Draft"), ("submitted", "Submitted")], default="draft", readonly=True)
+    declaration = fields.Boolean(
+        string="I confirm the return is true and complete",
+        help="HMRC's declaration: when you submit this VAT information you are making a legal declaration that "
+        "the information is true and complete.",
+    )
+    hmrc_client_info = fields.Char(help="What the browser reported for HMRC's fraud prevention headers.")
+    submitted_at = fields.Datetime(readonly=True)
+    processing_date = fields.Char(string="HMRC processing date", readonly=True)
+    form_bundle_number = fields.Char(readonly=True)
+    payment_indicator = fields.Char(readonly=True)
+    charge_ref_number = fields.Char(string="Charge reference", readonly=True)
+    receipt_id = fields.Char(string="HMRC receipt id", readonly=True)
     computed_at = fields.Datetime(readonly=True)
     box1 = fields.Monetary(string="Box 1", readonly=True)
     box2 = fields.Monetary(string="Box 2", readonly=True)
@@ -94,9 +117,109 @@ class IntegrationVatReturn(models.Model):
 
     def action_compute(self):
         """Compute the nine boxes from the posted journal items of the period, and keep what each box counted."""
+        if any(vat_return.state == "submitted" for vat_return in self):
+            raise UserError(_("A submitted return is what HMRC holds: it is not computed again."))
         for vat_return in self:
             vat_return._compute_boxes()
         return True
+
+    def _boxes(self):
+        return {str(box): Decimal(str(self[f"box{box}"])) for box in range(1, 10)}
+
+    def action_submit(self):
+        """File the return with HMRC: an outbound exchange sent now, from this request, with its fraud headers."""
+        self.ensure_one()
+        if self.state == "submitted":
+            raise UserError(_("This return was submitted on %(when)s.", when=self.submitted_at))
+        if not self.computed_at or not self.period_key or not self.backend_id:
+            raise UserError(_("Compute the return, give it HMRC's period key and its HMRC backend, then submit."))
+        if not self.declaration:
+            raise UserError(_("Confirm the declaration that the return is true and complete, then submit."))
+        headers = hmrc.fraud_headers(self._browser_info(), self._server_info())
+        backend = self.backend_id
+        vrn = backend._hmrc_vrn()
+        body = hmrc.return_body(self.period_key, self._boxes(), self.declaration)
+        # Each press is an attempt of its own: one HMRC refused stays in the exception queue as it was.
+        attempt = self.env["integration.exchange"].search_count(
+            [("backend_id", "=", backend.id), ("flow", "=", "vat.submit"), ("external_id", "=", self.period_key)]
+        )
+        exchange = backend._send(
+            "vat.submit",
+            {"return": self.id, "vrn": vrn, "body": body},
+            f"vat.submit:{vrn}:{self.period_key}:{attempt + 1}",
+            external_type="VatReturn",
+            external_id=self.period_key,
+        )
+        # Sent here rather than by its job: HMRC wants the fraud headers of the request that asked.
+        exchange.with_context(hmrc_fraud_headers=headers)._apply()
+        if exchange.state == "done":
+            message, kind = (
+                _("HMRC received the return: form bundle %(number)s.", number=self.form_bundle_number),
+                "success",
+            )
+        else:
+            message, kind = exchange.message, "danger"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("VAT return"),
+                "message": message,
+                "type": kind,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _browser_info(self):
+        try:
+            info = json.loads(self.hmrc_client_info or "{}")
+        except ValueError:
+            info = {}
+        return info if isinstance(info, dict) else {}
+
+    def _server_info(self):
+        """The request's side of the fraud prevention data: where the user reached this server from, and when."""
+        environ = request.httprequest.environ if request else {}
+        mfa = None
+        if "totp_enabled" in self.env.user._fields and self.env.user.totp_enabled:
+            mfa = ("TOTP", fields.Datetime.now().strftime("%Y-%m-%dT%H:%MZ"), str(self.env.user.id))
+        return {
+            "client_ip": environ.get("REMOTE_ADDR"),
+            "client_port": environ.get("REMOTE_PORT"),
+            "at": fields.Datetime.now().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "user": self.env.user.login,
+            "server_ip": self.backend_id.hmrc_vendor_ip,
+            "version": release.version,
+            "mfa": mfa,
+        }
+
+    def _record_receipt(self, receipt, exchange):
+        """HMRC's receipt on the return, and in the audit chain (references, never amounts or people)."""
+        self.write(
+            {
+                "state": "submitted",
+                "submitted_at": fields.Datetime.now(),
+                "processing_date": receipt.get("processingDate"),
+                "form_bundle_number": receipt.get("formBundleNumber"),
+                "payment_indicator": receipt.get("paymentIndicator"),
+                "charge_ref_number": receipt.get("chargeRefNumber"),
+                "receipt_id": receipt.get("receiptId"),
+            }
+        )
+        exchange._link(self, "updated", ["state", "form_bundle_number"])
+        self.env["integration.audit.log"]._log(
+            "vat.return.submitted",
+            record=self,
+            backend=self.backend_id,
+            exchange=exchange,
+            details={
+                "period": self.period_key,
+                "form_bundle": receipt.get("formBundleNumber"),
+                "receipt": receipt.get("receiptId"),
+                "body_sha256": exchange.payload_sha256,
+            },
+        )
 
     def _compute_boxes(self):
         self.ensure_one()

@@ -1,0 +1,192 @@
+"""HMRC's VAT (MTD) API 1.0: OAuth 2.0 tokens, obligations, returns, and the fraud prevention headers.
+
+HMRC's errors come back as ``{"code", "message", "errors": [...]}``; each code
+the suite can meet becomes an integration error whose message says what to
+do, in the finance user's words. Access tokens live four hours and are
+refreshed with the refresh token, which rotates; neither is ever logged.
+"""
+
+import hashlib
+import ipaddress
+import re
+import uuid
+from urllib.parse import quote, urlencode
+
+from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError, TransientError, ValidationError
+from odoo.addons.erp_integration_core.lib.http_client import HttpClient
+
+ACCEPT = "application/vnd.hmrc.1.0+json"
+SCOPE = "read:vat write:vat"
+# What a finance user does about each refusal HMRC documents for these endpoints.
+FIXES = {
+    "INVALID_VRN": "The VAT registration number on the HMRC backend is not valid: correct it (nine digits).",
+    "VRN_NOT_FOUND": "HMRC does not know this VAT registration number: check it on the HMRC backend.",
+    "INVALID_PERIODKEY": "The return's period key is not one HMRC issued: fetch the obligations and pick the period.",
+    "DUPLICATE_SUBMISSION": "HMRC already holds a return for this period; a return cannot be filed twice. Correct "
+    "mistakes in a later return, or by telling HMRC (form VAT652) when they are too large.",
+    "TAX_PERIOD_NOT_ENDED": "The period has not ended yet: submit the return once it has.",
+    "NOT_FINALISED": "Confirm the declaration that the return is true and complete, then submit.",
+    "INVALID_REQUEST": "HMRC refused the return's figures: check the boxes and submit again.",
+    "INVALID_MONETARY_AMOUNT": "A box holds an amount HMRC does not accept: recompute the return.",
+    "INSOLVENT_TRADER": "HMRC records the business as insolvent: returns go to HMRC another way.",
+    "NOT_FOUND": "HMRC has nothing for this period.",
+    "DATE_RANGE_TOO_LARGE": "Ask HMRC for at most a year at a time.",
+}
+AUTH_CODES = {"INVALID_CREDENTIALS", "UNAUTHORIZED", "CLIENT_OR_AGENT_NOT_AUTHORISED", "INVALID_SCOPE"}
+
+
+def authorize_url(base_url, client_id, redirect_uri, state):
+    """Where the user grants the suite access to their VAT account."""
+    query = urlencode(
+        {"response_type": "code", "client_id": client_id, "scope": SCOPE, "redirect_uri": redirect_uri, "state": state}
+    )
+    return f"{base_url.rstrip('/')}/oauth/authorize?{query}"
+
+
+def fetch_token(base_url, client_id, client_secret, **grant):
+    """Tokens for an authorisation code (``code``, ``redirect_uri``) or a ``refresh_token``."""
+    kind = "authorization_code" if "code" in grant else "refresh_token"
+    http = HttpClient(base_url)
+    response = http.request(
+        "POST",
+        "oauth/token",
+        allowed=(400, 401),
+        data={"grant_type": kind, "client_id": client_id, "client_secret": client_secret, **grant},
+    )
+    answer = _json(response)
+    if response.status_code != 200 or "access_token" not in answer:
+        raise AuthError(
+            f"HMRC refused the {'authorisation' if kind == 'authorization_code' else 'token refresh'} "
+            f"({answer.get('error') or response.status_code}: {answer.get('error_description') or 'no reason'}). "
+            "Press Connect to HMRC on the backend and grant access again."
+        )
+    return answer
+
+
+def _json(response):
+    try:
+        return response.json()
+    except ValueError:
+        return {}
+
+
+class HmrcClient:
+    """The VAT API for one access token, with the fraud prevention headers of the request that asked."""
+
+    def __init__(self, base_url, access_token, fraud_headers=None):
+        headers = {"Accept": ACCEPT, "Authorization": f"Bearer {access_token}", **(fraud_headers or {})}
+        self.http = HttpClient(base_url, headers=headers)
+
+    def _call(self, method, path, **kwargs):
+        response = self.http.request(method, path, allowed=(400, 401, 403, 404, 406, 409, 422), **kwargs)
+        if response.status_code < 400:
+            return response
+        answer = _json(response)
+        code = answer.get("code") or str(response.status_code)
+        detail = "; ".join(f"{e.get('code')} {e.get('path') or ''}".strip() for e in answer.get("errors") or ())
+        said = f"HMRC answered {code}: {answer.get('message') or 'no message'}" + (f" ({detail})" if detail else "")
+        if code in AUTH_CODES or response.status_code == 401:
+            raise AuthError(f"{said}. Press Connect to HMRC on the backend and grant access again.")
+        if response.status_code == 406:
+            raise ValidationError(f"{said}. The suite asked in a way HMRC does not accept: report it.")
+        raise BusinessError(f"{said}. {FIXES.get(code, 'Check the return and the HMRC backend, then try again.')}")
+
+    def obligations(self, vrn, date_from=None, date_to=None, status=None):
+        params = {key: value for key, value in (("from", date_from), ("to", date_to), ("status", status)) if value}
+        response = self._call("GET", f"organisations/vat/{vrn}/obligations", params=params)
+        return _json(response).get("obligations") or []
+
+    def submit(self, vrn, body):
+        """File a return; HMRC's receipt, with its receipt id and time from the headers."""
+        response = self._call("POST", f"organisations/vat/{vrn}/returns", json=body)
+        receipt = _json(response)
+        if not receipt.get("formBundleNumber"):
+            raise TransientError(
+                "HMRC's answer to the submission carries no receipt; ask HMRC before submitting again."
+            )
+        receipt["receiptId"] = response.headers.get("Receipt-ID")
+        receipt["receiptTimestamp"] = response.headers.get("Receipt-Timestamp")
+        receipt["correlationId"] = response.headers.get("X-CorrelationId")
+        return receipt
+
+    def filed_return(self, vrn, period_key):
+        return _json(self._call("GET", f"organisations/vat/{vrn}/returns/{quote(period_key, safe='')}"))
+
+
+# Fraud prevention headers, connection method WEB_APP_VIA_SERVER -------------
+
+BROWSER_KEYS = ("user_agent", "device_id", "timezone", "screens", "window")
+TIMEZONE = re.compile(r"^UTC[+-]\d{2}:\d{2}$")
+
+
+def fraud_headers(browser, server):
+    """The headers HMRC requires for a web app reaching it through this server; raise naming what is missing.
+
+    ``browser``: what the web client collected as the user pressed the button
+    (``user_agent``, ``device_id``, ``timezone`` as ``UTC±hh:mm``, ``screens``
+    ``[{width, height, scaling, depth}]``, ``window`` ``{width, height}``).
+    ``server``: ``client_ip``, ``client_port``, ``at`` (UTC time the request
+    came in), ``user`` (login), ``server_ip``, ``version``, ``mfa`` (``(type,
+    timestamp, reference)`` or None).
+    """
+    missing = [key for key in BROWSER_KEYS if not browser.get(key)]
+    missing += [key for key in ("client_ip", "client_port", "at", "server_ip") if not server.get(key)]
+    if missing:
+        raise ValidationError(
+            f"HMRC requires fraud prevention data the request did not carry: {', '.join(missing)}. Submit from the "
+            "VAT return's screen in a browser (not by a script), so that the browser's details can be sent."
+        )
+    try:
+        uuid.UUID(str(browser["device_id"]))
+        client_ip = ipaddress.ip_address(server["client_ip"])
+    except ValueError as exc:
+        raise ValidationError(f"Fraud prevention data is malformed ({exc}); reload the page and submit again.") from exc
+    if not TIMEZONE.match(browser["timezone"]):
+        raise ValidationError(f"The browser's time zone {browser['timezone']!r} is not UTC±hh:mm; reload the page.")
+    screens = ",".join(
+        f"width={s['width']}&height={s['height']}&scaling-factor={s['scaling']}&colour-depth={s['depth']}"
+        for s in browser["screens"]
+    )
+    headers = {
+        "Gov-Client-Connection-Method": "WEB_APP_VIA_SERVER",
+        "Gov-Client-Browser-JS-User-Agent": browser["user_agent"],
+        "Gov-Client-Device-ID": str(browser["device_id"]),
+        "Gov-Client-Public-IP": str(client_ip),
+        "Gov-Client-Public-IP-Timestamp": server["at"],
+        "Gov-Client-Public-Port": str(server["client_port"]),
+        "Gov-Client-Screens": screens,
+        "Gov-Client-Timezone": browser["timezone"],
+        # The user is named by a hash of their login: HMRC asks for an id, not the person's name.
+        "Gov-Client-User-IDs": f"odoo={hashlib.sha256(server['user'].encode()).hexdigest()[:16]}",
+        "Gov-Client-Window-Size": f"width={browser['window']['width']}&height={browser['window']['height']}",
+        "Gov-Vendor-Forwarded": f"by={quote(server['server_ip'])}&for={quote(str(client_ip))}",
+        "Gov-Vendor-Product-Name": quote("ERP Integration Suite"),
+        "Gov-Vendor-Public-IP": server["server_ip"],
+        "Gov-Vendor-Version": f"erp-integration-mtd={quote(server.get('version') or '19.0')}",
+    }
+    if server.get("mfa"):
+        kind, timestamp, reference = server["mfa"]
+        headers["Gov-Client-Multi-Factor"] = (
+            f"type={quote(kind)}&timestamp={quote(timestamp)}&unique-reference={quote(reference)}"
+        )
+    return headers
+
+
+def return_body(period_key, boxes, finalised):
+    """The nine boxes as HMRC takes them: 1–5 to the penny, 6–9 in whole pounds."""
+    names = (
+        "vatDueSales",
+        "vatDueAcquisitions",
+        "totalVatDue",
+        "vatReclaimedCurrPeriod",
+        "netVatDue",
+        "totalValueSalesExVAT",
+        "totalValuePurchasesExVAT",
+        "totalValueGoodsSuppliedExVAT",
+        "totalAcquisitionsExVAT",
+    )
+    body = {"periodKey": period_key, "finalised": bool(finalised)}
+    for number, name in enumerate(names, 1):
+        value = boxes[str(number)]
+        body[name] = round(float(value), 2) if number <= 5 else int(value)
+    return body
