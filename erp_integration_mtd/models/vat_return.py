@@ -222,29 +222,67 @@ class IntegrationVatReturn(models.Model):
         )
 
     def _compute_boxes(self):
+        """The boxes and their lines in a few statements, so that a quarter of thousands of invoices takes seconds.
+
+        Each tagged box's journal items are copied into the return's lines with
+        what they add (the balance, with the report's sign) and the first
+        exchange linked to their document; the boxes are the lines' sums, in
+        ``numeric``, so nothing passes through a float before it is rounded.
+        """
         self.ensure_one()
-        Line = self.env["account.move.line"]
-        period = [
-            ("company_id", "=", self.company_id.id),
-            ("parent_state", "=", "posted"),
-            ("date", ">=", self.date_from),
-            ("date", "<=", self.date_to),
-        ]
-        totals, rows = dict.fromkeys(TAGGED, Decimal(0)), []
+        cr = self.env.cr
+        self.env.flush_all()
+        # The return's own lines, owned by it alone: replaced wholesale.
+        cr.execute("DELETE FROM integration_vat_return_line WHERE return_id = %s", [self.id])
+        field = self.env["account.move.line"]._fields["tax_tag_ids"]
         for box, pairs in self._tags().items():
             for tags, sign in pairs:
-                for item in Line.search([*period, ("tax_tag_ids", "in", tags.ids)], order="date, id"):
-                    amount = Decimal(str(item.balance)) * sign
-                    totals[box] += amount
-                    rows.append({"box": box, "move_line_id": item.id, "amount": float(amount)})
-        boxes = {box: totals[box].quantize(TAGGED[box][1], rounding=ROUND_HALF_UP) for box in ("1", "2", "4")}
+                if not tags:
+                    continue
+                # Raw SQL for speed; the company is the return's, which its reader may see (record rule).
+                cr.execute(
+                    f"""
+                    INSERT INTO integration_vat_return_line (
+                        return_id, company_id, box, move_line_id, move_id, date, amount, exchange_ref,
+                        source_channel, external_id, payload_sha256, received_at, processed_at,
+                        create_uid, write_uid, create_date, write_date
+                    )
+                    SELECT %(return)s, aml.company_id, %(box)s, aml.id, aml.move_id, aml.date, aml.balance * %(sign)s,
+                           ex.id, backend.channel, ex.external_id, ex.payload_sha256, ex.create_date, ex.processed_at,
+                           %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+                      FROM account_move_line aml
+                      JOIN {field.relation} rel ON rel.{field.column1} = aml.id AND rel.{field.column2} = ANY(%(tags)s)
+                      LEFT JOIN LATERAL (
+                            SELECT link.exchange_id FROM integration_exchange_link link
+                             WHERE link.res_model = 'account.move' AND link.res_id = aml.move_id
+                             ORDER BY link.id LIMIT 1
+                      ) first_link ON TRUE
+                      LEFT JOIN integration_exchange ex ON ex.id = first_link.exchange_id
+                      LEFT JOIN integration_backend backend ON backend.id = ex.backend_id
+                     WHERE aml.company_id = %(company)s AND aml.parent_state = 'posted'
+                       AND aml.date >= %(start)s AND aml.date <= %(end)s
+                    """,
+                    {
+                        "return": self.id,
+                        "box": box,
+                        "sign": sign,
+                        "uid": self.env.uid,
+                        "tags": tags.ids,
+                        "company": self.company_id.id,
+                        "start": self.date_from,
+                        "end": self.date_to,
+                    },
+                )
+        cr.execute(
+            "SELECT box, SUM(amount) FROM integration_vat_return_line WHERE return_id = %s GROUP BY box", [self.id]
+        )
+        totals = dict.fromkeys(TAGGED, Decimal(0)) | {box: Decimal(total) for box, total in cr.fetchall()}
+        self.invalidate_recordset(["line_ids"])
+        boxes = {box: totals[box].quantize(CENT, rounding=ROUND_HALF_UP) for box in ("1", "2", "4")}
         # Whole pounds: the pence are dropped, towards zero.
         boxes |= {box: totals[box].quantize(POUND, rounding=ROUND_DOWN) for box in ("6", "7", "8", "9")}
         boxes["3"] = boxes["1"] + boxes["2"]
         boxes["5"] = abs(boxes["3"] - boxes["4"])
-        self.line_ids.unlink()
-        self._link_sources(rows)
-        self.env["integration.vat.return.line"].create([dict(row, return_id=self.id) for row in rows])
         self.write(
             {
                 **{f"box{box}": float(value) for box, value in boxes.items()},
@@ -252,36 +290,6 @@ class IntegrationVatReturn(models.Model):
                 "computed_at": fields.Datetime.now(),
             }
         )
-
-    def _link_sources(self, rows):
-        """Give each row what is known of the exchange that created or changed its document, where the suite did.
-
-        Kept on the line as it was when the return was computed: the return
-        says what it was made from, even if an exchange is later redacted.
-        """
-        items = self.env["account.move.line"].browse([row["move_line_id"] for row in rows])
-        # Accountants see the exchanges' references here, not the exchanges (which only integration
-        # users and auditors read): the links are read as the system so that every reader sees one return.
-        links = (
-            self.env["integration.exchange.link"]
-            .sudo()
-            .search([("res_model", "=", "account.move"), ("res_id", "in", items.move_id.ids)], order="id")
-        )
-        first = {}
-        for link in links:
-            first.setdefault(link.res_id, link.exchange_id)
-        by_item = {item.id: first.get(item.move_id.id) for item in items}
-        for row in rows:
-            exchange = by_item.get(row["move_line_id"])
-            if exchange:
-                row.update(
-                    exchange_ref=exchange.id,
-                    source_channel=exchange.backend_id.channel,
-                    external_id=exchange.external_id or False,
-                    payload_sha256=exchange.payload_sha256,
-                    received_at=exchange.create_date,
-                    processed_at=exchange.processed_at,
-                )
 
     def action_open_box(self):
         """The journal items behind one box (``box`` in the context): the drill-down."""
