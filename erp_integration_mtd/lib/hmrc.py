@@ -19,9 +19,9 @@ ACCEPT = "application/vnd.hmrc.1.0+json"
 SCOPE = "read:vat write:vat"
 # What a finance user does about each refusal HMRC documents for these endpoints.
 FIXES = {
-    "INVALID_VRN": "The VAT registration number on the HMRC backend is not valid: correct it (nine digits).",
+    "VRN_INVALID": "The VAT registration number on the HMRC backend is not valid: correct it (nine digits).",
     "VRN_NOT_FOUND": "HMRC does not know this VAT registration number: check it on the HMRC backend.",
-    "INVALID_PERIODKEY": "The return's period key is not one HMRC issued: fetch the obligations and pick the period.",
+    "PERIOD_KEY_INVALID": "The return's period key is not one HMRC issued: read the obligations and use the period's.",
     "DUPLICATE_SUBMISSION": "HMRC already holds a return for this period; a return cannot be filed twice. Correct "
     "mistakes in a later return, or by telling HMRC (form VAT652) when they are too large.",
     "TAX_PERIOD_NOT_ENDED": "The period has not ended yet: submit the return once it has.",
@@ -164,12 +164,24 @@ def fraud_headers(browser, server):
         "Gov-Vendor-Public-IP": server["server_ip"],
         "Gov-Vendor-Version": f"erp-integration-mtd={quote(server.get('version') or '19.0')}",
     }
+    # Signed in with a password alone, there is no factor to name: HMRC asks for the header, empty.
+    headers["Gov-Client-Multi-Factor"] = ""
     if server.get("mfa"):
         kind, timestamp, reference = server["mfa"]
         headers["Gov-Client-Multi-Factor"] = (
             f"type={quote(kind)}&timestamp={quote(timestamp)}&unique-reference={quote(reference)}"
         )
     return headers
+
+
+def batch_headers(user, version="19.0"):
+    """The fraud prevention headers of a call made by the server on its own (connection method BATCH_PROCESS_DIRECT)."""
+    return {
+        "Gov-Client-Connection-Method": "BATCH_PROCESS_DIRECT",
+        "Gov-Client-User-IDs": f"odoo={hashlib.sha256(user.encode()).hexdigest()[:16]}",
+        "Gov-Vendor-Product-Name": quote("ERP Integration Suite"),
+        "Gov-Vendor-Version": f"erp-integration-mtd={quote(version)}",
+    }
 
 
 def return_body(period_key, boxes, finalised):

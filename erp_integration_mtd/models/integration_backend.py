@@ -75,7 +75,8 @@ class IntegrationBackend(models.Model):
         return answer["access_token"]
 
     def _hmrc_client(self, fraud_headers=None):
-        headers = dict(fraud_headers or {})
+        # A call no person's request made (reading obligations on a schedule) is HMRC's batch process.
+        headers = dict(fraud_headers or hmrc.batch_headers(self.env.user.login))
         scenario = self.env.context.get("hmrc_test_scenario")
         if scenario and "api.service.hmrc.gov.uk" not in (self.api_url or ""):
             # HMRC's sandbox (and the suite's) answer as a documented scenario; never sent to the live API.

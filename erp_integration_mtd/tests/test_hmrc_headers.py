@@ -35,7 +35,7 @@ def test_every_header_of_the_web_app_via_server_method_in_hmrc_s_format():
     assert headers["Gov-Vendor-Product-Name"] == "ERP%20Integration%20Suite"
     assert headers["Gov-Client-User-IDs"].startswith("odoo=")
     assert "finance" not in headers["Gov-Client-User-IDs"], "an id, not the person's login"
-    assert "Gov-Client-Multi-Factor" not in headers, "no second factor used: the header is left out"
+    assert headers["Gov-Client-Multi-Factor"] == "", "no second factor used: the header is sent, empty"
     with_mfa = fraud_headers(BROWSER, dict(SERVER, mfa=("TOTP", "2026-12-01T18:40Z", "7")))
     assert with_mfa["Gov-Client-Multi-Factor"] == "type=TOTP&timestamp=2026-12-01T18%3A40Z&unique-reference=7"
 

@@ -9,40 +9,22 @@ from odoo.tools import mute_logger
 
 from odoo.addons.erp_integration_core.tests.common import make_toy_backend
 
+from .common import post, uk_company
+
 
 @tagged("post_install", "-at_install")
 class TestVatReturn(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        gbp = cls.env.ref("base.GBP")
-        gbp.active = True
-        cls.company = cls.env["res.company"].create(
-            {"name": "Brightwater MTD Ltd", "country_id": cls.env.ref("base.uk").id, "currency_id": gbp.id}
-        )
+        cls.company, (cls.st20, cls.st5, cls.st0, cls.pt20) = uk_company(cls.env)
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
-        cls.env["account.chart.template"].try_loading("uk", cls.company, install_demo=False)
-        template = cls.env["account.chart.template"].with_company(cls.company)
-        cls.st20, cls.st5, cls.st0, cls.pt20 = (template.ref(xmlid) for xmlid in ("ST11", "ST5", "ST0", "PT_20_G"))
         cls.customer = cls.env["res.partner"].create({"name": "Ada Lovell", "country_id": cls.env.ref("base.uk").id})
         cls.supplier = cls.env["res.partner"].create({"name": "Kiln & Co", "country_id": cls.env.ref("base.uk").id})
 
     def post(self, move_type, lines, date="2026-11-10"):
         partner = self.customer if move_type.startswith("out") else self.supplier
-        move = self.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "invoice_date": date,
-                "date": date,
-                "invoice_line_ids": [
-                    (0, 0, {"name": "Goods", "quantity": 1, "price_unit": price, "tax_ids": [(6, 0, tax.ids)]})
-                    for price, tax in lines
-                ],
-            }
-        )
-        move.action_post()
-        return move
+        return post(self.env, partner, move_type, lines, date)
 
     def vat_return(self, start="2026-11-01", end="2026-11-30"):
         vat_return = self.env["integration.vat.return"].create({"date_from": start, "date_to": end})

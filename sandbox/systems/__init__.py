@@ -4,12 +4,13 @@ A new system is registered by adding its class to ``SYSTEMS``.
 """
 
 from ..core import App
+from ..hmrc import HmrcSystem
 from ..hubspot import HubSpotSystem
 from ..shopify import ShopifySystem
 from ..threepl import ThreePLSystem
 from .echo import EchoSystem
 
-SYSTEMS = [EchoSystem, HubSpotSystem, ThreePLSystem, ShopifySystem]
+SYSTEMS = [EchoSystem, HubSpotSystem, ThreePLSystem, ShopifySystem, HmrcSystem]
 
 
 def build_app(seed: int | None = None, systems=None) -> App:
