@@ -10,6 +10,7 @@
         "erp_integration_shopify",
         "erp_integration_hubspot",
         "erp_integration_3pl",
+        "erp_integration_mtd",
         "l10n_uk",
     ],
     "data": ["data/demo_company.xml", "data/demo_backends.xml"],

@@ -108,3 +108,18 @@ class IntegrationBackend(models.Model):
     def action_hmrc_connect(self):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": self._hmrc_start_authorisation(), "target": "self"}
+
+    def action_hmrc_read_obligations(self):
+        """Read HMRC's open obligations now: each becomes a draft return of its period."""
+        self.ensure_one()
+        result = self._hmrc_read_obligations()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("HMRC obligations"),
+                "message": self.env._("New draft returns: %(keys)s", keys=", ".join(result["created"]) or "none"),
+                "type": "info",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
