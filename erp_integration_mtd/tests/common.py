@@ -1,4 +1,13 @@
-"""A UK company with l10n_uk's chart and VAT, and posting invoices and bills in it."""
+"""A UK company with l10n_uk's chart and VAT, posting invoices and bills in it, and a browser's details."""
+
+# What the VAT return's widget collects in a browser, for HMRC's fraud prevention headers.
+BROWSER = {
+    "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36",
+    "device_id": "beec798b-b366-47fa-b1f8-92cede14a1ce",
+    "timezone": "UTC+01:00",
+    "screens": [{"width": 1920, "height": 1080, "scaling": 1, "depth": 24}],
+    "window": {"width": 1256, "height": 803},
+}
 
 
 def uk_company(env, name="Brightwater MTD Ltd"):

@@ -5,14 +5,8 @@ import pytest
 from odoo.addons.erp_integration_core.lib.errors import ValidationError
 
 from ..lib.hmrc import fraud_headers, return_body
+from .common import BROWSER
 
-BROWSER = {
-    "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36",
-    "device_id": "beec798b-b366-47fa-b1f8-92cede14a1ce",
-    "timezone": "UTC+01:00",
-    "screens": [{"width": 1920, "height": 1080, "scaling": 1, "depth": 24}],
-    "window": {"width": 1256, "height": 803},
-}
 SERVER = {
     "client_ip": "198.51.100.7",
     "client_port": "52114",

@@ -10,15 +10,7 @@ from odoo.tests import tagged
 
 from odoo.addons.erp_integration_core.tests.common import SandboxCase
 
-from .common import post, uk_company
-
-BROWSER = {
-    "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36",
-    "device_id": "beec798b-b366-47fa-b1f8-92cede14a1ce",
-    "timezone": "UTC+00:00",
-    "screens": [{"width": 1920, "height": 1080, "scaling": 1, "depth": 24}],
-    "window": {"width": 1256, "height": 803},
-}
+from .common import BROWSER, post, uk_company
 
 
 @tagged("post_install", "-at_install")
