@@ -32,6 +32,7 @@ class IntegrationBackend(models.Model):
         return vrn
 
     def _hmrc_redirect_uri(self):
+        # The server's public address is a system parameter, which only administrators read directly.
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         return f"{base}/integration/hmrc/callback"
 

@@ -125,6 +125,24 @@ class TestHmrcSandbox(SandboxCase):
         with self.assertRaisesRegex(UserError, "Confirm the declaration"):
             ended.action_submit()
 
+    def test_an_accounting_manager_without_integration_rights_files_the_return(self):
+        self.connect()
+        ended = self.read_obligations().sorted("date_from")[0]
+        self.env["res.users"].create(
+            {
+                "name": "Finance Manager",
+                "login": "finance",
+                "password": "finance-2026",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+                "group_ids": [(6, 0, [self.env.ref("account.group_account_manager").id])],
+            }
+        )
+        self.authenticate("finance", "finance-2026")
+        answer = self.submit(self.ready(ended))
+        self.assertEqual(answer["params"]["type"], "success", answer["params"]["message"])
+        self.assertEqual(ended.state, "submitted")
+
     def test_an_expired_access_token_is_refreshed_and_the_refresh_token_rotates(self):
         self.connect()
         before = (self.backend.sudo().api_token, self.backend.sudo().hmrc_refresh_token)
