@@ -37,10 +37,11 @@ class Reading(Component):
             self._store(batch, events)
             cursor = batch.cursor or cursor
         for batch in getattr(client, "read_refusals", list)():
+            sha256 = hashlib.sha256(batch.raw).hexdigest()
             events = [
                 Event.of(
                     "shipment.refused",
-                    f"refused:{record['number']}:{record['line']}:{hashlib.sha256(batch.raw).hexdigest()}",
+                    f"refused:{record['number']}:{record['line']}:{sha256}",
                     dict(record, file=batch.name),
                     external_type="Order",
                     external_id=record["number"],

@@ -190,12 +190,12 @@ class Shipments(Component):
 
     def _carrier(self, name):
         """The Odoo carrier a ``carrier`` value mapping gives the warehouse's carrier name, if any."""
-        mapping = self.env["integration.value.mapping"].search(
-            [("backend_id", "=", self.backend.id), ("map_type", "=", "carrier"), ("external_value", "=", name)],
-            limit=1,
-        )
-        record = mapping.odoo_record
-        return record if record and record._name == "delivery.carrier" else self.env["delivery.carrier"]
+        try:
+            record = self.backend._lookup_value("carrier", name) if name else None
+        except MappingError:
+            # A carrier is optional on a delivery: the warehouse's name for it is kept either way.
+            record = None
+        return record if getattr(record, "_name", None) == "delivery.carrier" else self.env["delivery.carrier"]
 
     def despatched(self, order):
         """A despatch of a shipment Odoo sent: validate the delivery with what shipped, with tracking."""
@@ -289,8 +289,12 @@ class Shipments(Component):
         """
         bindings = self.Binding.search(self._shipments())
         events, statuses = [], {}
+        # Read together, not one by one: the open shipments of a warehouse are many.
+        pickings = {
+            picking.id: picking for picking in self.env["stock.picking"].browse(bindings.mapped("res_id")).exists()
+        }
         for binding in bindings:
-            picking = self.env["stock.picking"].browse(binding.res_id).exists()
+            picking = pickings.get(binding.res_id, self.env["stock.picking"])
             waiting = with_backorders(picking).filtered(lambda picking: picking.state not in ("done", "cancel"))
             if not waiting:
                 continue

@@ -109,12 +109,20 @@ class StockCheck(Component):
             return
         location = self.backend.threepl_warehouse_id.lot_stock_id
         Quant = self.env["stock.quant"].with_context(inventory_mode=True, inventory_name=f"Warehouse stock: {report}")
+        products = self.env["product.product"].concat(*differences)
+        found = Quant.search(
+            [("product_id", "in", products.ids), ("location_id", "=", location.id), ("lot_id", "=", False)]
+        )
+        by_product = {}
+        for quant in found:
+            by_product.setdefault(quant.product_id, quant)
+        missing = products.filtered(lambda product: product not in by_product)
+        for quant in Quant.create([{"product_id": product.id, "location_id": location.id} for product in missing]):
+            by_product[quant.product_id] = quant
         quants = Quant.browse()
         for product, difference in differences.items():
-            quant = Quant.search(
-                [("product_id", "=", product.id), ("location_id", "=", location.id), ("lot_id", "=", False)], limit=1
-            ) or Quant.create({"product_id": product.id, "location_id": location.id})
             # The quant's own quantity moves by the difference; other quants of the location stay.
+            quant = by_product[product]
             quant.inventory_quantity = quant.quantity + difference
             quants |= quant
         quants._apply_inventory()

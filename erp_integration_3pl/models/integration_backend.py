@@ -90,14 +90,14 @@ class IntegrationBackend(models.Model):
                 backend.api_secret or "",
                 root=backend.threepl_folder or "/",
             )
-            return FileTransport(folder, self._threepl_layouts(), settle_seconds=backend.threepl_settle_seconds)
-        if kind == "folder" and backend.threepl_folder:
+        elif kind == "folder" and backend.threepl_folder:
             folder = LocalFolder(backend.threepl_folder)
-            return FileTransport(folder, self._threepl_layouts(), settle_seconds=backend.threepl_settle_seconds)
-        raise BusinessError(
-            f"Backend '{backend.name}': choose the warehouse transport and fill in its connection "
-            "(the drop folder, for files in a folder) on the Warehouse tab."
-        )
+        else:
+            raise BusinessError(
+                f"Backend '{backend.name}': choose the warehouse transport and fill in its connection "
+                "(the drop folder, for files in a folder) on the Warehouse tab."
+            )
+        return FileTransport(folder, self._threepl_layouts(), settle_seconds=backend.threepl_settle_seconds)
 
     def _threepl_layouts(self):
         """The warehouse's CSV columns per file kind, from the backend's field mappings (flows ``file.<kind>``).

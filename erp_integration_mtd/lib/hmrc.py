@@ -116,6 +116,17 @@ class HmrcClient:
 # Fraud prevention headers, connection method WEB_APP_VIA_SERVER -------------
 
 BROWSER_KEYS = ("user_agent", "device_id", "timezone", "screens", "window")
+
+
+def _software_headers(user, version):
+    """Who asks (a hash of the login: HMRC wants an id, not the person's name) and with what software."""
+    return {
+        "Gov-Client-User-IDs": f"odoo={hashlib.sha256(user.encode()).hexdigest()[:16]}",
+        "Gov-Vendor-Product-Name": quote("ERP Integration Suite"),
+        "Gov-Vendor-Version": f"erp-integration-mtd={quote(version or '19.0')}",
+    }
+
+
 TIMEZONE = re.compile(r"^UTC[+-]\d{2}:\d{2}$")
 
 
@@ -156,13 +167,10 @@ def fraud_headers(browser, server):
         "Gov-Client-Public-Port": str(server["client_port"]),
         "Gov-Client-Screens": screens,
         "Gov-Client-Timezone": browser["timezone"],
-        # The user is named by a hash of their login: HMRC asks for an id, not the person's name.
-        "Gov-Client-User-IDs": f"odoo={hashlib.sha256(server['user'].encode()).hexdigest()[:16]}",
         "Gov-Client-Window-Size": f"width={browser['window']['width']}&height={browser['window']['height']}",
         "Gov-Vendor-Forwarded": f"by={quote(server['server_ip'])}&for={quote(str(client_ip))}",
-        "Gov-Vendor-Product-Name": quote("ERP Integration Suite"),
         "Gov-Vendor-Public-IP": server["server_ip"],
-        "Gov-Vendor-Version": f"erp-integration-mtd={quote(server.get('version') or '19.0')}",
+        **_software_headers(server["user"], server.get("version")),
     }
     # Signed in with a password alone, there is no factor to name: HMRC asks for the header, empty.
     headers["Gov-Client-Multi-Factor"] = ""
@@ -176,12 +184,7 @@ def fraud_headers(browser, server):
 
 def batch_headers(user, version="19.0"):
     """The fraud prevention headers of a call made by the server on its own (connection method BATCH_PROCESS_DIRECT)."""
-    return {
-        "Gov-Client-Connection-Method": "BATCH_PROCESS_DIRECT",
-        "Gov-Client-User-IDs": f"odoo={hashlib.sha256(user.encode()).hexdigest()[:16]}",
-        "Gov-Vendor-Product-Name": quote("ERP Integration Suite"),
-        "Gov-Vendor-Version": f"erp-integration-mtd={quote(version)}",
-    }
+    return {"Gov-Client-Connection-Method": "BATCH_PROCESS_DIRECT", **_software_headers(user, version)}
 
 
 def return_body(period_key, boxes, finalised):
