@@ -30,6 +30,7 @@ INBOUND = {
 OUTBOUND = {
     "shipment.create": (Shipments, "send"),
     "shipment.cancel": (Shipments, "cancel"),
+    "shipment.change": (Shipments, "change"),
     "asn.create": (Receipts, "send"),
     "item.create": (Items, "send"),
 }
@@ -48,7 +49,7 @@ class ThreePLConnector(Connector):
     signature_header = "X-Warehouse-Signature"
     event_id_header = "X-Warehouse-Event-Id"
     topic_header = "X-Warehouse-Event"
-    events = {"picking.ready": (), "picking.cancelled": ()}
+    events = {"picking.ready": (), "picking.cancelled": (), "picking.changed": ()}
 
     def client(self):
         return self.backend._threepl_transport()
@@ -74,6 +75,8 @@ class ThreePLConnector(Connector):
             return Receipts(self.work()).queue(records)
         if event == "picking.cancelled":
             return Shipments(self.work()).queue_cancellations(records)
+        if event == "picking.changed":
+            return Shipments(self.work()).queue_changes(records)
         return super().on_event(event, records)
 
     def apply(self, exchange, data, values):

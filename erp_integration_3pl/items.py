@@ -5,11 +5,12 @@ bound to the warehouse's id for it; a shipment waiting on a product the
 warehouse refused says which one and why.
 """
 
-from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError, Ignored, TransientError
+from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError, Ignored, MappingError, TransientError
 from odoo.addons.erp_integration_core.work import Component
 
 # An item that could not be sent for want of the warehouse itself fails the shipment the same way.
 PASSED_ON = {"auth": AuthError, "transient": TransientError}
+EACH = "EACH"
 
 
 class Items(Component):
@@ -47,13 +48,35 @@ class Items(Component):
                 "the warehouse), then press Retry: the product is sent again first."
             )
 
+    def _unit(self, product):
+        """The warehouse's name for the unit it counts ``product`` in: a ``unit`` value mapping of its Odoo unit.
+
+        A product kept in Odoo's Units is counted one by one (``EACH``) unless
+        mapped otherwise; any other unit needs its mapping, since the warehouse
+        would otherwise count cases as singles.
+        """
+        unit = self.backend._external_value("unit", product.uom_id)
+        if unit:
+            return unit
+        if product.uom_id == self.env.ref("uom.product_uom_unit"):
+            return EACH
+        raise MappingError(
+            f"Product {product.default_code} is kept in {product.uom_id.name}, which has no warehouse unit. Add a "
+            f"value mapping of type 'unit' from {product.uom_id.name} to the warehouse's name for it, then press Retry."
+        )
+
     def send(self, payload):
         """Job of an ``item.create`` exchange: the product as it is now, to the warehouse."""
         product = self.env["product.product"].browse(payload["product"]).exists()
         if not product or not product.default_code:
             raise Ignored(f"Product {payload['sku']} is gone or has no Internal Reference any more.")
         warehouse_id = self.client.push_item(
-            {"sku": product.default_code, "name": product.name, "barcode": product.barcode or ""}
+            {
+                "sku": product.default_code,
+                "name": product.name,
+                "barcode": product.barcode or "",
+                "unit": self._unit(product),
+            }
         )
         self.env["integration.binding"]._bind(self.backend, product, warehouse_id)
         self.exchange._link(product, "sent")

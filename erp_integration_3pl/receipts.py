@@ -10,7 +10,7 @@ from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored
 from odoo.addons.erp_integration_core.work import Component
 
 from .items import Items
-from .shipments import ready_pickings, send_picking
+from .shipments import counted, in_move_unit, ready_pickings, send_picking
 
 
 def asn_key(warehouse_id):
@@ -49,7 +49,7 @@ class Receipts(Component):
             "reference": picking.name,
             "site": self.backend.threepl_site or None,
             "expected": picking.scheduled_date.date().isoformat() if picking.scheduled_date else None,
-            "lines": [{"sku": move.product_id.default_code, "quantity": int(move.product_uom_qty)} for move in moves],
+            "lines": [{"sku": move.product_id.default_code, "quantity": counted(move)} for move in moves],
         }
         accepted = self.client.push_asn(asn)
         self.Binding._bind(self.backend, picking, asn_key(accepted.warehouse_id))
@@ -74,16 +74,16 @@ class Receipts(Component):
         expected = {}
         for move in moves:
             sku = move.product_id.default_code
-            expected[sku] = expected.get(sku, 0) + int(move.product_uom_qty)
+            expected[sku] = expected.get(sku, 0) + counted(move)
         differences = {
             sku: (expected.get(sku, 0), received.get(sku, 0))
             for sku in sorted(set(expected) | set(received))
             if expected.get(sku, 0) != received.get(sku, 0)
         }
         if differences and self.backend.threepl_receipt_policy == "exception":
-            counted = "; ".join(f"{sku}: expected {want}, counted {got}" for sku, (want, got) in differences.items())
+            tally = "; ".join(f"{sku}: expected {want}, counted {got}" for sku, (want, got) in differences.items())
             raise BusinessError(
-                f"The warehouse booked in {picking.name} with differences ({counted}). Validate the receipt by hand "
+                f"The warehouse booked in {picking.name} with differences ({tally}). Validate the receipt by hand "
                 "with what was counted (or take it up with the supplier), then Ignore this exchange saying so."
             )
         if not any(received.values()):
@@ -101,9 +101,9 @@ class Receipts(Component):
         last = {move.product_id.default_code: move for move in moves}
         for move in moves:
             sku = move.product_id.default_code
-            taken = received.get(sku, 0) if last[sku] == move else min(received.get(sku, 0), move.product_uom_qty)
+            taken = received.get(sku, 0) if last[sku] == move else min(received.get(sku, 0), counted(move))
             received[sku] = received.get(sku, 0) - taken
-            move.quantity = taken
+            move.quantity = in_move_unit(move, taken)
         picking.threepl_status = "BOOKEDIN"
         result = picking.with_context(skip_backorder=False, cancel_backorder=False).button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":

@@ -16,14 +16,45 @@ once per despatch.
 """
 
 from odoo import fields
+from odoo.tools.float_utils import float_compare
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TransientError
 from odoo.addons.erp_integration_core.lib.events import Event
 from odoo.addons.erp_integration_core.work import Component
 
 from .items import Items
 
 READY = {"confirmed": ("confirmed", "waiting", "assigned"), "assigned": ("assigned",)}
+# Where a warehouse order can still be replaced by a changed delivery: nothing picked from it yet.
+CHANGEABLE = ("NEW", "AWAITINGPICKING", "ONBACKORDER", "QUERYRAISED")
+
+
+def counted(move, quantity=None):
+    """``move``'s demand (or ``quantity`` of its unit) in its product's own unit, the one the warehouse counts in.
+
+    A delivery of 2 Dozen of a product kept in Units is 24 for the warehouse;
+    half a unit is not something it can pick, so a fraction is refused.
+    """
+    product_unit = move.product_id.uom_id
+    demand = move.product_qty if quantity is None else move.product_uom._compute_quantity(quantity, product_unit)
+    whole = round(demand)
+    if float_compare(demand, whole, precision_digits=6):
+        raise BusinessError(
+            f"{move.picking_id.name or move.reference} has {move.product_uom_qty:g} {move.product_uom.name} of "
+            f"{move.product_id.default_code}, which is {demand:g} {product_unit.name}: the warehouse counts whole "
+            f"{product_unit.name}. Correct the quantity (or the product's unit) in Odoo, then press Retry."
+        )
+    return int(whole)
+
+
+def told(shipment):
+    """What a warehouse order says of a delivery, whatever number it went under: kept hashed on its binding."""
+    return {key: shipment[key] for key in ("site", "service", "address", "lines")}
+
+
+def in_move_unit(move, quantity):
+    """``quantity`` counted by the warehouse (the product's unit) in the unit of ``move``."""
+    return move.product_id.uom_id._compute_quantity(quantity, move.product_uom, round=False)
 
 
 def ready_pickings(backend, pickings, code):
@@ -80,14 +111,8 @@ class Shipments(Component):
         for picking in deliveries:
             if firsts.get(picking, picking).id not in held:
                 send_picking(self.backend, "shipment.create", picking, "Order")
-
-    def _shipments(self):
-        """Domain of this backend's shipment bindings (ASNs bind receipts as ``asn:<id>``)."""
-        return [
-            ("backend_id", "=", self.backend.id),
-            ("res_model", "=", "stock.picking"),
-            ("external_id", "not like", "asn:%"),
-        ]
+        # A line added to a delivery the warehouse holds makes it ready again.
+        self.queue_changes(deliveries)
 
     def _shipments(self):
         """Domain of this backend's shipment bindings (receipts' ASNs are bound as ``asn:<id>``)."""
@@ -137,10 +162,102 @@ class Shipments(Component):
         shipment = self._shipment(picking)
         Items(self.work).ensure(picking.move_ids.product_id)
         accepted = self.client.push_shipment(shipment)
-        self.Binding._bind(self.backend, picking, accepted.warehouse_id)
+        self.Binding._bind(self.backend, picking, accepted.warehouse_id, values=told(shipment))
         picking.threepl_status = "NEW"
         self.exchange._link(picking, "sent")
         return {"warehouse_id": accepted.warehouse_id, "message": accepted.message, "lines": shipment["lines"]}
+
+    def queue_changes(self, pickings):
+        """A ``shipment.change`` exchange per delivery the warehouse holds, not picked yet, that is no longer as sent.
+
+        What was sent (lines, address, service) is the binding's hash; a
+        delivery changed back to it queues nothing. A delivery being validated
+        from a despatch changes by its own split, which is not a change.
+        """
+        if pickings.env.context.get("threepl_despatch"):
+            return
+        open_ones = pickings.filtered(
+            lambda picking: (
+                picking.picking_type_code == "outgoing"
+                and picking.state not in ("done", "cancel")
+                and picking.threepl_status in CHANGEABLE
+            )
+        )
+        for picking_id, binding in self._bindings(open_ones).items():
+            picking = pickings.browse(picking_id)
+            try:
+                now = self.Binding._values_hash(told(self._shipment(picking)))
+            except (BusinessError, MappingError):
+                # Not sendable as it is: the job says why, in the exception queue.
+                now = "unsendable"
+            changes = self._changes(picking)
+            if binding.sync_hash and now != binding.sync_hash and "queued" not in changes.mapped("state"):
+                self.backend._send(
+                    "shipment.change",
+                    {"picking": picking.id, "name": picking.name, "warehouse_id": binding.external_id},
+                    f"shipment.change:{picking.name}:{len(changes) + 1}",
+                    external_type="Order",
+                    external_id=binding.external_id,
+                )
+
+    def _changes(self, picking):
+        """The changes of ``picking`` sent so far; while one is queued, its job sends the delivery as it is by then."""
+        return self.env["integration.exchange"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("flow", "=", "shipment.change"),
+                ("idempotency_key", "=like", f"shipment.change:{picking.name}:%"),
+            ]
+        )
+
+    def change(self, payload):
+        """Job of a ``shipment.change`` exchange: the warehouse's order replaced by the delivery as it is now.
+
+        Warehouses take no edits to an order: it is cancelled there and sent
+        again under the next revision of its number (``WH/OUT/00012-2``), while
+        nothing is picked. Once picking has started, a person agrees the change
+        with the warehouse.
+        """
+        picking = self.env["stock.picking"].browse(payload["picking"]).exists()
+        binding = self._bindings(picking).get(picking.id) if picking else None
+        if not binding or picking.state in ("done", "cancel"):
+            raise Ignored(f"Delivery {payload['name']} is done, cancelled or not at the warehouse: nothing to change.")
+        shipment = self._shipment(picking)
+        if self.Binding._values_hash(told(shipment)) == binding.sync_hash:
+            raise Ignored(f"The warehouse has {picking.name} as it is now: nothing to change.")
+        seen = dict(binding.synced_values or {})
+        old, number = binding.external_id, seen.get("number") or picking.name
+        status = self.client.shipment(old)["status"] if self.client.reads_orders else None
+        if status in ("PICKED", "DESPATCHED"):
+            raise BusinessError(
+                f"{picking.name} changed in Odoo after the warehouse had {status.lower()} it ({number}), too late to "
+                "send it again. Agree the change with the warehouse (or undo it in Odoo), then Ignore this exchange "
+                "saying what was done."
+            )
+        if status != "CANCELLED":
+            try:
+                self.client.cancel_shipment(old, number)
+            except BusinessError as exc:
+                raise BusinessError(
+                    f"{picking.name} changed in Odoo after it went to the warehouse, which would not cancel its order "
+                    f"{number} to take the change: {exc}"
+                ) from exc
+        revision = int(seen.get("revision") or 1) + 1
+        shipment["number"] = f"{picking.name}-{revision}"
+        Items(self.work).ensure(picking.move_ids.product_id)
+        accepted = self.client.push_shipment(shipment)
+        seen.update(revision=revision, number=shipment["number"], replaced=[*seen.get("replaced", []), old])
+        binding.write(
+            {
+                "external_id": accepted.warehouse_id,
+                "sync_hash": self.Binding._values_hash(told(shipment)),
+                "synced_values": seen,
+                "synced_at": fields.Datetime.now(),
+            }
+        )
+        picking.threepl_status = "NEW"
+        self.exchange._link(picking, "updated")
+        return {"cancelled": old, "warehouse_id": accepted.warehouse_id, "number": shipment["number"]}
 
     def _shipment(self, picking):
         missing = picking.move_ids.product_id.filtered(lambda product: not product.default_code)
@@ -168,7 +285,7 @@ class Shipments(Component):
                 "Phone": partner.phone or "",
             },
             "lines": [
-                {"sku": move.product_id.default_code, "quantity": int(move.product_uom_qty)}
+                {"sku": move.product_id.default_code, "quantity": counted(move)}
                 for move in picking.move_ids
                 if move.state != "cancel"
             ],
@@ -176,17 +293,7 @@ class Shipments(Component):
 
     def _service(self, picking):
         """The warehouse's courier service for the delivery's carrier: a ``service`` value mapping, or its default."""
-        if not picking.carrier_id:
-            return None
-        mapping = self.env["integration.value.mapping"].search(
-            [
-                ("backend_id", "=", self.backend.id),
-                ("map_type", "=", "service"),
-                ("odoo_record", "=", f"delivery.carrier,{picking.carrier_id.id}"),
-            ],
-            limit=1,
-        )
-        return mapping.external_value or None
+        return self.backend._external_value("service", picking.carrier_id)
 
     def _carrier(self, name):
         """The Odoo carrier a ``carrier`` value mapping gives the warehouse's carrier name, if any."""
@@ -221,9 +328,9 @@ class Shipments(Component):
             )
         for move in target.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
             sku = move.product_id.default_code
-            taken = min(shipped.get(sku, 0), move.product_uom_qty)
+            taken = min(shipped.get(sku, 0), counted(move))
             shipped[sku] = shipped.get(sku, 0) - taken
-            move.quantity = taken
+            move.quantity = in_move_unit(move, taken)
         extra = {sku: quantity for sku, quantity in shipped.items() if quantity > 0}
         if not any(target.move_ids.mapped("quantity")):
             raise BusinessError(
@@ -244,7 +351,9 @@ class Shipments(Component):
         carrier = self._carrier(next(iter(sorted(carriers)), ""))
         if carrier and not target.carrier_id:
             target.carrier_id = carrier
-        result = target.with_context(skip_backorder=False, cancel_backorder=False).button_validate()
+        result = target.with_context(
+            skip_backorder=False, cancel_backorder=False, threepl_despatch=True
+        ).button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
             # What was not shipped stays to be delivered: a backorder, as the warehouse keeps it on order.
             target._action_done()
@@ -276,7 +385,7 @@ class Shipments(Component):
         delivered = {}
         for move in chain.move_ids.filtered(lambda move: move.state == "done"):
             sku = move.product_id.default_code
-            delivered[sku] = delivered.get(sku, 0) + int(move.quantity)
+            delivered[sku] = delivered.get(sku, 0) + counted(move, move.quantity)
         return {sku: max(0, quantity - delivered.get(sku, 0)) for sku, quantity in despatched.items()}
 
     def follow(self):
@@ -329,6 +438,15 @@ class Shipments(Component):
 
     def cancelled(self, order):
         """The warehouse cancelled a shipment Odoo did not: a person decides whether to cancel or send it again."""
+        change = self.env["integration.exchange"].search(
+            [("backend_id", "=", self.backend.id), ("flow", "=", "shipment.change"), ("external_id", "=", order["id"])],
+            order="id desc",
+            limit=1,
+        )
+        if change.state == "done":
+            raise Ignored(f"Order {order.get('number') or order['id']} was cancelled to take a change made in Odoo.")
+        if change:
+            raise TransientError(f"A change to {order.get('number') or order['id']} is being sent: read again later.")
         picking = self.Binding._find(self.backend, "stock.picking", order["id"])
         if not picking or picking.state == "cancel":
             raise Ignored(f"{picking.name or order.get('number')} is cancelled in Odoo too.")

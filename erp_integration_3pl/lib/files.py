@@ -121,6 +121,7 @@ class FileTransport(WarehouseTransport):
     """
 
     pushes_items = False
+    reads_orders = False
 
     def __init__(self, folder, layouts=None, settle_seconds=5, folders=None):
         self.folder = folder

@@ -6,7 +6,8 @@ adapter with the same methods, so a business can move warehouses without a
 rebuild. What crosses the contract is plain dicts in the channel's own terms,
 whatever the warehouse calls them:
 
-- an **item**: ``sku``, ``name``, ``barcode``;
+- an **item**: ``sku``, ``name``, ``barcode``, ``unit`` (the warehouse's name for
+  the unit it counts the product in; quantities everywhere are in that unit);
 - a **shipment** to send: ``number`` (the Odoo delivery's name), ``site``,
   ``service``, ``address`` (``FirstName``, ``LastName``, ``CompanyName``,
   ``Address1``, ``Address2``, ``Town``, ``PostCode``, ``Country``, ``Email``,
@@ -89,11 +90,13 @@ class WarehouseTransport:
     or throttling, so the job is retried; ``AuthError`` for refused
     credentials. ``callbacks`` says whether the warehouse calls Odoo back
     (then despatches and receipts arrive as webhooks and need no reading);
-    ``pushes_items`` whether products can be set up at the warehouse through it.
+    ``pushes_items`` whether products can be set up at the warehouse through it;
+    ``reads_orders`` whether it can be asked how a shipment stands.
     """
 
     callbacks = False
     pushes_items = True
+    reads_orders = True
 
     def push_item(self, item):
         """Make the warehouse know a product; returns its id for it."""
@@ -227,7 +230,12 @@ class RestTransport(WarehouseTransport):
             raise BusinessError(f"The warehouse refused {what}: {answer.get('Message') or 'no reason given'}. {fix}")
 
     def push_item(self, item):
-        body = {"SKU": item["sku"], "Name": item["name"], "EAN": item.get("barcode") or ""}
+        body = {
+            "SKU": item["sku"],
+            "Name": item["name"],
+            "EAN": item.get("barcode") or "",
+            "UnitOfMeasure": item.get("unit") or "EACH",
+        }
         answer = self._json("PUT", "api/Product", json=body)
         if not answer.get("Success") and answer.get("ID"):
             # Known there already (set up by hand, or an answer lost on the way): the same product.

@@ -395,3 +395,18 @@ class IntegrationBackend(models.Model):
                 )
             )
         return found._odoo_value()
+
+    def _external_value(self, map_type, record):
+        """The external value a value map gives Odoo's ``record`` (the reverse of ``_lookup_value``), or None."""
+        self.ensure_one()
+        if not record:
+            return None
+        found = self.env["integration.value.mapping"].search(
+            [
+                ("backend_id", "=", self.id),
+                ("map_type", "=", map_type),
+                ("odoo_record", "=", f"{record._name},{record.id}"),
+            ],
+            limit=1,
+        )
+        return found.external_value or None

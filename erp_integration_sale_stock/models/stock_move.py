@@ -11,6 +11,15 @@ def _notify_ready(moves):
 class StockMove(models.Model):
     _inherit = "stock.move"
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "product_uom_qty" in vals:
+            # A delivery's quantities changed: a warehouse holding it may need it again.
+            pickings = self.picking_id.filtered(lambda picking: picking.picking_type_code == "outgoing")
+            if pickings:
+                self.env["integration.backend"]._notify("picking.changed", pickings, companies=pickings.company_id)
+        return result
+
     def _action_confirm(self, merge=True, merge_into=False, create_proc=True):
         moves = super()._action_confirm(merge=merge, merge_into=merge_into, create_proc=create_proc)
         _notify_ready(moves)
