@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
-from .warehouse import Rejected, whole_number
+from .warehouse import BOOKED_IN, Rejected, iso_date, whole_number
 
 WSDL_PATH = Path(__file__).with_name("peoplevox.wsdl")
 WSDL_LOCATION = "http://127.0.0.1:8079/threepl/soap"
@@ -128,6 +128,12 @@ def write_csv(columns, rows) -> str:
     return buffer.getvalue()
 
 
+def saved_answer(summary: str, ids: dict) -> dict:
+    """A SaveData answer naming what it saved: ``<summary>: <number>=<id>, ...`` in ``Detail``."""
+    detail = summary + (": " + ", ".join(f"{number}={record_id}" for number, record_id in ids.items()) if ids else "")
+    return {"ResponseId": 0, "TotalCount": len(ids), "Detail": detail}
+
+
 def search_filter(clause: str, columns):
     """A predicate on rows from a Peoplevox-style search clause."""
     clause = (clause or "").strip()
@@ -166,7 +172,8 @@ class PeoplevoxApi:
 
     Sessions live in the ``sessions`` collection until the next reset. SaveData
     checks the whole CSV before saving anything, so a fault means nothing was saved;
-    sales orders that already exist are skipped, which makes a resend harmless.
+    sales orders that already exist are skipped, which makes a resend harmless, while
+    a purchase order that exists already is refused, as the REST API refuses its ASN.
     """
 
     soap_client_id = "sandbox"
@@ -211,7 +218,12 @@ class PeoplevoxApi:
 
     def _save_data(self, params: dict) -> dict:
         self._check_session(params)
-        templates = {"Sales orders": self._save_sales_orders, "Items": self._save_items}
+        templates = {
+            "Sales orders": self._save_sales_orders,
+            "Items": self._save_items,
+            "Purchase orders": self._save_purchase_orders,
+            "Sales order cancellations": self._save_cancellations,
+        }
         template = params.get("TemplateName", "")
         if template not in templates:
             raise SoapFault(f"SaveData has no template {template!r}; use one of {', '.join(templates)}")
@@ -221,14 +233,7 @@ class PeoplevoxApi:
         rows = read_csv(text, ("SalesOrderNumber", "Sku", "Quantity"))
         orders: dict[str, list[tuple[int, dict]]] = {}
         for line, row in rows:
-            if not row["SalesOrderNumber"]:
-                raise SoapFault(f"CsvData line {line}: SalesOrderNumber is empty")
-            if not self.warehouse.has_product(row["Sku"]):
-                raise SoapFault(f"CsvData line {line}: unknown Sku {row['Sku']!r}")
-            if whole_number(row["Quantity"]) is None:
-                raise SoapFault(f"CsvData line {line}: Quantity {row['Quantity']!r} is not a whole number above zero")
-            if row.get("Warehouse") and self.warehouse.resolve_warehouse(row["Warehouse"]) is None:
-                raise SoapFault(f"CsvData line {line}: unknown Warehouse {row['Warehouse']!r}")
+            self._check_line(line, row, "SalesOrderNumber")
             orders.setdefault(row["SalesOrderNumber"], []).append((line, row))
         created, existing = [], []
         for number, lines in orders.items():
@@ -251,6 +256,70 @@ class PeoplevoxApi:
             detail += f"; already existing, skipped: {', '.join(existing)}"
         return {"ResponseId": 0, "TotalCount": len(created), "Detail": detail}
 
+    def _check_line(self, line: int, row: dict, number_column: str) -> None:
+        """Fault on a line of goods naming no order, an unknown Sku or Warehouse, or a quantity that is not whole."""
+        if not row[number_column]:
+            raise SoapFault(f"CsvData line {line}: {number_column} is empty")
+        if not self.warehouse.has_product(row["Sku"]):
+            raise SoapFault(f"CsvData line {line}: unknown Sku {row['Sku']!r}")
+        if whole_number(row["Quantity"]) is None:
+            raise SoapFault(f"CsvData line {line}: Quantity {row['Quantity']!r} is not a whole number above zero")
+        if row.get("Warehouse") and self.warehouse.resolve_warehouse(row["Warehouse"]) is None:
+            raise SoapFault(f"CsvData line {line}: unknown Warehouse {row['Warehouse']!r}")
+
+    def _save_purchase_orders(self, text: str) -> dict:
+        """One ASN per PurchaseOrderNumber, a line per row; ``Detail`` pairs each number with its ASN id.
+
+        ``ExpectedDate`` and ``Warehouse`` come from the order's first row. Every ASN is
+        checked by the warehouse's own rules under the state's lock before any is created.
+        """
+        rows = read_csv(text, ("PurchaseOrderNumber", "Sku", "Quantity"))
+        orders: dict[str, list[tuple[int, dict]]] = {}
+        for line, row in rows:
+            self._check_line(line, row, "PurchaseOrderNumber")
+            if row.get("ExpectedDate") and iso_date(row["ExpectedDate"]) is None:
+                raise SoapFault(f"CsvData line {line}: ExpectedDate {row['ExpectedDate']!r} is not a date YYYY-MM-DD")
+            orders.setdefault(row["PurchaseOrderNumber"], []).append((line, row))
+        announcements = {number: self._announcement(number, lines) for number, lines in orders.items()}
+        with self.state.lock:
+            for number, announcement in announcements.items():
+                try:
+                    self.warehouse.check_asn(announcement)
+                except Rejected as exc:
+                    raise SoapFault(f"CsvData line {orders[number][0][0]}: {exc.message}") from exc
+            created = {number: self.warehouse.create_asn(data)["ID"] for number, data in announcements.items()}
+        return saved_answer(f"Saved {len(created)} purchase order(s)", created)
+
+    @staticmethod
+    def _announcement(number: str, lines: list[tuple[int, dict]]) -> dict:
+        """The warehouse's ASN for one purchase order's rows."""
+        first = lines[0][1]
+        return {
+            "Reference": number,
+            "Warehouse": first.get("Warehouse"),
+            "EstimatedDelivery": first.get("ExpectedDate") or None,
+            "Items": [{"SKU": row["Sku"], "Quantity": row["Quantity"]} for _, row in lines],
+        }
+
+    def _save_cancellations(self, text: str) -> dict:
+        """Cancel the orders named, all or none: each is checked before any is cancelled; a repeat counts once."""
+        rows = read_csv(text, ("SalesOrderNumber",))
+        targets: dict[str, int] = {}
+        with self.state.lock:
+            for line, row in rows:
+                number = row["SalesOrderNumber"]
+                if not number:
+                    raise SoapFault(f"CsvData line {line}: SalesOrderNumber is empty")
+                try:
+                    order = self.warehouse.order_numbered(number)
+                    self.warehouse.check_cancel(order)
+                except Rejected as exc:
+                    raise SoapFault(f"CsvData line {line}: {exc.message}") from exc
+                targets.setdefault(number, order["ID"])
+            for order_id in targets.values():
+                self.warehouse.cancel(order_id)
+        return saved_answer(f"Cancelled {len(targets)} sales order(s)", targets)
+
     def _save_items(self, text: str) -> dict:
         rows = read_csv(text, ("Sku", "Name"))
         for line, row in rows:
@@ -267,6 +336,7 @@ class PeoplevoxApi:
             "Item stock": self._stock_rows,
             "Sales orders": self._sales_order_rows,
             "Items": self._item_rows,
+            "Goods in": self._goods_in_rows,
         }
         template = params.get("TemplateName", "")
         if template not in templates:
@@ -342,6 +412,24 @@ class PeoplevoxApi:
             for order in self.state.records("orders")
         ]
         columns = ("SalesOrderNumber", "Status", "CustomerEmail", "OrderDate", "Warehouse", "Channel", "TrackingNumber")
+        return columns, rows
+
+    def _goods_in_rows(self):
+        """One row per line of each booked-in ASN, in booking-in order so a ``BookedInDate`` cursor reads on."""
+        columns = ("PurchaseOrderNumber", "AsnId", "BookedInDate", "Sku", "Quantity", "QuantityReceived")
+        booked = self.state.records("asns", lambda asn: asn["Status"] == BOOKED_IN)
+        rows = [
+            {
+                "PurchaseOrderNumber": asn["Reference"],
+                "AsnId": asn["id"],
+                "BookedInDate": asn["BookedInDate"],
+                "Sku": item["SKU"],
+                "Quantity": item["Quantity"],
+                "QuantityReceived": item["QuantityReceived"],
+            }
+            for asn in sorted(booked, key=lambda asn: (asn["BookedInDate"], asn["id"]))
+            for item in asn["Items"]
+        ]
         return columns, rows
 
     def _item_rows(self):

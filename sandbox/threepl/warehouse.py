@@ -7,7 +7,7 @@ and orders move on when their time has come.
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from ..core.knobs import Knobs, check_fraction
 from . import couriers
@@ -20,6 +20,7 @@ ON_BACKORDER = "ONBACKORDER"
 CANCELLED = "CANCELLED"
 QUERY_RAISED = "QUERYRAISED"
 IN_PROGRESS = (NEW, AWAITING_PICKING, PICKED, ON_BACKORDER)
+UNCANCELLABLE = (PICKED, DESPATCHED, CANCELLED)
 
 AWAITING_DELIVERY = "AWAITINGDELIVERY"
 BOOKED_IN = "BOOKEDIN"
@@ -39,6 +40,7 @@ CUSTOMER_FIELDS = (
 )
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 UK_COUNTRIES = {"", "GB", "UK", "GBR", "UNITED KINGDOM"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RECEIPT_ERRORS = (-3, -2, -1, 1, 2)
 
 
@@ -90,6 +92,17 @@ def parse_moment(value) -> datetime | None:
     if moment.tzinfo:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
+
+
+def iso_date(value) -> date | None:
+    """``value`` as a calendar date written ``YYYY-MM-DD`` (how CSV channels give ``ExpectedDate``), or None."""
+    text = str(value or "").strip()
+    if not ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def whole_number(value, minimum: int = 1) -> int | None:
@@ -197,6 +210,13 @@ class Warehouse:
     def find_orders(self, order_number: str) -> list[dict]:
         return [view(o) for o in self.state.records("orders", lambda o: o["OrderNumber"] == order_number)]
 
+    def order_numbered(self, order_number: str) -> dict:
+        """The order with this number, for channels that name orders by number; raise ``Rejected`` if none has it."""
+        orders = self.find_orders(order_number)
+        if not orders:
+            raise Rejected(f"There is no order numbered {order_number!r}")
+        return orders[0]
+
     def create_order(self, data: dict, channel: str = "") -> dict:
         """Accept an order in the Mintsoft shape; raise ``Rejected`` saying what is wrong."""
         number = str(data.get("OrderNumber") or "").strip()
@@ -269,12 +289,19 @@ class Warehouse:
             return "Address could not be verified by the courier"
         return None
 
+    @staticmethod
+    def check_cancel(order: dict) -> None:
+        """Raise ``Rejected`` if ``order`` has gone too far to cancel: picked (packed for the courier), despatched
+        or cancelled already. Apart from ``cancel``, for channels that check a batch before cancelling any of it.
+        """
+        if order["OrderStatus"] in UNCANCELLABLE:
+            raise Rejected(f"Order {order['OrderNumber']} is {order['OrderStatus']} and cannot be cancelled")
+
     def cancel(self, order_id: int) -> dict:
-        """Cancel what has not left yet, releasing its stock; raise ``Rejected`` if too late."""
+        """Cancel what has not been picked yet, releasing its stock; raise ``Rejected`` if too late."""
         with self.state.lock:
             order = self._get_order(order_id)
-            if order["OrderStatus"] in (DESPATCHED, CANCELLED):
-                raise Rejected(f"Order {order['OrderNumber']} is {order['OrderStatus']} and cannot be cancelled")
+            self.check_cancel(order)
             for line in order["OrderItems"]:
                 self._adjust_stock(order["WarehouseId"], line["SKU"], allocated=-line["QuantityAllocated"])
                 line["QuantityAllocated"] = 0
@@ -393,6 +420,14 @@ class Warehouse:
 
     def create_asn(self, data: dict) -> dict:
         """Announce goods coming in; raise ``Rejected`` saying what is wrong."""
+        with self.state.lock:
+            return view(self.state.insert("asns", self.check_asn(data)))
+
+    def check_asn(self, data: dict) -> dict:
+        """The ASN ``data`` announces, as it would be stored; raise ``Rejected`` saying what is wrong.
+
+        Nothing is stored: a channel taking several ASNs all or none checks each first, holding the state's lock.
+        """
         reference = str(data.get("Reference") or "").strip()
         if not reference:
             raise Rejected("Reference is required")
@@ -427,10 +462,9 @@ class Warehouse:
             "Items": lines,
             "_due": max(due, now),
         }
-        with self.state.lock:
-            if self.state.records("asns", lambda a: a["Reference"] == reference):
-                raise Rejected(f"An ASN with reference {reference} already exists")
-            return view(self.state.insert("asns", asn))
+        if self.state.records("asns", lambda a: a["Reference"] == reference):
+            raise Rejected(f"An ASN with reference {reference} already exists")
+        return asn
 
     def asn(self, asn_id: int) -> dict | None:
         return view(self.state.get("asns", asn_id))

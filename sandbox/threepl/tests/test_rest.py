@@ -211,3 +211,17 @@ def test_injected_faults_answer_in_the_mintsoft_format(base_url, api):
     failed = api.get("/Order/1")
     assert failed.status_code == 503
     assert failed.json() == {"Message": "Service Unavailable"}
+
+
+def test_cancel_is_refused_once_the_order_is_picked(api, threepl):
+    order_id = api.create_order("SO-5014", [("MUG-WHT", 1)])["OrderId"]
+    threepl.advance(hours=2.5)
+    assert api.get(f"/Order/{order_id}").json()["OrderStatus"] == "PICKED"
+    refused = api.put(f"/Order/{order_id}/Cancel").json()
+    assert refused == {
+        "Success": False,
+        "OrderId": order_id,
+        "Message": "Order SO-5014 is PICKED and cannot be cancelled",
+    }
+    threepl.advance(hours=1)
+    assert api.get(f"/Order/{order_id}").json()["OrderStatus"] == "DESPATCHED"

@@ -69,3 +69,19 @@ def test_environment_starts_the_server_and_close_stops_it(monkeypatch, tmp_path)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(address, timeout=2)
     assert (tmp_path / "in/orders").is_dir()
+
+
+def test_asns_and_cancellations_go_up_and_receipts_and_confirmations_come_down(sftp, threepl):
+    assert sorted(sftp.listdir("/in")) == ["asns", "cancellations", "orders"]
+    assert sorted(sftp.listdir("/out")) == ["cancellations", "despatches", "errors", "receipts", "stock"]
+    sftp.putfo(io.BytesIO(b"Reference,SKU,Quantity,ExpectedDate\nPO-SFTP,MUG-BLU,3,2000-01-01\n"), "/in/asns/a.csv")
+    sftp.putfo(io.BytesIO(b"OrderNumber\nSO-1004\n"), "/in/cancellations/c.csv")
+    threepl.advance(hours=0.5)
+    assert sftp.listdir("/in/asns/processed") == ["a.csv"]
+    assert sftp.listdir("/in/cancellations/processed") == ["c.csv"]
+    (receipt,) = sftp.listdir("/out/receipts")
+    with sftp.open(f"/out/receipts/{receipt}") as remote:
+        assert [row["Reference"] for row in csv.DictReader(io.StringIO(remote.read().decode()))] == ["PO-SFTP"]
+    (confirmation,) = sftp.listdir("/out/cancellations")
+    with sftp.open(f"/out/cancellations/{confirmation}") as remote:
+        assert [row["OrderNumber"] for row in csv.DictReader(io.StringIO(remote.read().decode()))] == ["SO-1004"]

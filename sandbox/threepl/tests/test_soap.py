@@ -1,6 +1,8 @@
 import base64
 import csv
 import io
+import re
+from datetime import timedelta
 
 import pytest
 import requests
@@ -120,3 +122,176 @@ def test_a_fault_saves_nothing(client, session, threepl):
     with pytest.raises(Fault, match="line 4: Quantity 'lots'"):
         client.service.SaveData(SessionId=session, TemplateName="Sales orders", CsvData=broken)
     assert not threepl.warehouse.find_orders("PVX-1")
+
+
+PURCHASE_ORDERS = (
+    "PurchaseOrderNumber,Sku,Quantity,ExpectedDate,Warehouse\r\n"
+    "WH/IN/00001,MUG-BLU,24,,\r\n"
+    "WH/IN/00001,TEE-S-WHT,12,,\r\n"
+    "WH/IN/00002,CAP-NVY,6,{tomorrow},SOUTH\r\n"
+)
+
+
+def purchase_orders(threepl):
+    return PURCHASE_ORDERS.format(tomorrow=(threepl.clock.now + timedelta(days=1)).date().isoformat())
+
+
+def save(client, session, template, csv_data):
+    return client.service.SaveData(SessionId=session, TemplateName=template, CsvData=csv_data)
+
+
+def saved_ids(detail):
+    """``{number: id}`` from a SaveData answer such as ``Saved 2 purchase order(s): A=1, B=2``."""
+    pairs = detail.partition(": ")[2].split(", ")
+    return {number: int(record_id) for number, _, record_id in (pair.partition("=") for pair in pairs)}
+
+
+def goods_in(client, session, clause=None, **paging):
+    return client.service.GetData(SessionId=session, TemplateName="Goods in", SearchClause=clause, **paging)
+
+
+def test_save_purchase_orders_creates_one_asn_per_number(client, session, threepl):
+    saved = save(client, session, "Purchase orders", purchase_orders(threepl))
+    first, second = threepl.state.records("asns")[-2:]
+    assert saved.TotalCount == 2
+    assert saved.Detail == f"Saved 2 purchase order(s): WH/IN/00001={first['id']}, WH/IN/00002={second['id']}"
+    assert saved_ids(saved.Detail) == {"WH/IN/00001": first["id"], "WH/IN/00002": second["id"]}
+    assert (first["Reference"], first["WarehouseId"], first["Status"]) == ("WH/IN/00001", 1, "AWAITINGDELIVERY")
+    assert [(i["SKU"], i["Quantity"]) for i in first["Items"]] == [("MUG-BLU", 24), ("TEE-S-WHT", 12)]
+    tomorrow = (threepl.clock.now + timedelta(days=1)).replace(hour=0)
+    assert (second["WarehouseId"], second["EstimatedDelivery"]) == (2, tomorrow.isoformat())
+    assert threepl.warehouse.asn(second["id"])["Items"] == [{"SKU": "CAP-NVY", "Quantity": 6, "QuantityReceived": None}]
+
+
+def test_goods_in_lists_each_line_booked_in_whichever_way_it_was_announced(client, session, threepl, api):
+    threepl.configure(receipt_variance_rate=0)
+    save(client, session, "Purchase orders", purchase_orders(threepl))
+    assert goods_in(client, session).TotalCount == 0
+    rest = api.put("/ASN", json={"Reference": "PO-REST", "Items": [{"SKU": "PEN-BRASS", "Quantity": 5}]}).json()[0]
+    threepl.book_in(rest["ASNId"], {"PEN-BRASS": 4})
+    threepl.advance(hours=25)
+    answer = goods_in(client, session)
+    lines = rows(answer.Detail)
+    assert answer.TotalCount == 6
+    assert list(lines[0]) == ["PurchaseOrderNumber", "AsnId", "BookedInDate", "Sku", "Quantity", "QuantityReceived"]
+    assert [(line["PurchaseOrderNumber"], line["Sku"], line["QuantityReceived"]) for line in lines] == [
+        ("PO-REST", "PEN-BRASS", "4"),
+        ("WH/IN/00002", "CAP-NVY", "6"),
+        ("PO-2001", "CANDLE-FIG", "24"),
+        ("PO-2001", "PRINT-A3-MAP", "10"),
+        ("WH/IN/00001", "MUG-BLU", "24"),
+        ("WH/IN/00001", "TEE-S-WHT", "12"),
+    ]
+    asn = threepl.warehouse.asn(int(lines[-1]["AsnId"]))
+    assert lines[-1]["BookedInDate"] == asn["BookedInDate"]
+    assert asn["Reference"] == "WH/IN/00001"
+    receipts = [p.read_text() for p in sorted((threepl.root / "out/receipts").iterdir())]
+    assert [(r["Reference"], r["AsnId"]) for text in receipts for r in rows(text)] == [
+        (line["PurchaseOrderNumber"], line["AsnId"]) for line in lines
+    ]
+
+
+def booked_since(client, session, moment):
+    clause = f"BookedInDate >= DateTime({moment:%Y,%m,%d,%H,%M})"
+    return [(line["PurchaseOrderNumber"], line["Sku"]) for line in rows(goods_in(client, session, clause).Detail)]
+
+
+def test_goods_in_is_read_on_from_a_cursor_and_paged(client, session, threepl):
+    first_day = threepl.clock.now.replace(hour=0)
+    saved = save(client, session, "Purchase orders", purchase_orders(threepl))
+    threepl.book_in(saved_ids(saved.Detail)["WH/IN/00001"])
+    threepl.advance(hours=24)
+    second_day = first_day + timedelta(days=1)
+    assert len(booked_since(client, session, first_day)) == 5
+    assert booked_since(client, session, second_day) == [
+        ("WH/IN/00002", "CAP-NVY"),
+        ("PO-2001", "CANDLE-FIG"),
+        ("PO-2001", "PRINT-A3-MAP"),
+    ]
+    cursor = threepl.clock.now
+    save(
+        client,
+        session,
+        "Purchase orders",
+        "PurchaseOrderNumber,Sku,Quantity,ExpectedDate\nWH/IN/3,TOTE-BLK,3,2000-01-01\n",
+    )
+    assert booked_since(client, session, cursor) == [("PO-2001", "CANDLE-FIG"), ("PO-2001", "PRINT-A3-MAP")]
+    threepl.clock.tick()
+    assert booked_since(client, session, cursor + timedelta(minutes=1)) == [("WH/IN/3", "TOTE-BLK")]
+    one = goods_in(client, session, 'PurchaseOrderNumber.Equals("WH/IN/00001")')
+    assert [line["Sku"] for line in rows(one.Detail)] == ["MUG-BLU", "TEE-S-WHT"]
+    page = goods_in(client, session, 'PurchaseOrderNumber.StartsWith("WH/IN/")', PageNo=2, ItemsPerPage=2)
+    assert page.TotalCount == 4
+    assert [(line["PurchaseOrderNumber"], line["Sku"]) for line in rows(page.Detail)] == [
+        ("WH/IN/00002", "CAP-NVY"),
+        ("WH/IN/3", "TOTE-BLK"),
+    ]
+    with pytest.raises(Fault, match="unknown field 'DespatchDate'"):
+        goods_in(client, session, "DespatchDate >= DateTime(2026,1,1)")
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "message"),
+    [
+        ("WH/IN/00009,NOPE,1,,", "CsvData line 3: unknown Sku 'NOPE'"),
+        ("WH/IN/00009,MUG-RED,0,,", "CsvData line 3: Quantity '0' is not a whole number above zero"),
+        ("WH/IN/00009,MUG-RED,2.5,,", "CsvData line 3: Quantity '2.5' is not a whole number above zero"),
+        ("WH/IN/00009,MUG-RED,1,31/01/2026,", "CsvData line 3: ExpectedDate '31/01/2026' is not a date YYYY-MM-DD"),
+        ("WH/IN/00009,MUG-RED,1,2026-02-30,", "CsvData line 3: ExpectedDate '2026-02-30' is not a date YYYY-MM-DD"),
+        ("WH/IN/00009,MUG-RED,1,,LEEDS", "CsvData line 3: unknown Warehouse 'LEEDS'"),
+        (",MUG-RED,1,,", "CsvData line 3: PurchaseOrderNumber is empty"),
+        ("WH/IN/00009,MUG-RED", "CsvData line 3: 2 fields, expected 5"),
+        ("PO-2001,MUG-RED,1,,", "CsvData line 3: An ASN with reference PO-2001 already exists"),
+    ],
+)
+def test_a_bad_purchase_order_line_is_a_fault_and_saves_nothing(client, session, threepl, bad_row, message):
+    csv_data = f"PurchaseOrderNumber,Sku,Quantity,ExpectedDate,Warehouse\nWH/IN/00008,MUG-BLU,1,,\n{bad_row}\n"
+    with pytest.raises(Fault, match=re.escape(message)) as fault:
+        save(client, session, "Purchase orders", csv_data)
+    assert fault.value.code.endswith("Client")
+    assert [asn["Reference"] for asn in threepl.state.records("asns")] == ["PO-2001"]
+
+
+def test_a_purchase_order_sent_again_is_refused_naming_its_first_line(client, session, threepl):
+    save(client, session, "Purchase orders", purchase_orders(threepl))
+    again = "PurchaseOrderNumber,Sku,Quantity\nWH/IN/00005,MUG-RED,1\nWH/IN/00002,MUG-RED,1\nWH/IN/00002,MUG-BLU,1\n"
+    with pytest.raises(Fault, match="CsvData line 3: An ASN with reference WH/IN/00002 already exists"):
+        save(client, session, "Purchase orders", again)
+    assert not [asn for asn in threepl.state.records("asns") if asn["Reference"] == "WH/IN/00005"]
+
+
+def test_cancel_sales_orders_and_see_them_cancelled(client, session, threepl):
+    before = threepl.warehouse.stock_levels(1, "TOTE-NAT")[0]
+    ids = {number: threepl.warehouse.find_orders(number)[0]["ID"] for number in ("SO-1002", "SO-1004")}
+    answer = save(client, session, "Sales order cancellations", "SalesOrderNumber\r\nSO-1002\r\nSO-1004\r\nSO-1002\r\n")
+    assert answer.TotalCount == 2
+    assert answer.Detail == f"Cancelled 2 sales order(s): SO-1002={ids['SO-1002']}, SO-1004={ids['SO-1004']}"
+    after = threepl.warehouse.stock_levels(1, "TOTE-NAT")[0]
+    assert after["Allocated"] == before["Allocated"] - 1
+    listed = client.service.GetData(
+        SessionId=session, TemplateName="Sales orders", SearchClause='Status.Equals("CANCELLED")'
+    )
+    assert {line["SalesOrderNumber"] for line in rows(listed.Detail)} == {"SO-1002", "SO-1004"}
+    threepl.advance(hours=4)
+    assert {o["OrderStatus"] for o in threepl.state.records("orders") if o["OrderNumber"] in ids} == {"CANCELLED"}
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("SO-1001", "CsvData line 3: Order SO-1001 is DESPATCHED and cannot be cancelled"),
+        ("SO-1002", "CsvData line 3: Order SO-1002 is PICKED and cannot be cancelled"),
+        ("SO-1003", "CsvData line 3: Order SO-1003 is CANCELLED and cannot be cancelled"),
+        ("SO-404", "CsvData line 3: There is no order numbered 'SO-404'"),
+        ("", "CsvData line 3: SalesOrderNumber is empty"),
+    ],
+)
+def test_an_order_that_cannot_be_cancelled_is_a_fault_and_nothing_is_cancelled(
+    client, session, threepl, number, message
+):
+    threepl.warehouse.cancel(threepl.warehouse.find_orders("SO-1003")[0]["ID"])
+    threepl.advance(hours=2)
+    assert threepl.warehouse.find_orders("SO-1002")[0]["OrderStatus"] == "PICKED"
+    with pytest.raises(Fault, match=re.escape(message)):
+        save(client, session, "Sales order cancellations", f"SalesOrderNumber,Reason\nSO-1004,x\n{number},y\n")
+    assert threepl.warehouse.find_orders("SO-1004")[0]["OrderStatus"] == "AWAITINGPICKING"
