@@ -1,8 +1,10 @@
-"""HMRC's error answers: the VAT API's ``{code, message, errors}`` bodies and OAuth's ``{error, error_description}``.
+"""HMRC's error answers: the APIs' ``{code, message, errors}`` bodies and OAuth's ``{error, error_description}``.
 
 Codes and messages are those of HMRC's VAT (MTD) 1.0 description
 (``contracts/hmrc/vat-api/1.0/application.yaml``); where it is silent (the API
 platform's own refusals, the body field errors), those HMRC's services answer.
+The Check a UK VAT number API's are those of its 2.0 description and of the
+service behind it (``hmrc/vat-registered-companies-api``).
 """
 
 import functools
@@ -60,6 +62,14 @@ TAX_PERIOD_NOT_ENDED = (
     "The remote endpoint has indicated that the submission is for a tax period that has not ended",
 )
 
+# The Check a UK VAT number API (2.0). A VRN is 9 or 12 digits; an unknown requester is a 403 with INVALID_REQUEST.
+VRN_FORMAT = "Vrn parameters should be 9 or 12 digits"
+INVALID_TARGET_VRN = (400, "INVALID_REQUEST", f"Invalid targetVrn - {VRN_FORMAT}")
+INVALID_REQUESTER_VRN = (400, "INVALID_REQUEST", f"Invalid requesterVrn - {VRN_FORMAT}")
+INVALID_TARGET_AND_REQUESTER_VRN = (400, "INVALID_REQUEST", f"Invalid targetVrn and requesterVrn - {VRN_FORMAT}")
+REQUESTER_NOT_FOUND = (403, "INVALID_REQUEST", "requesterVrn does not match a registered company")
+TARGET_NOT_FOUND = (404, "NOT_FOUND", "targetVrn does not match a registered company")
+
 # What the platform answers for the sandbox's injected faults, by status.
 FAULTS = {
     404: UNKNOWN_RESOURCE[1:],
@@ -72,7 +82,7 @@ FAULTS = {
 
 
 class ApiError(Exception):
-    """An error answer raised from inside a VAT API handler: status, code, message and field errors."""
+    """An error answer raised from inside an API handler: status, code, message and field errors."""
 
     def __init__(self, error: tuple, errors: list[dict] | None = None):
         super().__init__(error[1])

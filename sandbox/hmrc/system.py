@@ -1,4 +1,4 @@
-"""HMRC's VAT (Making Tax Digital) API as a sandbox system: OAuth 2.0, the VAT endpoints, fraud prevention headers."""
+"""HMRC's VAT APIs as a sandbox system: OAuth 2.0, VAT (MTD), fraud prevention headers, Check a UK VAT number."""
 
 import os
 import re
@@ -23,12 +23,16 @@ from .errors import (
 )
 from .oauth import OAuthApi, oauth_rules
 from .periods import parse_date
+from .register import VatRegister
 from .returns import BOXES
 from .seed import populate as seed_account
+from .seed import populate_register
 from .vat_api import FRAUD_CHECK, VatApi, public, vat_rules
+from .vat_check import ENDPOINTS as VAT_CHECK_ENDPOINTS
+from .vat_check import VatCheckApi, vat_check_rules
 
 ACCEPT = re.compile(r"application/vnd\.hmrc\.(\d+\.\d+)\+json")
-# The scope each endpoint needs; None: any token of the application will do.
+# The scope each VAT (MTD) endpoint needs; None: any token of the application will do.
 SCOPES = {
     "obligations": "read:vat",
     "submit_return": "write:vat",
@@ -37,8 +41,17 @@ SCOPES = {
     "payments": "read:vat",
     "validate_fraud_headers": None,
 }
+# The API version of each endpoint behind the API platform (the Accept header names it).
+VERSIONS = dict.fromkeys(SCOPES, "1.0") | dict.fromkeys(VAT_CHECK_ENDPOINTS, "2.0")
+# The token each takes: a user's (authorisation code), the application's own (client credentials), or either.
+TOKENS = (
+    dict.fromkeys(SCOPES, "user")
+    | {"validate_fraud_headers": "any"}
+    | dict.fromkeys(VAT_CHECK_ENDPOINTS, "application")
+)
 ALPHANUMERIC = string.ascii_letters + string.digits
 SETTINGS = ("client_id", "client_secret", "vrn", "redirect_uris", "code_ttl", "strict_period_keys")
+ADDRESS_FIELDS = ("line1", "line2", "line3", "line4", "line5", "postcode", "countryCode")
 
 
 class Ids:
@@ -68,8 +81,8 @@ def masked(secret: str | None) -> str:
     return f"{secret[:4]}…" if secret else ""
 
 
-class HmrcSystem(OAuthApi, VatApi, System):
-    """One organisation's VAT account at HMRC, reached as software reaches HMRC's sandbox.
+class HmrcSystem(OAuthApi, VatApi, VatCheckApi, System):
+    """One organisation's VAT account at HMRC, and HMRC's VAT register, reached as software reaches HMRC's sandbox.
 
     The software sends the user to ``/oauth/authorize`` to grant authority, trades the
     code at ``/oauth/token``, and calls the VAT endpoints with ``Authorization: Bearer``
@@ -78,6 +91,10 @@ class HmrcSystem(OAuthApi, VatApi, System):
     live API, a call with bad headers is answered all the same. "Today" is the real
     date unless ``today`` (``SANDBOX_HMRC_TODAY``) or the ``set_today`` action moves it;
     the seeded obligations are laid out around the today the system starts or resets with.
+
+    The Check a UK VAT number API (2.0) reads the register (``vat_register``) with the
+    application's own token, from ``grant_type=client_credentials``; a user's token is
+    refused there, as an application's is by the VAT endpoints.
     """
 
     name = "hmrc"
@@ -107,11 +124,13 @@ class HmrcSystem(OAuthApi, VatApi, System):
         self.today_override = self.initial_today
 
     def routes(self):
-        return oauth_rules() + vat_rules()
+        return oauth_rules() + vat_rules() + vat_check_rules()
 
     def populate(self):
         self.account = VatAccount(self.state, self.strict_period_keys)
         seed_account(self.account, self.today(), self.ids)
+        self.vat_register = VatRegister(self.state)
+        populate_register(self.vat_register)
 
     def reset(self):
         self._restore_settings()
@@ -129,9 +148,9 @@ class HmrcSystem(OAuthApi, VatApi, System):
         return json_response(fault_body(status, message), status)
 
     def dispatch(self, request):
-        """Check the Accept header, the token and its scope before a VAT endpoint answers."""
+        """Check the Accept header, the token and its scope before an API endpoint answers."""
         endpoint = self._endpoint(request)
-        if endpoint not in SCOPES:
+        if endpoint not in VERSIONS:
             return super().dispatch(request)
         try:
             self._admit(request, endpoint)
@@ -154,7 +173,7 @@ class HmrcSystem(OAuthApi, VatApi, System):
         match = ACCEPT.search(request.headers.get("Accept", ""))
         if not match:
             raise ApiError(ACCEPT_HEADER_INVALID)
-        if match.group(1) != "1.0":
+        if match.group(1) != VERSIONS[endpoint]:
             raise ApiError(UNSUPPORTED_VERSION)
         authorization = request.headers.get("Authorization")
         if not authorization:
@@ -163,12 +182,16 @@ class HmrcSystem(OAuthApi, VatApi, System):
         record = self.token_for(token.strip()) if scheme.lower() == "bearer" else None
         if record is None:
             raise ApiError(INVALID_CREDENTIALS)
-        scope = SCOPES[endpoint]
-        if scope and "refresh_token" not in record:
+        # Only the authorisation code grant gives a refresh token: the mark of a user's token.
+        kind = "user" if "refresh_token" in record else "application"
+        if TOKENS[endpoint] not in ("any", kind):
             raise ApiError(INCORRECT_ACCESS_TOKEN_TYPE)
+        scope = SCOPES.get(endpoint)
         if scope and scope not in record["scope"].split():
             raise ApiError(INVALID_SCOPE)
-        request.environ[FRAUD_CHECK] = self._check_fraud_headers(request)
+        # The fraud prevention headers are the VAT (MTD) API's; checking a VAT number needs none.
+        if endpoint in SCOPES:
+            request.environ[FRAUD_CHECK] = self._check_fraud_headers(request)
 
     def _check_fraud_headers(self, request) -> dict:
         """Validate the request's fraud prevention headers and keep the verdict, the oldest dropped past the limit."""
@@ -192,6 +215,8 @@ class HmrcSystem(OAuthApi, VatApi, System):
             "set_today": self.set_today,
             "configure": self.configure,
             "add_obligation": self.add_obligation,
+            "register_vat_number": self.register_vat_number,
+            "deregister_vat_number": self.deregister_vat_number,
         }
 
     def set_today(self, date=None) -> dict:
@@ -232,6 +257,21 @@ class HmrcSystem(OAuthApi, VatApi, System):
             raise ValueError("status must be O or F")
         return public(self.account.add_obligation(start, end, due, periodKey, status, received))
 
+    def register_vat_number(self, vatNumber, name=None, **address) -> dict:
+        """Put ``vatNumber`` (9 or 12 digits) on the VAT register, or back on it; name and address as HMRC answers them.
+
+        A new number needs ``name`` and ``line1``; ``line2``..``line5``, ``postcode`` and
+        ``countryCode`` (GB) are optional. A known one keeps what it is not given.
+        """
+        unknown = sorted(set(address) - set(ADDRESS_FIELDS))
+        if unknown:
+            raise ValueError(f"Unknown field(s) {', '.join(unknown)}; known: name, {', '.join(ADDRESS_FIELDS)}")
+        return public(self.vat_register.register(str(vatNumber), name, **address))
+
+    def deregister_vat_number(self, vatNumber) -> dict:
+        """Take ``vatNumber`` off the register: checks of it answer 404 NOT_FOUND, or 403 as a requester."""
+        return public(self.vat_register.deregister(str(vatNumber)))
+
     def status(self):
         results = self.fraud_header_results()
         return {
@@ -240,6 +280,7 @@ class HmrcSystem(OAuthApi, VatApi, System):
             "settings": self.settings(),
             "fraud_header_results": results[-20:],
             "last_fraud_header_result": results[-1] if results else None,
+            "vat_checks": self.vat_checks()[-20:],
         }
 
     def status_tables(self):
@@ -283,6 +324,25 @@ class HmrcSystem(OAuthApi, VatApi, System):
             "Liabilities": [public(item, "directDebit", "raised") for item in self.account.liabilities(self.today())],
             "Payments": self.account.payments(self.today()),
             "Tokens": tokens,
+            "VAT register": [
+                {
+                    "VAT number": e["vatNumber"],
+                    "Name": e["name"],
+                    "Address": ", ".join(e["address"].values()),
+                    "Registered": "yes" if e["registered"] else "no (deregistered)",
+                }
+                for e in self.vat_register.entries()
+            ],
+            "VAT number checks": [
+                {
+                    "Processed": c["processingDate"],
+                    "Target": c["target"],
+                    "Name": c["name"],
+                    "Requester": c["requester"],
+                    "Consultation number": c["consultationNumber"],
+                }
+                for c in self.vat_checks()[-20:]
+            ],
             "Last fraud-header validation": last,
             "Recent fraud-header checks": [
                 {"At": c["at"], "Method": c["method"], "Path": c["path"], "Code": c["code"]} for c in checks[-20:]

@@ -26,7 +26,15 @@ def test_the_sandbox_serves_hmrc_at_its_prefix():
 
 def test_the_actions_are_listed(base_url):
     listed = requests.get(f"{base_url}/_sandbox/systems/hmrc/actions", timeout=10).json()["actions"]
-    assert listed == ["add_obligation", "configure", "expire_tokens", "grant", "set_today"]
+    assert listed == [
+        "add_obligation",
+        "configure",
+        "deregister_vat_number",
+        "expire_tokens",
+        "grant",
+        "register_vat_number",
+        "set_today",
+    ]
 
 
 def test_the_status_page_shows_the_account_and_no_secret_in_full(api, base_url, connect):
