@@ -22,7 +22,9 @@ INBOUND = {
     "shipment.despatched": (Shipments, "despatched", transport.order),
     "shipment.query": (Shipments, "query", transport.order),
     "order.query": (Shipments, "query", transport.order),
+    "receipt.booked_in": (Receipts, "booked_in", transport.asn),
     "shipment.refused": (Reading, "refused", dict),
+    "asn.refused": (Reading, "refused", dict),
     "file.problem": (Reading, "problem", dict),
     "stock.report": (StockCheck, "compare", dict),
     "stock.drift": (StockCheck, "drift", dict),
@@ -97,6 +99,8 @@ class ThreePLConnector(Connector):
             return fields.Datetime.to_string(fields.Datetime.now())
         if flow.code == "despatches.read":
             return Reading(self.work()).despatches(flow.cursor or None)
+        if flow.code == "receipts.read":
+            return Reading(self.work()).receipts(flow.cursor or None)
         if flow.code == "stock.reconcile":
             flow.last_result = StockCheck(self.work()).read()
             return fields.Datetime.to_string(fields.Datetime.now())

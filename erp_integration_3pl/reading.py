@@ -1,4 +1,4 @@
-"""What the warehouse does not call back with is read: despatches and refusals, from SOAP pages or files.
+"""What the warehouse does not call back with is read: despatches, goods in and refusals, from SOAP pages or files.
 
 Each page or file is kept verbatim once, with its SHA-256, and each record in
 it is an inbound exchange of its own, keyed by what it is about (the
@@ -40,15 +40,35 @@ class Reading(Component):
             sha256 = hashlib.sha256(batch.raw).hexdigest()
             events = [
                 Event.of(
-                    "shipment.refused",
+                    "asn.refused" if record.get("kind") == "asn" else "shipment.refused",
                     f"refused:{record['number']}:{record['line']}:{sha256}",
                     dict(record, file=batch.name),
-                    external_type="Order",
+                    external_type="ASN" if record.get("kind") == "asn" else "Order",
                     external_id=record["number"],
                 )
                 for record in batch.records
             ]
             self._store(batch, events)
+        return cursor
+
+    def receipts(self, cursor):
+        """Read what the warehouse booked in since ``cursor``, one exchange per ASN; returns the new cursor."""
+        client = self.client
+        if client.callbacks:
+            return cursor
+        for batch in client.read_receipts(cursor):
+            events = [
+                Event.of(
+                    "receipt.booked_in",
+                    f"receipt:{record['id']}",
+                    record,
+                    external_type="ASN",
+                    external_id=record["id"],
+                )
+                for record in batch.records
+            ]
+            self._store(batch, events)
+            cursor = batch.cursor or cursor
         return cursor
 
     def _store(self, batch, events):
@@ -80,8 +100,16 @@ class Reading(Component):
         )
 
     def refused(self, data):
-        """The warehouse refused a shipment it read from a file: the delivery must be corrected and sent again."""
+        """The warehouse refused a row it read from a file: what a person does next depends on what it was."""
+        where = f"({data.get('file')}, line {data.get('line')}): {data.get('error')}."
+        fix = {
+            "cancel": f"The warehouse would not cancel {data.get('number')} {where} Agree with the warehouse what "
+            "happens to it (a return, say), then Ignore this exchange saying so.",
+            "asn": f"The warehouse refused the ASN of {data.get('number')} {where} Correct the receipt in Odoo, then "
+            "Retry its ASN exchange.",
+        }
         raise BusinessError(
-            f"The warehouse refused {data.get('number')} ({data.get('file')}, line {data.get('line')}): "
-            f"{data.get('error')}. Correct the delivery in Odoo, then Retry its shipment exchange."
+            fix.get(data.get("kind"))
+            or f"The warehouse refused {data.get('number')} {where} Correct the delivery in Odoo, then Retry its "
+            "shipment exchange."
         )

@@ -2,7 +2,7 @@
 
 A REST warehouse calls back: its callbacks are set in its own portal, so
 set-up says where to point them. SOAP and file warehouses are read instead,
-so they get the despatch-reading flow; a file warehouse's column layouts
+so they get the flows reading despatches and goods in; a file warehouse's column layouts
 become field mappings (flows ``file.orders``, ``file.despatches``…) to edit
 for its files. Every warehouse's shipments are followed and its stock
 reconciled daily.
@@ -13,6 +13,7 @@ from odoo.addons.erp_integration_core.work import Component
 
 FOLLOW = ("shipments.follow", "Follow shipments at the warehouse", "scheduled", 30)
 READ = ("despatches.read", "Read despatches and refusals", "scheduled", 15)
+RECEIPTS = ("receipts.read", "Read goods booked in", "scheduled", 15)
 RECONCILE = ("stock.reconcile", "Reconcile stock with the warehouse", "scheduled", 1440)
 
 
@@ -25,7 +26,7 @@ class ThreePLSetup(Component):
         connection = self.client.describe()
         if self.backend.threepl_transport in ("sftp", "folder"):
             self.backend._threepl_install_layouts()
-        flows = (FOLLOW, RECONCILE) if self.client.callbacks else (FOLLOW, READ, RECONCILE)
+        flows = (FOLLOW, RECONCILE) if self.client.callbacks else (FOLLOW, READ, RECEIPTS, RECONCILE)
         created = self.backend._install_flows(flows)
         return {
             "connection": connection,

@@ -1,9 +1,11 @@
 """The file transport: CSV files in a drop folder shared with the warehouse, on a local path or over SFTP.
 
-Orders go into ``in/orders/`` one file per shipment, written under ``.part``
+Orders go into ``in/orders/`` one file per shipment, ASNs into ``in/asns/``
+and cancellations into ``in/cancellations/``, each written under ``.part``
 and renamed so the warehouse never takes half a file. The warehouse answers
 with files: refused rows in ``out/errors/``, despatches in
-``out/despatches/``, stock snapshots in ``out/stock/``. Each is read only once
+``out/despatches/``, goods booked in in ``out/receipts/``, stock snapshots in
+``out/stock/``. Each is read only once
 it is complete (a final line break, a last row as long as the header, the
 same size and time as at the previous look, and older than
 ``settle_seconds``), kept verbatim in a ``Batch`` and moved to ``processed/``
@@ -29,7 +31,17 @@ from .transport import Accepted, Batch, WarehouseTransport
 
 _logger = logging.getLogger(__name__)
 
-FOLDERS = {"orders": "in/orders", "errors": "out/errors", "despatches": "out/despatches", "stock": "out/stock"}
+FOLDERS = {
+    "orders": "in/orders",
+    "asns": "in/asns",
+    "cancellations": "in/cancellations",
+    "errors": "out/errors",
+    "despatches": "out/despatches",
+    "receipts": "out/receipts",
+    "stock": "out/stock",
+}
+# A cancellation file's name says what it is, so the warehouse's report of refused rows does too.
+CANCEL_PREFIX = "cancel_"
 ADDRESS_KEYS = ("FirstName", "LastName", "CompanyName", "Address1", "Address2", "Town", "PostCode", "Country")
 LAYOUTS = {
     "orders": {
@@ -40,7 +52,15 @@ LAYOUTS = {
         "sku": "SKU",
         "quantity": "Quantity",
     },
-    "errors": {"line": "Line", "number": "OrderNumber", "error": "Error"},
+    "asns": {
+        "reference": "Reference",
+        "site": "Warehouse",
+        "expected": "ExpectedDate",
+        "sku": "SKU",
+        "quantity": "Quantity",
+    },
+    "cancellations": {"number": "OrderNumber"},
+    "errors": {"line": "Line", "number": "OrderNumber", "reference": "Reference", "error": "Error"},
     "despatches": {
         "id": "OrderId",
         "number": "OrderNumber",
@@ -50,6 +70,13 @@ LAYOUTS = {
         "url": "TrackingURL",
         "sku": "SKU",
         "quantity": "Quantity",
+    },
+    "receipts": {
+        "reference": "Reference",
+        "date": "BookedInDate",
+        "sku": "SKU",
+        "quantity": "Quantity",
+        "received": "QuantityReceived",
     },
     "stock": {
         "sku": "SKU",
@@ -61,8 +88,11 @@ LAYOUTS = {
 }
 REQUIRED = {
     "orders": ("number", "sku", "quantity"),
-    "errors": ("number", "error"),
+    "asns": ("reference", "sku", "quantity"),
+    "cancellations": ("number",),
+    "errors": ("error",),
     "despatches": ("number", "sku", "quantity"),
+    "receipts": ("reference", "sku", "received"),
     "stock": ("sku", "level"),
 }
 UNFINISHED_SUFFIXES = (".part", ".tmp", ".filepart")
@@ -148,22 +178,42 @@ class FileTransport(WarehouseTransport):
         rows = [{**common, "sku": line["sku"], "quantity": self._quantity(number, line)} for line in shipment["lines"]]
         if not rows:
             raise BusinessError(f"{number} has no lines to send to the warehouse.")
-        layout = self.layouts["orders"]
+        path = self._drop("orders", file_name(number), rows)
+        _logger.info("Shipment %s written as %s", number, path)
+        return Accepted(warehouse_id=number, message=f"written as {path}")
+
+    def push_asn(self, asn):
+        """An ASN file in ``in/asns/``: the receipt's reference names it, and the booking-in file names it back."""
+        reference = asn["reference"]
+        common = {"reference": reference, "site": asn.get("site"), "expected": asn.get("expected")}
+        rows = [{**common, "sku": line["sku"], "quantity": self._quantity(reference, line)} for line in asn["lines"]]
+        if not rows:
+            raise BusinessError(f"{reference} has no lines to announce to the warehouse.")
+        path = self._drop("asns", file_name(reference), rows)
+        return Accepted(warehouse_id=reference, message=f"written as {path}")
+
+    def cancel_shipment(self, warehouse_id, number):
+        """A cancellation file: the warehouse cancels the order on its next read, or reports the row refused."""
+        path = self._drop("cancellations", CANCEL_PREFIX + file_name(warehouse_id), [{"number": warehouse_id}])
+        return f"written as {path}; a refusal comes back in {self.folders['errors']}"
+
+    def _drop(self, kind, name, rows):
+        """Write ``rows`` as a ``kind`` file in its folder, in its layout; returns the path."""
+        layout = self.layouts[kind]
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(layout.values())
         writer.writerows([["" if row.get(key) is None else row[key] for key in layout] for row in rows])
-        path = posixpath.join(self.folders["orders"], file_name(number))
+        path = posixpath.join(self.folders[kind], name)
         try:
             self.folder.write(path, buffer.getvalue().encode())
         except FileNotFoundError as exc:
-            raise self._no_orders_folder() from exc
-        _logger.info("Shipment %s written as %s", number, path)
-        return Accepted(warehouse_id=number, message=f"written as {path}")
+            raise self._missing(kind) from exc
+        return path
 
-    def _no_orders_folder(self):
+    def _missing(self, kind):
         return BusinessError(
-            f"The drop folder {self.folder.label} has no {self.folders['orders']} folder. "
+            f"The drop folder {self.folder.label} has no {self.folders[kind]} folder. "
             "Check the folder on the backend (or ask the warehouse to create it), then press Retry."
         )
 
@@ -178,17 +228,63 @@ class FileTransport(WarehouseTransport):
         return int(float(quantity))
 
     def read_refusals(self):
-        """The warehouse's reports of refused order rows: ``Batch``-es of ``{"number", "line", "error"}``."""
+        """The warehouse's reports of refused rows: ``Batch``-es of ``{"kind", "number", "line", "error"}``.
+
+        ``kind`` says what was refused: an ``order`` (a shipment), an ``asn``
+        (its rows name a reference) or a ``cancel`` (a cancellation file's).
+        """
         batches = []
         with self.folder.session():
             for path, data, table in self._complete_files("errors"):
                 rows, problems = self._rows("errors", table)
-                records = [
-                    {"number": values["number"], "line": whole(values.get("line") or ""), "error": values["error"]}
-                    for _line, values in rows
-                ]
+                cancels = posixpath.basename(path).startswith(CANCEL_PREFIX)
+                records = []
+                for line, values in rows:
+                    kind = "cancel" if cancels else "order" if values["number"] else "asn"
+                    number = values["number"] or values["reference"]
+                    if not number:
+                        problems.append((line, "names no order number or reference"))
+                        continue
+                    records.append(
+                        {
+                            "kind": kind,
+                            "number": number,
+                            "line": whole(values.get("line") or ""),
+                            "error": values["error"],
+                        }
+                    )
                 batches.append(Batch(path, data, records, problems))
         return batches
+
+    def read_receipts(self, cursor=None):
+        """One ``Batch`` of ASNs booked in per complete receipt file not yet acknowledged; files need no cursor."""
+        with self.folder.session():
+            return [self._receipts(path, data, table) for path, data, table in self._complete_files("receipts")]
+
+    def _receipts(self, path, data, table):
+        """The ASNs a receipt file books in, each whole: one unreadable row leaves its ASN out."""
+        rows, problems = self._rows("receipts", table)
+        asns, bad = {}, {}
+        for line, values in rows:
+            reference = values["reference"]
+            received, expected = whole(values["received"]), whole(values.get("quantity") or "0")
+            if not reference:
+                problems.append((line, f"{self.layouts['receipts']['reference']} is empty"))
+            elif not values["sku"] or received is None or expected is None:
+                problems.append((line, f"SKU or quantities of {reference} not readable"))
+                bad.setdefault(reference, line)
+            else:
+                asns.setdefault(reference, []).append(
+                    {"sku": values["sku"], "quantity": expected, "received": received}
+                )
+        for reference, line in bad.items():
+            problems.append((line, f"Booking in of {reference} left out: line {line} cannot be read"))
+        records = [
+            {"id": reference, "reference": reference, "status": "BOOKEDIN", "lines": lines}
+            for reference, lines in asns.items()
+            if reference not in bad
+        ]
+        return Batch(path, data, records, sorted(problems))
 
     def read_despatches(self, cursor=None):
         """One ``Batch`` per complete despatch file not yet acknowledged; files need no cursor."""
@@ -291,7 +387,7 @@ class FileTransport(WarehouseTransport):
             try:
                 self.folder.list(self.folders["orders"])
             except FileNotFoundError as exc:
-                raise self._no_orders_folder() from exc
+                raise self._missing("orders") from exc
             counts = {kind: len(self._candidates(kind)) for kind in ("orders", "despatches", "errors", "stock")}
         return (
             f"Drop folder answering {self.folder.label}: {counts['orders']} order file(s) waiting, "
@@ -305,31 +401,14 @@ class FileTransport(WarehouseTransport):
             "warehouse another way (their portal, or a product list they import), then Ignore this exchange."
         )
 
-    def cancel_shipment(self, warehouse_id, number):
-        raise BusinessError(
-            f"Files cannot cancel {number}. Ask the warehouse to cancel it (portal, e-mail or phone), "
-            "then Ignore this exchange saying what they answered."
-        )
-
     def shipment(self, warehouse_id):
         raise BusinessError(
             f"The warehouse's files cannot be asked about {warehouse_id}: its despatches arrive as files in "
             f"{self.folders['despatches']}."
         )
 
-    def push_asn(self, asn):
-        raise BusinessError(
-            f"The warehouse takes no ASN files, so {asn.get('reference')} cannot be announced. Announce it to the "
-            "warehouse another way (their portal or e-mail), then Ignore this exchange."
-        )
-
     def asn(self, warehouse_id):
         raise BusinessError(f"The warehouse's files cannot be asked about ASN {warehouse_id}.")
-
-    def read_receipts(self, cursor=None):
-        raise BusinessError(
-            "The warehouse sends no booking-in files: validate receipts in Odoo from what the warehouse reports."
-        )
 
     def _candidates(self, kind):
         """The finished CSV names in a kind's folder (none if it is missing): no ``.part``/``.tmp``, no hidden files."""

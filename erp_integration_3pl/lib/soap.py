@@ -2,21 +2,17 @@
 
 The service offers three operations: ``Authenticate`` (the password sent
 base64-encoded) gives a session id; ``SaveData`` takes a template's CSV
-(``Items``, ``Sales orders`` with one row per order line); ``GetData`` answers
-a template's CSV in ``Detail``, filtered by a search clause and paged. It has
-no cancellation, no ASNs and no goods in, and it calls nobody back: despatches
-are polled. Peoplevox keeps no order id of its own here, so the delivery's
-number is the warehouse id.
+(``Items``, ``Sales orders`` with one row per order line, ``Purchase orders``
+for ASNs, ``Sales order cancellations``); ``GetData`` answers a template's CSV
+in ``Detail``, filtered by a search clause and paged. It calls nobody back:
+despatches and goods in are polled. Peoplevox keeps no order id of its own
+here, so the delivery's number is the warehouse id; an ASN has one.
 """
 
 import base64
-import csv
-import io
 import math
 import re
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
 
 import requests
 import zeep
@@ -28,136 +24,27 @@ from zeep.utils import get_media_type
 from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError, TransientError, ValidationError
 from odoo.addons.erp_integration_core.lib.http_client import parse_retry_after
 
+from .soap_csv import (
+    CANCEL_COLUMNS,
+    ITEM_COLUMNS,
+    PURCHASE_ORDER_COLUMNS,
+    SALES_ORDER_COLUMNS,
+    asn_of,
+    csv_rows,
+    csv_text,
+    despatch_rows,
+    goods_in_rows,
+    integer,
+    moment,
+    order_of,
+    quantity_text,
+    status_code,
+)
 from .transport import Accepted, Batch, WarehouseTransport
 
-ITEM_COLUMNS = ("Sku", "Name", "Barcode")
-SALES_ORDER_COLUMNS = (
-    "SalesOrderNumber",
-    "CustomerEmail",
-    "FirstName",
-    "LastName",
-    "ShippingAddressLine1",
-    "ShippingAddressCity",
-    "ShippingAddressPostcode",
-    "ShippingAddressCountry",
-    "ShippingServiceReference",
-    "Warehouse",
-    "Sku",
-    "Quantity",
-)
 TRANSIENT_STATUSES = {429, 502, 503, 504}
 SESSION_GONE = re.compile(r"session.*\b(not valid|invalid|expired)\b", re.IGNORECASE)
 BAD_LINE = re.compile(r"\bline (\d+)\b", re.IGNORECASE)
-
-
-def csv_text(columns, rows):
-    """CSV for ``SaveData``: quoted where needed, one physical line per row so a fault's line number names the row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([" ".join(str(value if value is not None else "").splitlines()) for value in row])
-    return buffer.getvalue()
-
-
-def csv_rows(detail):
-    """``(line, row)`` for each record of a ``GetData`` answer, its header on line 1."""
-    reader = csv.DictReader(io.StringIO((detail or "").lstrip("\ufeff"), newline=""))
-    return [
-        (reader.line_num, {key.strip(): (value or "").strip() for key, value in row.items() if key is not None})
-        for row in reader
-    ]
-
-
-def quantity_text(value):
-    """A quantity as the warehouse reads it: ``2.0`` is ``2``; anything else is sent as is, for it to judge."""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    return str(int(number)) if number.is_finite() and number == number.to_integral_value() else str(value)
-
-
-def integer(text, minimum=None):
-    """A whole number from CSV text (``3``, ``3.00``), or None if it is not one (or below ``minimum``)."""
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, TypeError):
-        return None
-    if not number.is_finite() or number != number.to_integral_value():
-        return None
-    if minimum is not None and number < minimum:
-        return None
-    return int(number)
-
-
-def moment(text):
-    """An ISO date and time as naive UTC (the warehouse's own times carry no offset), or None."""
-    try:
-        value = datetime.fromisoformat(str(text or "").strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-
-
-def status_code(text):
-    """The contract's status from the warehouse's (``Awaiting picking`` is ``AWAITINGPICKING``)."""
-    return re.sub(r"[\s_-]", "", text or "").upper() or None
-
-
-def order_of(number, status, rows, despatch=None):
-    """An order in the contract's terms from readable ``Despatches`` rows: lines shipped, a parcel per tracking."""
-    lines, parcels = {}, {}
-    for row in rows:
-        lines[row["Sku"]] = lines.get(row["Sku"], 0) + row["quantity"]
-        if row.get("TrackingNumber"):
-            parcels.setdefault(
-                (row["DespatchNumber"], row["TrackingNumber"]),
-                {
-                    "carrier": row.get("CarrierName", ""),
-                    "tracking": row["TrackingNumber"],
-                    "url": row.get("TrackingUrl", ""),
-                },
-            )
-    order = {
-        "id": number,
-        "number": number,
-        "status": status,
-        "query": None,
-        "lines": [{"sku": sku, "quantity": None, "despatched": quantity} for sku, quantity in lines.items()],
-        "parcels": list(parcels.values()),
-    }
-    if despatch:
-        order.update(despatch=despatch, despatched_at=max(row["moment"] for row in rows).isoformat())
-    return order
-
-
-def despatch_rows(detail):
-    """A ``Despatches`` answer read: its rows (with ``quantity`` and ``moment``), ``(line, message)`` problems, and
-    the ``(order, despatch)`` pairs an unreadable row spoils, to be left out whole rather than applied in part.
-    """
-    readable, problems, spoilt = [], [], set()
-    for line, row in csv_rows(detail):
-        quantity, when = integer(row.get("Quantity"), minimum=0), moment(row.get("DespatchDate"))
-        problem = None
-        if not row.get("SalesOrderNumber"):
-            problem = "SalesOrderNumber is empty"
-        elif not row.get("DespatchNumber"):
-            problem = f"DespatchNumber is empty (order {row['SalesOrderNumber']})"
-        elif not row.get("Sku"):
-            problem = f"Sku is empty (despatch {row['DespatchNumber']})"
-        elif quantity is None:
-            problem = f"Quantity {row.get('Quantity')!r} of {row['Sku']} is not a whole number"
-        elif when is None:
-            problem = f"DespatchDate {row.get('DespatchDate')!r} is not a date and time"
-        if problem:
-            if row.get("SalesOrderNumber") and row.get("DespatchNumber"):
-                spoilt.add((row["SalesOrderNumber"], row["DespatchNumber"]))
-                problem += f"; despatch {row['DespatchNumber']} of {row['SalesOrderNumber']} is left out"
-            problems.append((line, problem))
-            continue
-        readable.append({**row, "quantity": quantity, "moment": when})
-    return readable, problems, spoilt
 
 
 class _HttpTransport(Transport):
@@ -418,39 +305,61 @@ class SoapTransport(WarehouseTransport):
     def read_despatches(self, cursor=None):
         """Despatches from ``cursor`` (the latest ``DespatchDate`` read before; None: all), one ``Batch`` per page.
 
+        Records carry their ``despatch`` number for the channel to apply each once.
+        """
+        return self._read_pages(
+            "Despatches",
+            "DespatchDate",
+            cursor,
+            despatch_rows,
+            lambda row: (row["SalesOrderNumber"], row["DespatchNumber"]),
+            lambda key, group: order_of(key[0], "DESPATCHED", group, key[1]),
+        )
+
+    def read_receipts(self, cursor=None):
+        """ASNs booked in from ``cursor`` (the latest ``BookedInDate`` read before), one ``Batch`` per page."""
+        return self._read_pages(
+            "Goods in",
+            "BookedInDate",
+            cursor,
+            goods_in_rows,
+            lambda row: (row["AsnId"],),
+            lambda key, group: asn_of(key[0], group),
+        )
+
+    def _read_pages(self, template, date_column, cursor, read_rows, key_of, record_of):
+        """``template``'s rows dated from ``cursor`` on, page by page, as records of the rows sharing a key.
+
         The search filters by day, so rows earlier than the cursor on its day are dropped, and the cursor's own
-        instant is read again: records carry their ``despatch`` number for the channel to apply each once. Rows
-        come in despatch order; a despatch whose rows run on past a page's end is given whole to the next page.
+        instant is read again: the channel applies each record once by its key. Rows come in date order; a
+        record whose rows run on past a page's end is given whole to the next page. ``read_rows(detail)`` gives
+        ``(rows with "moment", (line, message) problems, keys an unreadable row spoils)``.
         """
         since = moment(cursor) if cursor else None
         if cursor and since is None:
-            raise ValidationError(f"The despatch cursor {cursor!r} is not an ISO date and time; clear or correct it.")
-        clause = f"DespatchDate >= DateTime({since.year},{since.month},{since.day})" if since else ""
+            raise ValidationError(f"The {template} cursor {cursor!r} is not an ISO date and time; clear or correct it.")
+        clause = f"{date_column} >= DateTime({since.year},{since.month},{since.day})" if since else ""
         batches, carried, spoilt, latest = [], [], set(), since
         page, pages = 1, 1
         while page <= pages:
-            result, detail = self._get("Despatches", clause, page)
-            rows, problems, spoiling = despatch_rows(detail)
+            result, detail = self._get(template, clause, page)
+            rows, problems, spoiling = read_rows(detail)
             spoilt |= spoiling
             pages = math.ceil((result.TotalCount or 0) / self.page_size)
             rows = carried + [row for row in rows if since is None or row["moment"] >= since]
             carried = []
             if rows and page < pages:
-                tail = (rows[-1]["SalesOrderNumber"], rows[-1]["DespatchNumber"])
-                carried = [row for row in rows if (row["SalesOrderNumber"], row["DespatchNumber"]) == tail]
-                rows = [row for row in rows if (row["SalesOrderNumber"], row["DespatchNumber"]) != tail]
+                tail = key_of(rows[-1])
+                carried = [row for row in rows if key_of(row) == tail]
+                rows = [row for row in rows if key_of(row) != tail]
             groups = {}
             for row in rows:
-                groups.setdefault((row["SalesOrderNumber"], row["DespatchNumber"]), []).append(row)
-            records = [
-                order_of(number, "DESPATCHED", group, despatch)
-                for (number, despatch), group in groups.items()
-                if (number, despatch) not in spoilt
-            ]
+                groups.setdefault(key_of(row), []).append(row)
+            records = [record_of(key, group) for key, group in groups.items() if key not in spoilt]
             latest = max(filter(None, [latest, *(row["moment"] for row in rows)]), default=None)
             batches.append(
                 Batch(
-                    name=f"GetData Despatches {clause or 'all'}, page {page} of {max(pages, 1)}",
+                    name=f"GetData {template} {clause or 'all'}, page {page} of {max(pages, 1)}",
                     raw=detail.encode(),
                     records=records,
                     problems=problems,
@@ -480,29 +389,60 @@ class SoapTransport(WarehouseTransport):
         return Batch(name="GetData Item stock", raw=detail.encode(), records=levels, problems=problems)
 
     def cancel_shipment(self, warehouse_id, number):
-        raise BusinessError(
-            f"The warehouse's SOAP service cannot cancel orders, so {number} is still to be shipped there. "
-            "Ask the warehouse to cancel it (by e-mail or in its portal), then Ignore this exchange saying so."
+        """``Sales order cancellations``: cancelled now, or a fault saying why not (picked, despatched, unknown)."""
+
+        def refused(reason):
+            return BusinessError(
+                f"The warehouse would not cancel {number}: {reason}. Agree with the warehouse what happens to it "
+                "(a return, say), then Ignore this exchange saying so."
+            )
+
+        rows = [(warehouse_id,)]
+        result = self._call(
+            "SaveData", refused, TemplateName="Sales order cancellations", CsvData=csv_text(CANCEL_COLUMNS, rows)
         )
+        return result.Detail or ""
 
     def push_asn(self, asn):
-        raise BusinessError(
-            f"The warehouse's SOAP service takes no ASNs (only sales orders and items), so {asn['reference']} was "
-            "not announced. Send it another way (a file drop) or tell the warehouse what is coming, then Ignore "
-            "this exchange saying so."
+        """``Purchase orders``, one row per line; the answer pairs each number with the warehouse's ASN id."""
+        reference = asn["reference"]
+        rows = [
+            (reference, line["sku"], quantity_text(line["quantity"]), asn.get("expected"), asn.get("site"))
+            for line in asn["lines"]
+        ]
+
+        def refused(reason):
+            return BusinessError(
+                f"The warehouse refused the ASN of {reference}: {reason}. Correct the receipt in Odoo (the products' "
+                "SKUs, whole quantities, the warehouse site), then press Retry."
+            )
+
+        result = self._call(
+            "SaveData", refused, TemplateName="Purchase orders", CsvData=csv_text(PURCHASE_ORDER_COLUMNS, rows)
         )
+        detail = result.Detail or ""
+        found = re.search(rf"(?:^|[:,]\s*){re.escape(reference)}=(\w+)", detail)
+        if not found:
+            raise ValidationError(
+                f"The warehouse saved the ASN of {reference} but gave no id for it ({detail!r}). "
+                "Tell the integrator: the service's answer changed."
+            )
+        return Accepted(found.group(1), detail)
 
     def asn(self, warehouse_id):
-        raise BusinessError(
-            f"The warehouse's SOAP service reports no ASNs, so {warehouse_id} cannot be read from it. "
-            "Ask the warehouse what it received, then validate the receipt in Odoo."
-        )
-
-    def read_receipts(self, cursor=None):
-        raise BusinessError(
-            "The warehouse's SOAP service reports no goods received. Read receipts another way (the warehouse's "
-            "files) or validate receipts in Odoo from what the warehouse tells you."
-        )
+        """The ASN as the warehouse has booked it in; one not booked in yet is awaited."""
+        if '"' in str(warehouse_id):
+            raise ValidationError(f"The warehouse's search cannot look for {warehouse_id!r}: it contains a quote.")
+        _result, detail = self._get("Goods in", f'AsnId.Equals("{warehouse_id}")')
+        rows, problems, _spoilt = goods_in_rows(detail)
+        if problems:
+            line, message = problems[0]
+            raise ValidationError(
+                f"The warehouse's booking in of ASN {warehouse_id} cannot be read: line {line}: {message}."
+            )
+        if not rows:
+            return {"id": str(warehouse_id), "reference": "", "status": "AWAITINGDELIVERY", "lines": []}
+        return asn_of(str(warehouse_id), rows)
 
     def describe(self):
         result = self._call("GetData", TemplateName="Items", PageNo=1, ItemsPerPage=1)

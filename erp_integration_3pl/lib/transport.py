@@ -57,6 +57,17 @@ def order(data):
     return data
 
 
+def asn(data):
+    """An ASN booked in, in the contract's terms, checked (a polled or read one, stored as such); returns it."""
+    shape.obj(data, "The warehouse's ASN")
+    shape.required(data, "id", "ASN")
+    for position, line in enumerate(shape.opt_list(data, "lines", "ASN")):
+        shape.obj(line, f"ASN.lines[{position}]")
+        shape.required(line, "sku", f"ASN.lines[{position}]")
+        whole(line.get("received") or 0, f"ASN.lines[{position}].received")
+    return data
+
+
 @dataclass(frozen=True)
 class Accepted:
     """The warehouse took the shipment (or ASN): its own id for it, and what it said."""

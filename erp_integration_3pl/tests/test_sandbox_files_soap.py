@@ -4,9 +4,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import requests
+
 from odoo.tests import tagged
 
-from .test_sandbox import WarehouseCase
+from .test_sandbox import API_KEY, WarehouseCase
 
 DESPATCH_HEADER = (
     "OrderNumber,ExternalOrderReference,OrderId,DespatchDate,CourierName,TrackingNumber,TrackingURL,SKU,Quantity\n"
@@ -22,6 +24,49 @@ class ReadCase(WarehouseCase):
 
     def read(self):
         return self.run_flow("despatches.read")
+
+    def warehouse_order(self, number):
+        [order] = requests.get(
+            f"{self.sandbox_url}/threepl/api/Order/Search",
+            params={"OrderNumber": number},
+            headers={"ms-apikey": API_KEY},
+            timeout=5,
+        ).json()
+        return order
+
+    def check_goods_in(self):
+        """A receipt announced as an ASN, counted in by the warehouse's clock, read back: the receipt validated."""
+        self.act("configure", receipt_variance_rate=0)
+        pen = self.product("PEN-BRASS", on_hand=0)
+        receipt = self.receipt((pen, 6))
+        self.run_jobs()
+        [sent] = self.exchanges("asn.create")
+        self.assertEqual(sent.state, "done", sent.message)
+        self.assertEqual(receipt.threepl_status, "AWAITINGDELIVERY")
+        self.act("advance", hours=1)
+        flow = self.run_flow("receipts.read")
+        [booked] = self.exchanges("receipt.booked_in")
+        self.assertEqual(booked.state, "done", booked.message)
+        self.assertEqual((receipt.state, receipt.threepl_status, pen.qty_available), ("done", "BOOKEDIN", 6))
+        self.run_flow("receipts.read")
+        self.assertEqual(self.exchanges("receipt.booked_in"), booked, "read again: applied once")
+        return flow
+
+    def check_cancellations(self):
+        """A delivery cancelled in Odoo is cancelled at the warehouse; one it has picked is refused, with why."""
+        picked = self.delivery((self.product("TEE-L-BLK"), 1))
+        self.run_jobs()
+        self.act("advance", hours=3)
+        self.assertEqual(self.warehouse_order(picked.name)["OrderStatus"], "PICKED")
+        picking = self.delivery((self.product("TEE-S-BLK"), 1))
+        self.run_jobs()
+        (picking | picked).action_cancel()
+        self.run_jobs()
+        self.act("advance", hours=0.25)
+        self.read()
+        self.assertEqual(self.warehouse_order(picking.name)["OrderStatus"], "CANCELLED")
+        self.assertEqual(self.warehouse_order(picked.name)["OrderStatus"], "PICKED")
+        return self.exchanges("shipment.cancel") | self.exchanges("shipment.refused")
 
 
 @tagged("post_install", "-at_install")
@@ -120,6 +165,19 @@ class TestWarehouseFiles(ReadCase):
         self.assertIn("PEN-BRASS", report.result["held"])
         self.assertEqual(pen.qty_available, 0, "a large difference waits for approval")
 
+    def test_a_receipt_goes_out_as_an_asn_file_and_the_booking_in_file_validates_it_once(self):
+        self.check_goods_in()
+        [asn_file] = Path(self.root, "in/asns/processed").glob("*.csv")
+        self.assertTrue(asn_file.read_text().startswith("Reference,Warehouse,ExpectedDate,SKU,Quantity"))
+
+    def test_a_cancellation_goes_out_as_a_file_and_one_the_warehouse_refuses_waits_with_its_reason(self):
+        exchanges = self.check_cancellations()
+        self.assertEqual(exchanges.filtered(lambda e: e.flow == "shipment.cancel").mapped("state"), ["done", "done"])
+        [refused] = exchanges.filtered(lambda e: e.flow == "shipment.refused")
+        self.assertEqual((refused.state, refused.error_category), ("needs_attention", "business"))
+        self.assertIn("The warehouse would not cancel", refused.message)
+        self.assertIn("is PICKED and cannot be cancelled", refused.message)
+
     def test_another_warehouse_s_file_layout_is_field_mappings_not_code(self):
         self.backend.action_threepl_setup()
         self.assertIn("despatches.read", self.backend.flow_ids.mapped("code"))
@@ -173,7 +231,18 @@ class TestWarehouseSoap(ReadCase):
         self.assertNotIn("wrong", sent.message)
         self.assertEqual(picking.threepl_status, False)
 
-    def test_set_up_gives_a_soap_warehouse_the_flow_that_reads_its_despatches(self):
+    def test_set_up_gives_a_soap_warehouse_the_flows_that_read_its_despatches_and_goods_in(self):
         message = self.backend.action_threepl_setup()["params"]["message"]
         self.assertIn("SOAP service answering as client sandbox", message)
-        self.assertIn("despatches.read", self.backend.flow_ids.mapped("code"))
+        self.assertTrue({"despatches.read", "receipts.read"} <= set(self.backend.flow_ids.mapped("code")))
+
+    def test_a_receipt_goes_out_as_an_asn_over_soap_and_its_goods_in_are_read_from_a_cursor(self):
+        flow = self.check_goods_in()
+        self.assertTrue(flow.cursor, "the latest booking in read")
+
+    def test_a_cancellation_over_soap_is_done_at_once_and_one_the_warehouse_refuses_waits_with_its_reason(self):
+        cancels = self.check_cancellations().filtered(lambda e: e.flow == "shipment.cancel")
+        self.assertEqual(sorted(cancels.mapped("state")), ["done", "needs_attention"], cancels.mapped("message"))
+        refused = cancels.filtered(lambda e: e.state == "needs_attention")
+        self.assertIn("would not cancel", refused.message)
+        self.assertIn("is PICKED and cannot be cancelled", refused.message)

@@ -128,8 +128,8 @@ def test_an_unknown_sku_comes_back_as_a_refusal_naming_the_shipment(warehouse, t
     [batch] = transport.read_refusals()
     assert batch.name == "out/errors/WH_OUT_00013_errors.csv"
     assert batch.records == [
-        {"number": "WH/OUT/00013", "line": 2, "error": "Unknown SKU 'MUG-PINK'"},
-        {"number": "WH/OUT/00013", "line": 3, "error": "Order not created: line 2 is invalid"},
+        {"kind": "order", "number": "WH/OUT/00013", "line": 2, "error": "Unknown SKU 'MUG-PINK'"},
+        {"kind": "order", "number": "WH/OUT/00013", "line": 3, "error": "Order not created: line 2 is invalid"},
     ]
     assert warehouse.api("Order/Search", OrderNumber="WH/OUT/00013") == []
     transport.acknowledge(batch)
@@ -282,16 +282,58 @@ def test_a_wrong_sftp_password_is_an_auth_error_that_does_not_show_it(warehouse)
 
 def test_what_files_cannot_do_is_refused_with_what_to_do_instead(tmp_path):
     transport = FileTransport(LocalFolder(tmp_path))
-    with pytest.raises(BusinessError, match="Ask the warehouse to cancel it .* then Ignore this exchange"):
-        transport.cancel_shipment("WH/OUT/00017", "WH/OUT/00017")
     with pytest.raises(BusinessError, match="Set it up at the warehouse another way"):
         transport.push_item({"sku": "MUG-BLU", "name": "Mug", "barcode": ""})
-    with pytest.raises(BusinessError, match="PO-7 cannot be announced"):
-        transport.push_asn({"reference": "PO-7", "site": "MAIN", "expected": None, "lines": []})
     with pytest.raises(BusinessError, match="no in/orders folder"):
         transport.push_shipment(shipment("WH/OUT/00018", ("MUG-BLU", 1)))
+    with pytest.raises(BusinessError, match="no in/asns folder"):
+        transport.push_asn(
+            {"reference": "PO-7", "site": "MAIN", "expected": None, "lines": [{"sku": "A", "quantity": 1}]}
+        )
     with pytest.raises(BusinessError, match=f"The drop folder at {tmp_path} has no in/orders folder"):
         transport.describe()
+
+
+def test_an_asn_file_is_taken_in_and_its_booking_in_file_read_back_whole(warehouse, transport):
+    asn = {"reference": "WH/IN/00004", "site": "MAIN", "expected": None, "lines": [{"sku": "PEN-BRASS", "quantity": 5}]}
+    assert transport.push_asn(asn) == Accepted("WH/IN/00004", "written as in/asns/WH_IN_00004.csv")
+    warehouse.act("configure", receipt_variance_rate=0)
+    warehouse.act("advance", hours=30)
+    batches = transport.read_receipts()
+    assert [problem for batch in batches for problem in batch.problems] == []
+    [mine] = [record for batch in batches for record in batch.records if record["reference"] == "WH/IN/00004"]
+    assert mine == {
+        "id": "WH/IN/00004",
+        "reference": "WH/IN/00004",
+        "status": "BOOKEDIN",
+        "lines": [{"sku": "PEN-BRASS", "quantity": 5, "received": 5}],
+    }
+    for batch in batches:
+        transport.acknowledge(batch)
+    assert transport.read_receipts() == []
+
+
+def test_a_cancellation_file_cancels_and_a_refused_one_comes_back_as_a_cancel_refusal(warehouse, transport):
+    transport.push_shipment(shipment("WH/OUT/00030", ("MUG-BLU", 1)))
+    transport.push_shipment(shipment("WH/OUT/00031", ("MUG-RED", 1)))
+    warehouse.act("advance", hours=0.25)
+    assert transport.cancel_shipment("WH/OUT/00030", "WH/OUT/00030").startswith(
+        "written as in/cancellations/cancel_WH_OUT_00030.csv"
+    )
+    transport.cancel_shipment("WH/OUT/00404", "WH/OUT/00404")
+    warehouse.act("advance", hours=0.25)
+    [order] = warehouse.api("Order/Search", OrderNumber="WH/OUT/00030")
+    assert order["OrderStatus"] == "CANCELLED"
+    refusals = [record for batch in transport.read_refusals() for record in batch.records]
+    assert [(record["kind"], record["number"]) for record in refusals] == [("cancel", "WH/OUT/00404")]
+
+
+def test_refused_asn_rows_are_told_apart_from_refused_orders(tmp_path):
+    write(tmp_path / "out/errors/WH_IN_00009_errors.csv", "Line,Reference,Error\n2,WH/IN/00009,Unknown SKU 'X'\n")
+    write(tmp_path / "out/errors/WH_OUT_00009_errors.csv", "Line,OrderNumber,Error\n2,WH/OUT/00009,Unknown SKU 'X'\n")
+    batches = FileTransport(LocalFolder(tmp_path), settle_seconds=0).read_refusals()
+    kinds = sorted((record["kind"], record["number"]) for batch in batches for record in batch.records)
+    assert kinds == [("asn", "WH/IN/00009"), ("order", "WH/OUT/00009")]
 
 
 def write(path, text, age=0):

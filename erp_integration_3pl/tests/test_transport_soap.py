@@ -343,14 +343,34 @@ def test_stock_is_read_as_whole_numbers_per_site(transport, warehouse):
     assert batch.raw.startswith(b"Sku,Warehouse,OnHand,Allocated,Available")
 
 
-def test_cancellations_and_asns_are_not_offered_and_say_what_to_do(transport, warehouse):
-    with pytest.raises(BusinessError, match=r"cannot cancel orders.*Ask the warehouse to cancel it.*Ignore"):
-        transport.cancel_shipment("WH/OUT/00009", "WH/OUT/00009")
-    with pytest.raises(BusinessError, match=r"takes no ASNs.*WH/IN/00001 was not announced"):
-        transport.push_asn({"reference": "WH/IN/00001", "site": "MAIN", "expected": None, "lines": []})
-    with pytest.raises(BusinessError, match="reports no goods received"):
-        transport.read_receipts()
-    assert warehouse.calls() == [], "nothing was asked of the service"
+def test_a_cancellation_is_done_at_once_and_a_picked_order_is_refused_with_why(transport, warehouse):
+    transport.push_shipment(shipment("WH/OUT/00040", ("MUG-BLU", 1)))
+    assert "WH/OUT/00040" in transport.cancel_shipment("WH/OUT/00040", "WH/OUT/00040")
+    assert transport.shipment("WH/OUT/00040")["status"] == "CANCELLED"
+    transport.push_shipment(shipment("WH/OUT/00041", ("MUG-RED", 1)))
+    warehouse.act("advance", hours=3)
+    with pytest.raises(BusinessError, match=r"would not cancel WH/OUT/00041: .*PICKED and cannot be cancelled"):
+        transport.cancel_shipment("WH/OUT/00041", "WH/OUT/00041")
+
+
+def test_an_asn_gets_the_warehouse_s_id_and_its_goods_in_are_read_from_a_cursor(transport, warehouse):
+    warehouse.act("configure", receipt_variance_rate=0)
+    lines = [{"sku": "PEN-BRASS", "quantity": 4}, {"sku": "MUG-BLU", "quantity": 2}]
+    accepted = transport.push_asn({"reference": "WH/IN/00005", "site": "MAIN", "expected": None, "lines": lines})
+    assert accepted.warehouse_id.isdigit()
+    assert transport.asn(accepted.warehouse_id)["status"] == "AWAITINGDELIVERY"
+    warehouse.act("book_in", asn_id=int(accepted.warehouse_id))
+    [batch] = transport.read_receipts()
+    [record] = batch.records
+    assert (record["id"], record["reference"], record["status"]) == (accepted.warehouse_id, "WH/IN/00005", "BOOKEDIN")
+    assert {line["sku"]: line["received"] for line in record["lines"]} == {"PEN-BRASS": 4, "MUG-BLU": 2}
+    assert batch.cursor == record["booked_at"]
+    [again] = transport.read_receipts(batch.cursor)
+    assert [r["id"] for r in again.records] == [accepted.warehouse_id], "the cursor's instant is read again"
+    with pytest.raises(BusinessError, match=r"refused the ASN of WH/IN/00006: .*Sku 'NOPE'"):
+        transport.push_asn(
+            {"reference": "WH/IN/00006", "site": "MAIN", "expected": None, "lines": [{"sku": "NOPE", "quantity": 1}]}
+        )
 
 
 def test_unreadable_despatch_rows_are_named_and_their_despatch_left_out():
