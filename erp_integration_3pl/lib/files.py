@@ -27,7 +27,7 @@ from datetime import datetime
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, MappingError
 
-from .transport import Accepted, Batch, WarehouseTransport
+from .transport import Accepted, Batch, WarehouseTransport, integer
 
 _logger = logging.getLogger(__name__)
 
@@ -96,7 +96,6 @@ REQUIRED = {
     "stock": ("sku", "level"),
 }
 UNFINISHED_SUFFIXES = (".part", ".tmp", ".filepart")
-WHOLE = re.compile(r"^-?\d+$")
 
 Table = namedtuple("Table", "header rows problems")
 
@@ -131,14 +130,6 @@ def read_table(data):
     if not header or (rows and len(rows[-1][1]) < len(header)):
         return None
     return Table(header, rows, [])
-
-
-def whole(value, minimum=0):
-    """``value`` (CSV text) as an int of at least ``minimum`` (None: any), or None."""
-    if not WHOLE.match(value or ""):
-        return None
-    number = int(value)
-    return number if minimum is None or number >= minimum else None
 
 
 class FileTransport(WarehouseTransport):
@@ -249,7 +240,7 @@ class FileTransport(WarehouseTransport):
                         {
                             "kind": kind,
                             "number": number,
-                            "line": whole(values.get("line") or ""),
+                            "line": integer(values.get("line") or "", minimum=0),
                             "error": values["error"],
                         }
                     )
@@ -267,7 +258,8 @@ class FileTransport(WarehouseTransport):
         asns, bad = {}, {}
         for line, values in rows:
             reference = values["reference"]
-            received, expected = whole(values["received"]), whole(values.get("quantity") or "0")
+            received = integer(values["received"], minimum=0)
+            expected = integer(values.get("quantity") or "0", minimum=0)
             if not reference:
                 problems.append((line, f"{self.layouts['receipts']['reference']} is empty"))
             elif not values["sku"] or received is None or expected is None:
@@ -297,7 +289,7 @@ class FileTransport(WarehouseTransport):
         groups, bad = {}, {}
         for line, values in rows:
             key = (values["number"], values.get("tracking") or values.get("date") or "")
-            quantity = whole(values["quantity"])
+            quantity = integer(values["quantity"], minimum=0)
             if not values["number"]:
                 problems.append((line, f"{self.layouts['despatches']['number']} is empty"))
             elif not values["sku"]:
@@ -352,7 +344,7 @@ class FileTransport(WarehouseTransport):
         rows, problems = self._rows("stock", table)
         records = []
         for line, values in rows:
-            numbers = {key: whole(values.get(key), minimum=None) for key in ("level", "allocated", "available")}
+            numbers = {key: integer(values.get(key)) for key in ("level", "allocated", "available")}
             wrong = [self.layouts["stock"][key] for key in numbers if key in values and numbers[key] is None]
             if not values["sku"] or wrong:
                 problems.append((line, f"{', '.join(wrong) or 'SKU'} not readable"))

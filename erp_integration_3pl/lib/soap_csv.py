@@ -12,6 +12,8 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from .transport import integer
+
 ITEM_COLUMNS = ("Sku", "Name", "Barcode")
 SALES_ORDER_COLUMNS = (
     "SalesOrderNumber",
@@ -57,19 +59,6 @@ def quantity_text(value):
     except InvalidOperation:
         return str(value)
     return str(int(number)) if number.is_finite() and number == number.to_integral_value() else str(value)
-
-
-def integer(text, minimum=None):
-    """A whole number from CSV text (``3``, ``3.00``), or None if it is not one (or below ``minimum``)."""
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, TypeError):
-        return None
-    if not number.is_finite() or number != number.to_integral_value():
-        return None
-    if minimum is not None and number < minimum:
-        return None
-    return int(number)
 
 
 def moment(text):

@@ -29,6 +29,7 @@ kept verbatim with the records it holds and the rows it could not read.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, TransientError, ValidationError
@@ -41,6 +42,20 @@ def whole(value, field):
     if text is None or not text.isdigit():
         raise ValidationError(f"{field} is {value!r}, not a whole number. Correct it at the warehouse, then Replay.")
     return int(text)
+
+
+def integer(text, minimum=None):
+    """A whole number from text as files and SOAP answers carry it (``3``, ``3.00``), or None if it is not one
+    (or is below ``minimum``)."""
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, TypeError):
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    if minimum is not None and number < minimum:
+        return None
+    return int(number)
 
 
 def order(data):

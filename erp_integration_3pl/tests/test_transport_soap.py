@@ -15,7 +15,8 @@ from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError
 
 from sandbox.testing import sandbox_process
 
-from ..lib.soap import SoapTransport, despatch_rows, order_of
+from ..lib.soap import SoapTransport
+from ..lib.soap_csv import despatch_rows, order_of
 from ..lib.transport import Accepted
 
 PASSWORD = "peoplevox-sandbox"
