@@ -11,6 +11,7 @@
         "security/ir.model.access.csv",
         "security/mtd_rules.xml",
         "views/vat_return_views.xml",
+        "views/res_partner_views.xml",
     ],
     "assets": {"web.assets_backend": ["erp_integration_mtd/static/src/**/*"]},
     "installable": True,

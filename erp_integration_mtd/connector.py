@@ -5,7 +5,8 @@ from odoo.addons.erp_integration_core.lib.errors import BusinessError
 
 
 class HmrcConnector(Connector):
-    """HMRC's VAT (MTD) API: obligations read, returns filed, each filing an outbound exchange with its receipt.
+    """HMRC's VAT (MTD) API: obligations read, returns filed, each filing an outbound exchange with its receipt;
+    and its Check a UK VAT number API, each check an outbound exchange too.
 
     HMRC sends nothing: there are no webhooks to verify. A filing carries the
     fraud prevention headers of the browser request that asked for it, so it is
@@ -19,6 +20,8 @@ class HmrcConnector(Connector):
         return self.backend._hmrc_client(self.backend.env.context.get("hmrc_fraud_headers"))
 
     def export(self, exchange):
+        if exchange.flow == "vat.check":
+            return self._check_vat_number(exchange, self.parse(exchange))
         if exchange.flow != "vat.submit":
             return super().export(exchange)
         data = self.parse(exchange)
@@ -32,6 +35,14 @@ class HmrcConnector(Connector):
         if vat_return:
             vat_return._record_receipt(receipt, exchange)
         return receipt
+
+    def _check_vat_number(self, exchange, data):
+        """HMRC's answer on a VAT number, linked to the partner it was asked for."""
+        answer = self.backend._hmrc_vat_check().lookup(data["target"], data.get("requester"))
+        partner = exchange.env["res.partner"].browse(data["partner"]).exists()
+        if partner:
+            exchange._link(partner, "sent")
+        return answer
 
     def run_flow(self, flow):
         if flow.code == "obligations.read":

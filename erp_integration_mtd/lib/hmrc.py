@@ -16,6 +16,7 @@ from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError
 from odoo.addons.erp_integration_core.lib.http_client import HttpClient
 
 ACCEPT = "application/vnd.hmrc.1.0+json"
+CHECK_ACCEPT = "application/vnd.hmrc.2.0+json"
 SCOPE = "read:vat write:vat"
 # What a finance user does about each refusal HMRC documents for these endpoints.
 FIXES = {
@@ -44,8 +45,12 @@ def authorize_url(base_url, client_id, redirect_uri, state):
 
 
 def fetch_token(base_url, client_id, client_secret, **grant):
-    """Tokens for an authorisation code (``code``, ``redirect_uri``) or a ``refresh_token``."""
-    kind = "authorization_code" if "code" in grant else "refresh_token"
+    """Tokens for an authorisation code (``code``, ``redirect_uri``), a ``refresh_token``, or the application's own.
+
+    With neither, the token is the application's (``client_credentials``), for
+    the APIs HMRC opens to software rather than to a user's VAT account.
+    """
+    kind = "authorization_code" if "code" in grant else "refresh_token" if grant else "client_credentials"
     http = HttpClient(base_url)
     response = http.request(
         "POST",
@@ -54,6 +59,11 @@ def fetch_token(base_url, client_id, client_secret, **grant):
         data={"grant_type": kind, "client_id": client_id, "client_secret": client_secret, **grant},
     )
     answer = _json(response)
+    if (response.status_code != 200 or "access_token" not in answer) and kind == "client_credentials":
+        raise AuthError(
+            f"HMRC refused the application's credentials ({answer.get('error') or response.status_code}: "
+            f"{answer.get('error_description') or 'no reason'}). Check the client id and secret on the HMRC backend."
+        )
     if response.status_code != 200 or "access_token" not in answer:
         raise AuthError(
             f"HMRC refused the {'authorisation' if kind == 'authorization_code' else 'token refresh'} "
@@ -111,6 +121,46 @@ class HmrcClient:
 
     def filed_return(self, vrn, period_key):
         return _json(self._call("GET", f"organisations/vat/{vrn}/returns/{quote(period_key, safe='')}"))
+
+
+class VatNumberCheck:
+    """HMRC's Check a UK VAT number API 2.0, for an application token: is a VAT number registered, and to whom.
+
+    Given the business's own VAT number as the requester, HMRC answers with a
+    consultation number, the business's proof that it checked.
+    """
+
+    def __init__(self, base_url, access_token):
+        headers = {"Accept": CHECK_ACCEPT, "Authorization": f"Bearer {access_token}"}
+        self.http = HttpClient(base_url, headers=headers)
+
+    def lookup(self, target, requester=None):
+        """``{"registered", "name", "consultation", "processed"}`` for UK VAT number ``target`` (its digits)."""
+        path = f"organisations/vat/check-vat-number/lookup/{quote(target, safe='')}"
+        if requester:
+            path += f"/{quote(requester, safe='')}"
+        response = self.http.request("GET", path, allowed=(400, 401, 403, 404, 406))
+        answer = _json(response)
+        said = f"HMRC answered {answer.get('code') or response.status_code}: {answer.get('message') or 'no message'}"
+        if response.status_code == 404:
+            return {"registered": False, "name": None, "consultation": None, "processed": None}
+        if response.status_code == 401:
+            raise AuthError(f"{said}. Check the client id and secret on the HMRC backend.")
+        if response.status_code == 403:
+            raise BusinessError(
+                f"{said}. HMRC does not know the company's own VAT number {requester} as registered: correct the "
+                "company's VAT number, then check again."
+            )
+        if response.status_code >= 400:
+            raise ValidationError(
+                f"{said}. A UK VAT number is 9 digits (12 with a branch): correct it, then check again."
+            )
+        return {
+            "registered": True,
+            "name": (answer.get("target") or {}).get("name"),
+            "consultation": answer.get("consultationNumber"),
+            "processed": answer.get("processingDate"),
+        }
 
 
 # Fraud prevention headers, connection method WEB_APP_VIA_SERVER -------------

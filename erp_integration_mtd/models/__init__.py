@@ -1,1 +1,1 @@
-from . import integration_backend, vat_return
+from . import integration_backend, res_partner, vat_return

@@ -84,6 +84,13 @@ class IntegrationBackend(models.Model):
             headers["Gov-Test-Scenario"] = scenario
         return hmrc.HmrcClient(self.api_url or "", self._hmrc_access_token(), headers)
 
+    def _hmrc_vat_check(self):
+        """HMRC's VAT number check for this application: its own token, no user's."""
+        # The client secret is manager-only; the connector reads it to act on the backend's behalf.
+        backend = self.sudo()
+        answer = hmrc.fetch_token(backend.api_url or "", backend.hmrc_client_id or "", backend.api_secret or "")
+        return hmrc.VatNumberCheck(backend.api_url or "", answer["access_token"])
+
     def _hmrc_read_obligations(self):
         """Open obligations become draft returns of their periods, once each."""
         self.ensure_one()
