@@ -17,6 +17,9 @@ from functools import cached_property
 
 # The context key under which a backlog batch collects the work its exchanges defer.
 DEFERRED = "integration_deferred"
+# The context key naming the exchange being processed, for what its work does to business documents
+# (a posting audited against the exchange behind it).
+EXCHANGE = "integration_exchange_id"
 
 
 class Deferred:

@@ -8,7 +8,7 @@
     "website": "https://github.com/erp-integration-suite/erp-integration",
     "license": "LGPL-3",
     "depends": ["erp_integration_core", "sale_stock"],
-    "data": ["views/linked_documents_views.xml"],
+    "data": ["views/linked_documents_views.xml", "views/integration_backend_views.xml"],
     "installable": True,
     "auto_install": True,
 }

@@ -21,6 +21,9 @@ from .field_mappings import CUSTOMER, DEFAULTS
 from .lib.order import NO_TAX, external_id, parse_order, percent, set_amount
 from .restock import Restock
 
+# The business's clock when its users set none: a UK suite's.
+UK_TIME = "Europe/London"
+
 
 class OrderImport(Component):
     def __init__(self, work):
@@ -165,7 +168,7 @@ class OrderImport(Component):
                 f"Refund {refund_id} totals {expected} in Shopify but the credit note would total "
                 f"{credit.amount_total:.2f}. Check the refunded lines, then press Retry."
             )
-        credit.action_post()
+        credit._integration_post(self.backend)
         self.exchange._link(credit, "created", ["invoice_line_ids", "reversed_entry_id"])
         self.binding._bind(self.backend, credit, refund_id)
         restocked = Restock(self.work).apply(sale, items)
@@ -205,7 +208,7 @@ class OrderImport(Component):
         invoice_now = self.backend.shopify_order_policy == "invoice" and order.financial_status == "paid"
         if invoice_now:
             sale.action_confirm()
-            self._invoice(sale.with_context(tracking_disable=False), order.gateways)
+            self._invoice(sale.with_context(tracking_disable=False), order.gateways, order.created_at)
         elif self.backend.shopify_order_policy in ("confirm", "invoice"):
             # Its totals are checked: confirming can wait for the rest of a backlog batch.
             self.work.later(sale, "action_confirm")
@@ -227,7 +230,7 @@ class OrderImport(Component):
             and sale.state == "sale"
             and not sale.invoice_ids
         ):
-            self._invoice(sale, order.gateways)
+            self._invoice(sale, order.gateways, order.created_at)
         return {"sale_order": sale.id, "updated": True}
 
     def _check_added_lines(self, sale, order):
@@ -268,11 +271,19 @@ class OrderImport(Component):
             self.exchange._link(sale, "updated", ["state"])
         return {"sale_order": sale.id, "cancelled": True}
 
-    def _invoice(self, sale, gateways=()):
-        """Post the invoice of a paid order and record the payment in the gateway's journal."""
+    def _invoice(self, sale, gateways=(), sold_at=None):
+        """Post the invoice of a paid order, dated by the sale, and record the payment in the gateway's journal.
+
+        The tax point is when the customer bought (``sold_at``, UTC), in the
+        business's time zone, not the day the order reached Odoo (a backlog, a
+        replay): an order of a closed quarter meets the locked-period policy.
+        """
         journal = self._journal(gateways, sale)
         invoices = sale._create_invoices()
-        invoices.action_post()
+        if sold_at:
+            local = sale.with_context(tz=self.env.user.tz or UK_TIME)
+            invoices.invoice_date = fields.Date.context_today(local, sold_at)
+        invoices._integration_post(self.backend)
         self.exchange._link(invoices, "created", ["invoice_line_ids"])
         payments = (
             self.env["account.payment.register"]

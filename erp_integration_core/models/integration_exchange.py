@@ -16,7 +16,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..connector import installed_connectors
 from ..lib import errors, payload, states
 from ..lib.events import Delivery
-from ..work import DEFERRED, Deferred
+from ..work import DEFERRED, EXCHANGE, Deferred
 
 _logger = logging.getLogger(__name__)
 
@@ -385,7 +385,7 @@ class IntegrationExchange(models.Model):
         attempts = self.attempts + 1
         connector = None
         try:
-            connector = backend._connector()
+            connector = backend.with_context(**{EXCHANGE: self.id})._connector()
             with self.env.cr.savepoint():
                 if self.flow_id:
                     outcome = self.flow_id._execute()

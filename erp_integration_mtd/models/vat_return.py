@@ -87,6 +87,12 @@ class IntegrationVatReturn(models.Model):
     unlinked_count = fields.Integer(
         compute="_compute_counts", string="Items without a source payload", help="Keyed in Odoo, not received."
     )
+    flagged_count = fields.Integer(
+        compute="_compute_counts",
+        string="Items flagged",
+        help="Documents the integration posted that have no exchange behind them, or that changed after it "
+        "posted them: look at each before submitting.",
+    )
 
     _period_valid = models.Constraint("CHECK(date_from <= date_to)", "A return's period cannot end before it starts.")
 
@@ -95,10 +101,11 @@ class IntegrationVatReturn(models.Model):
         for vat_return in self:
             vat_return.name = _("VAT return %(start)s – %(end)s", start=vat_return.date_from, end=vat_return.date_to)
 
-    @api.depends("line_ids.payload_sha256")
+    @api.depends("line_ids.payload_sha256", "line_ids.flag")
     def _compute_counts(self):
         for vat_return in self:
             vat_return.unlinked_count = len(vat_return.line_ids.filtered(lambda line: not line.payload_sha256))
+            vat_return.flagged_count = len(vat_return.line_ids.filtered("flag"))
 
     def _tags(self):
         """Per tagged box, its ``(tags, sign)`` pairs, from l10n_uk's tax report."""
@@ -278,6 +285,7 @@ class IntegrationVatReturn(models.Model):
                         "end": self.date_to,
                     },
                 )
+        self._flag_lines()
         cr.execute(
             "SELECT box, SUM(amount) FROM integration_vat_return_line WHERE return_id = %s GROUP BY box", [self.id]
         )
@@ -295,6 +303,49 @@ class IntegrationVatReturn(models.Model):
                 "computed_at": fields.Datetime.now(),
             }
         )
+
+    def _flag_lines(self):
+        """Flag the lines of documents the suite posted that lost their link or changed since it posted them.
+
+        Each posting by the suite is in the audit chain with the entry's digest
+        (``move.posted``); the digest now is computed the same way, in SQL, for
+        every such document of the return at once.
+        """
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT DISTINCT ON (log.res_id) log.res_id, log.details::jsonb->>'digest'
+              FROM integration_audit_log log
+             WHERE log.event = 'move.posted' AND log.res_model = 'account.move'
+               AND log.res_id IN (SELECT move_id FROM integration_vat_return_line WHERE return_id = %s)
+             ORDER BY log.res_id, log.id DESC
+            """,
+            [self.id],
+        )
+        posted = dict(cr.fetchall())
+        now = self.env["account.move"]._integration_digests(list(posted))
+        changed = [move_id for move_id, digest in posted.items() if now.get(move_id) != digest]
+        cr.execute(
+            """
+            UPDATE integration_vat_return_line
+               SET flag = CASE WHEN move_id = ANY(%(changed)s) THEN 'changed' ELSE 'unlinked' END
+             WHERE return_id = %(return)s AND move_id = ANY(%(posted)s)
+               AND (move_id = ANY(%(changed)s) OR exchange_ref IS NULL)
+            """,
+            {"return": self.id, "changed": changed, "posted": list(posted)},
+        )
+
+    def action_open_flagged(self):
+        """The journal items of documents to look at before submitting."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("%(name)s: flagged items", name=self.name),
+            "res_model": "integration.vat.return.line",
+            "view_mode": "list,form",
+            "domain": [("return_id", "=", self.id), ("flag", "!=", False)],
+            "context": {"create": False},
+        }
 
     def action_open_box(self):
         """The journal items behind one box (``box`` in the context): the drill-down."""
@@ -329,6 +380,7 @@ class IntegrationVatReturn(models.Model):
                 "Payload SHA-256",
                 "Received",
                 "Processed",
+                "Flag",
             ]
         )
         for line in self.line_ids.sorted(lambda line: (line.box, line.date or fields.Date.today(), line.id)):
@@ -344,6 +396,7 @@ class IntegrationVatReturn(models.Model):
                     line.payload_sha256 or "",
                     line.received_at or "",
                     line.processed_at or "",
+                    dict(line._fields["flag"].selection).get(line.flag, ""),
                 ]
             )
         return out.getvalue()
@@ -384,6 +437,14 @@ class IntegrationVatReturnLine(models.Model):
     payload_sha256 = fields.Char(string="Payload SHA-256")
     received_at = fields.Datetime(string="Received")
     processed_at = fields.Datetime(string="Processed")
+    flag = fields.Selection(
+        [
+            ("unlinked", "Posted by the integration, no exchange behind it"),
+            ("changed", "Changed after the integration posted it"),
+        ],
+        readonly=True,
+        help="The audit chain holds the document as the integration posted it; this is how it differs now.",
+    )
 
     def action_open_exchange(self):
         """The exchange behind this line's document (integration users and auditors)."""

@@ -8,6 +8,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.erp_integration_core.tests.common import make_toy_backend
+from odoo.addons.erp_integration_core.work import EXCHANGE
 
 from .common import post, uk_company
 
@@ -84,6 +85,60 @@ class TestVatReturn(TransactionCase):
         text = base64.b64decode(attachment.datas).decode("utf-8-sig")
         self.assertIn("1,VAT due on sales and other outputs,10.00", text)
         self.assertIn(exchange.payload_sha256, text)
+
+    def test_documents_the_integration_posted_that_lost_their_link_or_changed_since_are_flagged(self):
+        backend = make_toy_backend(self.env, name="Shop", company_id=self.company.id)
+
+        def posted_by_the_integration(price, number, linked=True):
+            exchange = self.env["integration.exchange"].create(
+                {
+                    "backend_id": backend.id,
+                    "direction": "in",
+                    "flow": "orders/create",
+                    "idempotency_key": f"orders/create:{number}",
+                    "external_id": number,
+                    "payload": "{}",
+                    "state": "done",
+                }
+            )
+            move = self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": "2026-11-12",
+                    "date": "2026-11-12",
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "Goods", "price_unit": price, "tax_ids": [(6, 0, self.st20.ids)]})
+                    ],
+                }
+            )
+            move.with_context(**{EXCHANGE: exchange.id}).action_post()
+            if linked:
+                exchange._link(move, "created")
+            return move, exchange
+
+        kept, exchange = posted_by_the_integration(10.00, "#2001")
+        [audited] = self.env["integration.audit.log"].search([("event", "=", "move.posted"), ("res_id", "=", kept.id)])
+        self.assertEqual(audited.exchange_id, exchange, "the posting is in the chain against its exchange")
+        lost, _exchange = posted_by_the_integration(20.00, "#2002", linked=False)
+        edited, _exchange = posted_by_the_integration(30.00, "#2003")
+        edited.button_draft()
+        edited.invoice_line_ids.price_unit = 31.00
+        edited.action_post()
+        keyed = self.post("out_invoice", [(40.00, self.st20)], date="2026-11-12")
+        vat_return = self.vat_return()
+        flags = {line.move_id: line.flag for line in vat_return.line_ids}
+        self.assertEqual(
+            (flags[kept], flags[lost], flags[edited], flags[keyed]),
+            (False, "unlinked", "changed", False),
+            "a document keyed in Odoo is not the integration's to flag",
+        )
+        self.assertEqual(vat_return.flagged_count, 4, "the VAT and base lines of the two documents")
+        action = vat_return.action_open_flagged()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]).move_id, lost | edited)
+        export = vat_return.action_export_csv()
+        attachment = self.env["ir.attachment"].browse(int(export["url"].split("/")[3].split("?")[0]))
+        self.assertIn("Changed after the integration posted it", base64.b64decode(attachment.datas).decode("utf-8-sig"))
 
     def test_a_period_that_ends_before_it_starts_is_refused(self):
         with self.assertRaises(CheckViolation), mute_logger("odoo.sql_db"), self.cr.savepoint():

@@ -1,10 +1,23 @@
-from odoo import models
+from odoo import fields, models
 
 from odoo.addons.erp_integration_core.lib.errors import MappingError
 
 
 class IntegrationBackend(models.Model):
     _inherit = "integration.backend"
+
+    locked_period_policy = fields.Selection(
+        [
+            ("exception", "Wait in the exception queue"),
+            ("first_open", "Post on the first open date, with a note"),
+        ],
+        string="A document in a locked period",
+        default="exception",
+        required=True,
+        help="What happens to an invoice or credit note the integration would date in a period closed by a lock "
+        "date (a filed VAT quarter, a closed year): held for a person, or posted on the first date still open "
+        "with a note saying why. The integration never changes a posted entry either way.",
+    )
 
     def _sale_currency(self, code, source):
         """The active Odoo currency ``code`` names; ``source`` says what asked (e.g. "Shopify order #1001")."""

@@ -60,6 +60,39 @@ class TestRefunds(ShopifyCase):
         links = self.env["integration.exchange.link"].search([("res_model", "=", "account.payment")])
         self.assertIn(payment.id, links.mapped("res_id"), "the payment links back to its Shopify payload")
 
+    def test_the_invoice_the_integration_posted_is_in_the_audit_chain_with_its_digest(self):
+        [exchange] = self.env["integration.exchange"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", "6001"), ("direction", "=", "in")], limit=1
+        )
+        [posted] = self.env["integration.audit.log"].search(
+            [("event", "=", "move.posted"), ("res_model", "=", "account.move"), ("res_id", "=", self.invoice.id)]
+        )
+        self.assertEqual(posted.exchange_id, exchange)
+        details = json.loads(posted.details)
+        self.assertEqual(
+            details["digest"], self.env["account.move"]._integration_digests(self.invoice.ids)[self.invoice.id]
+        )
+        self.assertNotIn(self.invoice.partner_id.name, posted.details, "references and hashes, no personal data")
+
+    def test_the_invoice_is_dated_by_the_sale_and_one_in_a_locked_period_waits_or_moves_by_policy(self):
+        self.assertEqual(str(self.invoice.invoice_date), "2026-11-20", "the order's date: its tax point")
+        self.env.company.sale_lock_date = "2026-11-25"
+        old = order_payload(6002)
+        old["created_at"] = "2026-11-21T09:00:00+00:00"
+        exchange = self.deliver(old)
+        self.assertEqual((exchange.state, exchange.error_category), ("needs_attention", "business"), exchange.message)
+        self.assertIn("dated 2026-11-21, in a locked period", exchange.message)
+        self.assertIn("post on the first open date", exchange.message)
+        self.assertFalse(exchange.link_ids, "nothing half-applied: no order, no invoice")
+        self.backend.locked_period_policy = "first_open"
+        exchange.action_retry()
+        self.run_jobs()
+        self.assertEqual(exchange.state, "done", exchange.message)
+        invoice = self.sale_order(exchange).invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertGreater(invoice.date, invoice.invoice_date, "accounted on the first open date")
+        self.assertTrue(any("the first open date" in body for body in invoice.message_ids.mapped("body")))
+
     def test_finance_opens_the_payload_behind_an_invoice(self):
         auditor = self.env["res.users"].create(
             {
