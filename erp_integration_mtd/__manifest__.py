@@ -7,6 +7,7 @@
     "website": "https://github.com/erp-integration-suite/erp-integration",
     "license": "LGPL-3",
     "depends": ["erp_integration_sale_stock", "l10n_uk"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
         "security/mtd_rules.xml",

@@ -17,7 +17,10 @@ import base64
 import csv
 import io
 import json
+from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+import xlsxwriter
 
 from odoo import _, api, fields, models, release
 from odoo.exceptions import UserError
@@ -360,58 +363,99 @@ class IntegrationVatReturn(models.Model):
             "context": {"create": False},
         }
 
+    def _export_tables(self):
+        """The return and its drill-down as two tables of ``(header, rows)``: the boxes, then every journal item."""
+        boxes = (["Box", "Description", "Value"], [[box, label, self[f"box{box}"]] for box, label in BOXES])
+        header = [
+            "Box",
+            "Date",
+            "Document",
+            "Account",
+            "Amount",
+            "Source",
+            "External reference",
+            "Payload SHA-256",
+            "Received",
+            "Processed",
+            "Flag",
+        ]
+        flags = dict(self.env["integration.vat.return.line"]._fields["flag"].selection)
+        rows = [
+            [
+                line.box,
+                line.date,
+                line.move_id.name,
+                line.move_line_id.account_id.code,
+                line.amount,
+                line.source_channel or "",
+                line.external_id or "",
+                line.payload_sha256 or "",
+                line.received_at or "",
+                line.processed_at or "",
+                flags.get(line.flag, ""),
+            ]
+            for line in self.line_ids.sorted(lambda line: (line.box, line.date or fields.Date.today(), line.id))
+        ]
+        return boxes, (header, rows)
+
     def _csv(self):
         """The return and its drill-down as CSV, for the accountant."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["Box", "Description", "Value"])
-        for box, label in BOXES:
-            writer.writerow([box, label, f"{self[f'box{box}']:.2f}"])
+        (box_header, box_rows), (header, rows) = self._export_tables()
+        writer.writerow(box_header)
+        writer.writerows([[box, label, f"{value:.2f}"] for box, label, value in box_rows])
         writer.writerow([])
-        writer.writerow(
-            [
-                "Box",
-                "Date",
-                "Document",
-                "Account",
-                "Amount",
-                "Source",
-                "External reference",
-                "Payload SHA-256",
-                "Received",
-                "Processed",
-                "Flag",
-            ]
+        writer.writerow(header)
+        writer.writerows(
+            [[f"{value:.2f}" if column == 4 else value for column, value in enumerate(row)] for row in rows]
         )
-        for line in self.line_ids.sorted(lambda line: (line.box, line.date or fields.Date.today(), line.id)):
-            writer.writerow(
-                [
-                    line.box,
-                    line.date,
-                    line.move_id.name,
-                    line.move_line_id.account_id.code,
-                    f"{line.amount:.2f}",
-                    line.source_channel or "",
-                    line.external_id or "",
-                    line.payload_sha256 or "",
-                    line.received_at or "",
-                    line.processed_at or "",
-                    dict(line._fields["flag"].selection).get(line.flag, ""),
-                ]
-            )
+        return out.getvalue()
+
+    def _xlsx(self):
+        """The return and its drill-down as a workbook: the boxes on one sheet, the journal items on another."""
+        out = io.BytesIO()
+        workbook = xlsxwriter.Workbook(out, {"in_memory": True, "default_date_format": "yyyy-mm-dd"})
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        for name, (header, rows) in zip(("Return", "Journal items"), self._export_tables(), strict=True):
+            sheet = workbook.add_worksheet(name)
+            sheet.write_row(0, 0, header, bold)
+            for number, row in enumerate(rows, start=1):
+                for column, value in enumerate(row):
+                    if isinstance(value, float):
+                        sheet.write_number(number, column, value, money)
+                    elif isinstance(value, datetime):
+                        sheet.write_datetime(number, column, value, moment)
+                    elif isinstance(value, date):
+                        sheet.write_datetime(number, column, datetime.combine(value, datetime.min.time()))
+                    else:
+                        sheet.write(number, column, value)
+            sheet.freeze_panes(1, 0)
+            # Wide enough for a date and time, a document number or an amount; a hash overflows readably.
+            sheet.set_column(0, len(header) - 1, 20)
+        workbook.close()
         return out.getvalue()
 
     def action_export_csv(self):
+        return self._download("csv", "text/csv", self._csv().encode("utf-8-sig"))
+
+    def action_export_xlsx(self):
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return self._download("xlsx", mimetype, self._xlsx())
+
+    def _download(self, extension, mimetype, data):
         self.ensure_one()
         if not self.computed_at:
             raise UserError(_("Compute the return first."))
         attachment = self.env["ir.attachment"].create(
             {
-                "name": f"vat-return-{self.date_from}-{self.date_to}.csv",
-                "datas": base64.b64encode(self._csv().encode("utf-8-sig")),
+                "name": f"vat-return-{self.date_from}-{self.date_to}.{extension}",
+                "datas": base64.b64encode(data),
                 "res_model": self._name,
                 "res_id": self.id,
-                "mimetype": "text/csv",
+                "mimetype": mimetype,
             }
         )
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}

@@ -1,7 +1,9 @@
 """The nine boxes of a UK VAT return from real posted invoices and bills, and their digital links."""
 
 import base64
+import io
 
+import openpyxl
 from psycopg2.errors import CheckViolation
 
 from odoo.tests import TransactionCase, tagged
@@ -85,6 +87,16 @@ class TestVatReturn(TransactionCase):
         text = base64.b64decode(attachment.datas).decode("utf-8-sig")
         self.assertIn("1,VAT due on sales and other outputs,10.00", text)
         self.assertIn(exchange.payload_sha256, text)
+        export = vat_return.action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(int(export["url"].split("/")[3].split("?")[0]))
+        workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
+        self.assertEqual(workbook.sheetnames, ["Return", "Journal items"])
+        self.assertEqual(
+            [cell.value for cell in workbook["Return"][2]], ["1", "VAT due on sales and other outputs", 10.0]
+        )
+        items = list(workbook["Journal items"].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(len(items), len(vat_return.line_ids))
+        self.assertIn(exchange.payload_sha256, [row[7] for row in items], "the digital link, in the workbook too")
 
     def test_documents_the_integration_posted_that_lost_their_link_or_changed_since_are_flagged(self):
         backend = make_toy_backend(self.env, name="Shop", company_id=self.company.id)
