@@ -1,1 +1,1 @@
-from . import integration_backend, res_partner, vat_return
+from . import account_move, integration_backend, res_partner, vat_return

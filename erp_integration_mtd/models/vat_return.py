@@ -47,6 +47,7 @@ BOXES = [
 
 class IntegrationVatReturn(models.Model):
     _name = "integration.vat.return"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "VAT return (Making Tax Digital)"
     _order = "date_from desc, id desc"
 
@@ -70,6 +71,7 @@ class IntegrationVatReturn(models.Model):
     )
     hmrc_client_info = fields.Char(help="What the browser reported for HMRC's fraud prevention headers.")
     submitted_at = fields.Datetime(readonly=True)
+    submitted_by = fields.Many2one("res.users", readonly=True, copy=False)
     processing_date = fields.Char(string="HMRC processing date", readonly=True)
     form_bundle_number = fields.Char(readonly=True)
     payment_indicator = fields.Char(readonly=True)
@@ -85,6 +87,14 @@ class IntegrationVatReturn(models.Model):
     box7 = fields.Monetary(string="Box 7", readonly=True)
     box8 = fields.Monetary(string="Box 8", readonly=True)
     box9 = fields.Monetary(string="Box 9", readonly=True)
+    changed_since_filed = fields.Boolean(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="An entry of the period was posted, reset or cancelled after the return was filed: what HMRC holds "
+        "no longer matches the ledger. Correct it in the next return (or tell HMRC, form VAT652, if the error is "
+        "large), then clear the flag.",
+    )
     to_reclaim = fields.Boolean(readonly=True, help="Box 4 exceeds box 3: HMRC owes the business box 5.")
     line_ids = fields.One2many("integration.vat.return.line", "return_id", string="Journal items", readonly=True)
     unlinked_count = fields.Integer(
@@ -215,6 +225,7 @@ class IntegrationVatReturn(models.Model):
             {
                 "state": "submitted",
                 "submitted_at": fields.Datetime.now(),
+                "submitted_by": self.env.user.id,
                 "processing_date": receipt.get("processingDate"),
                 "form_bundle_number": receipt.get("formBundleNumber"),
                 "payment_indicator": receipt.get("paymentIndicator"),
@@ -362,6 +373,61 @@ class IntegrationVatReturn(models.Model):
             "domain": [("return_id", "=", self.id), ("box", "=", box)],
             "context": {"create": False},
         }
+
+    @api.model
+    def _alert_filed_periods(self, moves):
+        """Tell finance when entries that count for VAT change in a period already filed with HMRC.
+
+        One activity per return (for the accounting managers' first member or
+        whoever filed it) and a message naming the documents; the return keeps
+        the flag until someone clears it.
+        """
+        taxed = moves.filtered(lambda move: move.line_ids.tax_tag_ids)
+        if not taxed:
+            return
+        filed = self.sudo().search(
+            [
+                ("state", "=", "submitted"),
+                ("company_id", "in", taxed.company_id.ids),
+                ("date_from", "<=", max(taxed.mapped("date"))),
+                ("date_to", ">=", min(taxed.mapped("date"))),
+            ]
+        )
+        for vat_return in filed:
+            changed = taxed.filtered(
+                lambda move, r=vat_return: move.company_id == r.company_id and r.date_from <= move.date <= r.date_to
+            )
+            if not changed:
+                continue
+            names = ", ".join(changed.mapped("display_name"))
+            vat_return.message_post(
+                body=_("Changed after filing with HMRC: %(documents)s.", documents=names), subtype_xmlid="mail.mt_note"
+            )
+            if not vat_return.changed_since_filed:
+                vat_return.changed_since_filed = True
+                vat_return.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=_("Filed VAT period changed"),
+                    note=_(
+                        "Entries of %(period)s changed after the return was filed (%(documents)s). Correct it in the "
+                        "next return, or tell HMRC if the error is large, then clear the flag on the return.",
+                        period=vat_return.name,
+                        documents=names,
+                    ),
+                    user_id=vat_return._finance_user().id,
+                )
+
+    def _finance_user(self):
+        """Who hears of a filed period that changed: who filed it, else an accounting manager of the company."""
+        managers = self.env.ref("account.group_account_manager").user_ids.filtered(
+            lambda user: self.company_id in user.company_ids and not user.share
+        )
+        return self.submitted_by or managers[:1] or self.env.user
+
+    def action_clear_changed(self):
+        """Finance has dealt with the change (next return, or HMRC told): the flag and its activity go."""
+        self.write({"changed_since_filed": False})
+        self.activity_ids.filtered(lambda activity: activity.summary == _("Filed VAT period changed")).action_done()
 
     def _export_tables(self):
         """The return and its drill-down as two tables of ``(header, rows)``: the boxes, then every journal item."""

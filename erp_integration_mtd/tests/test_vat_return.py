@@ -152,6 +152,31 @@ class TestVatReturn(TransactionCase):
         attachment = self.env["ir.attachment"].browse(int(export["url"].split("/")[3].split("?")[0]))
         self.assertIn("Changed after the integration posted it", base64.b64decode(attachment.datas).decode("utf-8-sig"))
 
+    def test_a_filed_period_that_changes_alerts_finance_once_until_cleared(self):
+        first = self.post("out_invoice", [(100.00, self.st20)])
+        vat_return = self.vat_return()
+        filer = self.env["res.users"].create(
+            {
+                "name": "Fiona Finance",
+                "login": "fiona.mtd",
+                "group_ids": [(4, self.ref("account.group_account_manager"))],
+            }
+        )
+        vat_return.write({"state": "submitted", "submitted_by": filer.id})
+        self.post("out_invoice", [(50.00, self.st20)], date="2026-12-03")
+        self.assertFalse(vat_return.changed_since_filed, "the next period is not the filed one")
+        late = self.post("out_invoice", [(10.00, self.st20)], date="2026-11-28")
+        self.assertTrue(vat_return.changed_since_filed)
+        [activity] = vat_return.activity_ids
+        self.assertEqual(activity.user_id, filer, "who filed it hears of it")
+        self.assertIn(late.name, activity.note)
+        first.button_draft()
+        self.assertEqual(len(vat_return.activity_ids), 1, "one activity, however many changes")
+        self.assertIn(first.name, vat_return.message_ids[0].body)
+        vat_return.action_clear_changed()
+        self.assertFalse(vat_return.changed_since_filed)
+        self.assertFalse(vat_return.activity_ids)
+
     def test_a_period_that_ends_before_it_starts_is_refused(self):
         with self.assertRaises(CheckViolation), mute_logger("odoo.sql_db"), self.cr.savepoint():
             self.env["integration.vat.return"].create({"date_from": "2026-11-30", "date_to": "2026-11-01"})
