@@ -122,6 +122,24 @@ class HmrcClient:
     def filed_return(self, vrn, period_key):
         return _json(self._call("GET", f"organisations/vat/{vrn}/returns/{quote(period_key, safe='')}"))
 
+    def liabilities(self, vrn, date_from, date_to):
+        """What HMRC charges for periods ending in the range (at most a year); none is an empty list."""
+        return self._financial(vrn, "liabilities", date_from, date_to)
+
+    def payments(self, vrn, date_from, date_to):
+        """What HMRC has received for periods ending in the range (at most a year); none is an empty list."""
+        return self._financial(vrn, "payments", date_from, date_to)
+
+    def _financial(self, vrn, kind, date_from, date_to):
+        params = {"from": str(date_from), "to": str(date_to)}
+        try:
+            response = self._call("GET", f"organisations/vat/{vrn}/{kind}", params=params)
+        except BusinessError as err:
+            if "answered NOT_FOUND" in err.message:
+                return []
+            raise
+        return _json(response).get(kind) or []
+
 
 class VatNumberCheck:
     """HMRC's Check a UK VAT number API 2.0, for an application token: is a VAT number registered, and to whom.
@@ -237,21 +255,24 @@ def batch_headers(user, version="19.0"):
     return {"Gov-Client-Connection-Method": "BATCH_PROCESS_DIRECT", **_software_headers(user, version)}
 
 
+# HMRC's names of boxes 1 to 9.
+BOX_NAMES = (
+    "vatDueSales",
+    "vatDueAcquisitions",
+    "totalVatDue",
+    "vatReclaimedCurrPeriod",
+    "netVatDue",
+    "totalValueSalesExVAT",
+    "totalValuePurchasesExVAT",
+    "totalValueGoodsSuppliedExVAT",
+    "totalAcquisitionsExVAT",
+)
+
+
 def return_body(period_key, boxes, finalised):
     """The nine boxes as HMRC takes them: 1–5 to the penny, 6–9 in whole pounds."""
-    names = (
-        "vatDueSales",
-        "vatDueAcquisitions",
-        "totalVatDue",
-        "vatReclaimedCurrPeriod",
-        "netVatDue",
-        "totalValueSalesExVAT",
-        "totalValuePurchasesExVAT",
-        "totalValueGoodsSuppliedExVAT",
-        "totalAcquisitionsExVAT",
-    )
     body = {"periodKey": period_key, "finalised": bool(finalised)}
-    for number, name in enumerate(names, 1):
+    for number, name in enumerate(BOX_NAMES, 1):
         value = boxes[str(number)]
         body[name] = round(float(value), 2) if number <= 5 else int(value)
     return body

@@ -17,14 +17,17 @@ import base64
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import xlsxwriter
+from markupsafe import Markup
 
 from odoo import _, api, fields, models, release
 from odoo.exceptions import UserError
 from odoo.http import request
+
+from odoo.addons.erp_integration_core.lib import errors
 
 from ..lib import hmrc
 
@@ -95,6 +98,8 @@ class IntegrationVatReturn(models.Model):
         "no longer matches the ledger. Correct it in the next return (or tell HMRC, form VAT652, if the error is "
         "large), then clear the flag.",
     )
+    hmrc_account = fields.Html(string="At HMRC", readonly=True, copy=False, sanitize=True)
+    hmrc_account_read_at = fields.Datetime(string="Read from HMRC", readonly=True, copy=False)
     to_reclaim = fields.Boolean(readonly=True, help="Box 4 exceeds box 3: HMRC owes the business box 5.")
     line_ids = fields.One2many("integration.vat.return.line", "return_id", string="Journal items", readonly=True)
     unlinked_count = fields.Integer(
@@ -195,6 +200,99 @@ class IntegrationVatReturn(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def action_read_hmrc_account(self):
+        """What HMRC holds for this period: the return as filed (checked against this one), charges and payments.
+
+        Read from the user's own request, with its fraud prevention headers,
+        as HMRC asks of every call a person makes; kept on the return as read.
+        """
+        self.ensure_one()
+        if not self.backend_id or not self.period_key:
+            raise UserError(_("Give the return its HMRC backend and period key first."))
+        today = fields.Date.context_today(self)
+        if self.date_from > today:
+            raise UserError(_("HMRC has nothing yet for a period that has not started."))
+        backend = self.backend_id
+        try:
+            client = backend._hmrc_client(hmrc.fraud_headers(self._browser_info(), self._server_info()))
+            vrn = backend._hmrc_vrn()
+            filed = client.filed_return(vrn, self.period_key) if self.state == "submitted" else None
+            # HMRC answers for at most a year, never beyond today.
+            until = min(self.date_from + timedelta(days=364), today)
+            liabilities = client.liabilities(vrn, self.date_from, until)
+            payments = client.payments(vrn, self.date_from, until)
+        except errors.IntegrationError as err:
+            raise UserError(err.message) from None
+        differences = self._filed_differences(filed) if filed else []
+        self.write(
+            {
+                "hmrc_account": self._account_html(filed, differences, liabilities, payments),
+                "hmrc_account_read_at": fields.Datetime.now(),
+            }
+        )
+        if differences:
+            self.message_post(
+                body=_("HMRC holds different figures for %(boxes)s.", boxes=", ".join(differences)),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _filed_differences(self, filed):
+        """The boxes whose figure HMRC holds differs from this return's, by name (``box 1``…)."""
+        ours = hmrc.return_body(self.period_key, self._boxes(), True)
+        return [
+            _("box %s", number)
+            for number, name in enumerate(hmrc.BOX_NAMES, 1)
+            if Decimal(str(filed.get(name, 0))) != Decimal(str(ours[name]))
+        ]
+
+    def _account_html(self, filed, differences, liabilities, payments):
+        """HMRC's figures as small tables for the form (escaped: they come from outside)."""
+
+        def table(header, rows):
+            head = Markup("").join(Markup("<th>%s</th>") % cell for cell in header)
+            body = Markup("").join(
+                Markup("<tr>%s</tr>") % Markup("").join(Markup("<td>%s</td>") % cell for cell in row) for row in rows
+            )
+            return Markup('<table class="table table-sm"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>') % (
+                head,
+                body,
+            )
+
+        parts = []
+        if filed:
+            verdict = (
+                _("Differs from this return in %s.", ", ".join(differences))
+                if differences
+                else _("Matches this return, box for box.")
+            )
+            parts.append(Markup("<h5>%s</h5><p>%s</p>") % (_("The return as filed"), verdict))
+        parts.append(Markup("<h5>%s</h5>") % _("Liabilities"))
+        parts.append(
+            table(
+                [_("Period"), _("Type"), _("Charged"), _("Outstanding"), _("Due")],
+                [
+                    [
+                        "{from} – {to}".format(**{"from": "", "to": "", **(item.get("taxPeriod") or {})}),
+                        item.get("type", ""),
+                        item.get("originalAmount", ""),
+                        item.get("outstandingAmount", ""),
+                        item.get("due", ""),
+                    ]
+                    for item in liabilities
+                ]
+                or [[_("None"), "", "", "", ""]],
+            )
+        )
+        parts.append(Markup("<h5>%s</h5>") % _("Payments"))
+        parts.append(
+            table(
+                [_("Amount"), _("Received")],
+                [[item.get("amount", ""), item.get("received", "")] for item in payments] or [[_("None"), ""]],
+            )
+        )
+        return Markup("").join(parts)
 
     def _browser_info(self):
         try:

@@ -108,6 +108,34 @@ class TestHmrcSandbox(SandboxCase):
         self.assertEqual(details["form_bundle"], ended.form_bundle_number)
         self.assertNotIn("100.0", json.dumps(details), "references, not amounts")
 
+    def read_account(self, vat_return):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": "integration.vat.return",
+                "method": "action_read_hmrc_account",
+                "args": [[vat_return.id]],
+                "kwargs": {"context": {"allowed_company_ids": [self.company.id]}},
+            },
+        )
+
+    def test_the_filed_return_charges_and_payments_are_read_back_and_checked_box_for_box(self):
+        self.connect()
+        ended = self.read_obligations().sorted("date_from")[0]
+        post(self.env, self.customer, "out_invoice", [(100.00, self.st20)], ended.date_from)
+        self.submit(self.ready(ended))
+        self.assertEqual(ended.state, "submitted")
+        self.read_account(ended)
+        self.assertTrue(ended.hmrc_account_read_at)
+        self.assertIn("Matches this return, box for box.", ended.hmrc_account)
+        self.assertIn("Liabilities", ended.hmrc_account)
+        self.assertIn("Payments", ended.hmrc_account)
+        # Had the ledger been read differently, the return would not be what HMRC holds.
+        ended.box1 = 21.00
+        self.read_account(ended)
+        self.assertIn("Differs from this return in box 1", ended.hmrc_account)
+        self.assertIn("HMRC holds different figures for box 1", ended.message_ids[0].body)
+
     def test_hmrc_s_refusals_leave_the_return_draft_with_what_to_do(self):
         self.connect()
         returns = self.read_obligations().sorted("date_from")
