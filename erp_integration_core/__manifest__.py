@@ -13,8 +13,10 @@
         "security/integration_security.xml",
         "security/ir.model.access.csv",
         "security/integration_rules.xml",
+        "security/integration_privacy_rules.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
+        "data/integration_privacy_data.xml",
         "data/mail_activity_type_data.xml",
         "views/integration_wizard_views.xml",
         "views/integration_backend_views.xml",
@@ -22,6 +24,7 @@
         "views/integration_mapping_views.xml",
         "views/integration_audit_log_views.xml",
         "views/integration_menus.xml",
+        "views/integration_privacy_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["erp_integration_core/static/tests/tours/*.js"],

@@ -17,10 +17,88 @@ one backend:
 """
 
 import json
+import re
 
 from .lib.payload import sha256_hex
+from .partners import email_key, phone_key
 
 REDACTED = json.dumps({"redacted": True})
+SCRUBBED = "[redacted]"
+# Keys whose values name or reach a person, in the channels' payloads (Shopify, HubSpot, warehouse files).
+PERSONAL_KEYS = {
+    "email",
+    "phone",
+    "mobilephone",
+    "fax",
+    "first_name",
+    "last_name",
+    "firstname",
+    "lastname",
+    "address",
+    "address1",
+    "address2",
+    "street",
+    "street2",
+    "city",
+    "town",
+    "zip",
+    "postcode",
+    "postal_code",
+    "province",
+    "note",
+    "browser_ip",
+    "client_ip",
+    "latitude",
+    "longitude",
+    "contact_email",
+    "customer_email",
+    "buyer_accepts_marketing",
+}
+# Objects in which ``name`` is a person's (a customer, an address), not a product's or an order's.
+PERSONAL_OBJECTS = re.compile(r"address|customer|contact|consignee|billing|shipping|recipient", re.IGNORECASE)
+LOOKS_LIKE_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def identifier_hashes(email=None, phone=None):
+    """SHA-256 of a person's normalised e-mail and phone: how the suppression list knows them, and no more."""
+    keys = {"email": email_key(email), "phone": phone_key(phone)}
+    return {sha256_hex(f"{kind}:{key}") for kind, key in keys.items() if key}
+
+
+def scrub(value, within=""):
+    """``value`` (a decoded payload) with the values of personal fields replaced, everything else as it was.
+
+    References, amounts, SKUs, dates and structure stay, so what was sold and
+    for how much can still be shown from the payload; names, e-mails, phones
+    and addresses go. ``within`` is the key of the enclosing object.
+    """
+    if isinstance(value, dict):
+        personal_object = bool(PERSONAL_OBJECTS.search(within))
+        return {key: _scrub_item(key, item, personal_object) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub(item, within) for item in value]
+    if isinstance(value, str) and LOOKS_LIKE_EMAIL.fullmatch(value.strip()):
+        return SCRUBBED
+    return value
+
+
+def _scrub_item(key, item, personal_object):
+    lowered = str(key).lower()
+    personal = lowered in PERSONAL_KEYS or (personal_object and lowered in ("name", "company"))
+    if personal and item not in (None, "", [], {}) and not isinstance(item, dict | list):
+        return SCRUBBED
+    return scrub(item, str(key))
+
+
+def scrub_text(text):
+    """A JSON payload's text scrubbed (``scrub``); None for text that is not JSON, which cannot be told apart."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    return json.dumps(scrub(data), separators=(",", ":"), ensure_ascii=False)
+
+
 EXPORTED_FIELDS = ["name", "email", "phone", "street", "street2", "city", "zip", "country_id"]
 ERASED_FIELDS = ("email", "phone", "street", "street2", "city", "zip", "comment", "vat")
 
@@ -60,8 +138,14 @@ class PersonalData:
         ``exchange`` (the privacy request being processed) is linked to each
         anonymised partner. Returns what was done, by id.
         """
+        if self.backend.legal_hold:
+            return {"anonymised": [], "legal_hold": partners.ids, "payloads_redacted": 0, "backend_on_hold": True}
         anonymised, held = [], []
         for partner in partners:
+            # Remembered by hashes before the identifiers go, so no contact sync brings them back.
+            self.env["integration.suppression"]._suppress(
+                partner.company_id or self.backend.company_id, partner.email, partner.phone
+            )
             if self._on_legal_hold(partner):
                 held.append(partner.id)
                 continue

@@ -9,6 +9,7 @@ from . import (
     integration_field_mapping,
     integration_flow,
     integration_linked_mixin,
+    integration_privacy,
     integration_value_mapping,
     res_partner,
 )

@@ -1,1 +1,6 @@
-from . import integration_audit_export, integration_exchange_ignore, integration_exchange_replay
+from . import (
+    integration_audit_export,
+    integration_exchange_ignore,
+    integration_exchange_replay,
+    integration_personal_data,
+)
