@@ -47,11 +47,16 @@ def prepare_demo(env):
     automatic choice. The sample orders go through the same intake and jobs as
     live webhooks, so the dashboard, the exchanges and the sale orders show
     what an operator will see. The last one uses a SKU Odoo does not know, to
-    show the exception queue.
+    show the exception queue. Before them, the dashboard is given a week of
+    history (``history.demo_history``); a demo prepared before it had one
+    gets it on the next run.
     """
+    # Imported here: the history builds its orders with this module's.
+    from .history import demo_history
+
     backend = env.ref("erp_integration_demo.backend_shopify")
     if backend.value_mapping_ids:
-        return False
+        return demo_history(env)
     # Webhook addresses are built from it: the demo listens on 127.0.0.1:8069.
     env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:8069")
     company = env.ref("base.main_company")
@@ -96,6 +101,7 @@ def prepare_demo(env):
     env.ref("erp_integration_demo.backend_3pl").write(
         {"threepl_warehouse_id": env.ref("stock.warehouse0").id, "threepl_site": "MAIN"}
     )
+    demo_history(env)
     Exchange = env["integration.exchange"]
     row = Exchange._webhook_backend(backend.webhook_token)
     for number, customer in enumerate(CUSTOMERS, start=1):

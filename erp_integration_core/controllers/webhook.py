@@ -34,7 +34,7 @@ class IntegrationWebhookController(http.Controller):
         limit = backend_row[3] * 1024
         httprequest = request.httprequest
         if (httprequest.content_length or 0) > limit:
-            Exchange._count_rejection(backend_row[0])
+            Exchange._count_rejection(backend_row[0], 413)
             return self._answer(413, {"error": f"payload larger than {backend_row[3]} KiB"})
         # A body sent without Content-Length is measured again by the intake.
         body = httprequest.get_data()

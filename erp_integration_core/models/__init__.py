@@ -2,6 +2,8 @@ from . import (
     integration_audit_log,
     integration_audited_mixin,
     integration_backend,
+    integration_backend_alerts,
+    integration_backend_dashboard,
     integration_binding,
     integration_delivery,
     integration_exchange,
@@ -11,5 +13,6 @@ from . import (
     integration_linked_mixin,
     integration_privacy,
     integration_value_mapping,
+    integration_webhook_rejection,
     res_partner,
 )

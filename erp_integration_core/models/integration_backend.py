@@ -4,7 +4,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..connector import get_connector_class, installed_connectors
-from ..lib import errors
+from ..lib import errors, fix_keys
 from ..lib.events import Event
 from ..lib.mapping import apply_mappings
 
@@ -33,7 +33,7 @@ AUDITED_FIELDS = (
 class IntegrationBackend(models.Model):
     _name = "integration.backend"
     _description = "Integration Backend"
-    _inherit = ["mail.thread", "integration.audited.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "integration.audited.mixin"]
     _audit_prefix = "backend"
     _audit_fields = AUDITED_FIELDS
     _order = "sequence, name"
@@ -105,10 +105,50 @@ class IntegrationBackend(models.Model):
     failed_count = fields.Integer(compute="_compute_dashboard")
     oldest_open_hours = fields.Float(compute="_compute_dashboard", string="Oldest open item (hours)")
 
+    sla_hours = fields.Float(
+        string="Exception SLA (hours)",
+        default=4.0,
+        required=True,
+        help="How long an exchange may wait for a person in the exception queue before it shows as overdue.",
+    )
+    alert_failures_per_hour = fields.Integer(
+        string="Alert at failures in an hour",
+        default=10,
+        required=True,
+        help="Exchanges stopping for a person (needs attention or failed) within the last hour that raise an "
+        "alert. 0 never alerts on failures.",
+    )
+    alert_backlog_hours = fields.Float(
+        string="Alert at backlog age (hours)",
+        default=4.0,
+        required=True,
+        help="Age of the oldest exchange waiting (queued or needing attention) that raises an alert. "
+        "0 never alerts on the backlog.",
+    )
+    alert_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        domain=[("share", "=", False)],
+        default=lambda self: self.env.user.filtered(lambda user: user._is_internal() and not user._is_superuser()),
+        help="Gets an activity when an alert is raised, and its e-mails.",
+    )
+    alert_partner_ids = fields.Many2many(
+        "res.partner", string="Alert recipients", help="Also told by e-mail when an alert is raised and cleared."
+    )
+    alert_state = fields.Selection(
+        [("clear", "Clear"), ("raised", "Raised")], default="clear", required=True, readonly=True, copy=False
+    )
+    alert_raised_at = fields.Datetime(readonly=True, copy=False)
+    alert_reason = fields.Text(readonly=True, copy=False, help="The thresholds passed when the alert was raised.")
+
     _webhook_token_unique = models.Constraint("UNIQUE(webhook_token)", "The webhook token must be unique.")
     _limits_positive = models.Constraint(
         "CHECK(max_payload_kb > 0 AND max_attempts > 0 AND batch_size > 0)",
         "The payload size limit, the number of attempts and the backlog batch must be positive.",
+    )
+    _alert_limits = models.Constraint(
+        "CHECK(sla_hours > 0 AND alert_failures_per_hour >= 0 AND alert_backlog_hours >= 0)",
+        "The SLA must be positive and the alert thresholds not negative.",
     )
 
     @api.model
@@ -392,7 +432,8 @@ class IntegrationBackend(models.Model):
                     type=map_type,
                     value=external_value,
                     backend=self.name,
-                )
+                ),
+                fix_key=fix_keys.mapping_key(map_type, external_value),
             )
         return found._odoo_value()
 

@@ -3,18 +3,20 @@ import json
 import logging
 import time
 import traceback
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError as OdooValidationError
+from odoo.fields import Domain
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..connector import installed_connectors
-from ..lib import errors, payload, states
+from ..lib import errors, fix_keys, payload, states
 from ..lib.events import Delivery
 from ..work import DEFERRED, EXCHANGE, Deferred
 
@@ -92,12 +94,35 @@ class IntegrationExchange(models.Model):
     child_ids = fields.One2many("integration.exchange", "parent_id", string="Replays")
     user_id = fields.Many2one("res.users", string="Assigned to", tracking=True)
     ignore_reason = fields.Text(readonly=True)
+    failed_at = fields.Datetime(
+        string="Waiting since",
+        readonly=True,
+        index="btree_not_null",
+        help="When processing last stopped for a person (needs attention or failed).",
+    )
+    fix_key = fields.Char(
+        string="To fix",
+        readonly=True,
+        help="What must be fixed for the exchange to go through, e.g. 'mapping:tax:GB VAT' or 'product:SKU-123': "
+        "exchanges with the same key are fixed once, then retried together.",
+    )
+    age = fields.Char(compute="_compute_sla", help="How long the exchange has been waiting for a person.")
+    sla_status = fields.Selection(
+        [("ok", "Within SLA"), ("overdue", "Overdue")],
+        string="SLA",
+        compute="_compute_sla",
+        search="_search_sla_status",
+        help="Overdue once it has waited longer than its backend's exception SLA.",
+    )
 
     _idempotency_key_unique = models.Constraint(
         "UNIQUE(backend_id, idempotency_key)", "This backend already received an exchange with this idempotency key."
     )
     # Waiting exchanges of one object, found quickly when a backlog batch keeps their order.
     _queued_lock_key_index = models.Index("(backend_id, lock_key, id) WHERE state = 'queued'")
+    # The dashboard's week by arrival, and by time done per backend (its last success too).
+    _create_date_index = models.Index("(create_date)")
+    _done_processed_index = models.Index("(backend_id, processed_at) WHERE state = 'done'")
 
     @api.depends("backend_id", "flow", "external_id")
     def _compute_display_name(self):
@@ -163,12 +188,13 @@ class IntegrationExchange(models.Model):
         return self.env.cr.fetchone()
 
     @api.model
-    def _count_rejection(self, backend_id):
+    def _count_rejection(self, backend_id, status):
         self.env.cr.execute(
             "UPDATE integration_backend SET webhook_rejected_count = COALESCE(webhook_rejected_count, 0) + 1 "
             "WHERE id = %s",
             [backend_id],
         )
+        self.env["integration.webhook.rejection"]._count(backend_id, status)
 
     @api.model
     def _intake(self, backend_row, request):
@@ -184,18 +210,18 @@ class IntegrationExchange(models.Model):
         if connector_class is None:
             return 404, {"error": "unknown webhook address"}
         if len(body) > max_payload_kb * 1024:
-            self._count_rejection(backend_id)
+            self._count_rejection(backend_id, 413)
             return 413, {"error": f"payload larger than {max_payload_kb} KiB"}
         backend = self.env["integration.backend"].browse(backend_id)
         connector = connector_class(backend)
         if not connector.verify_request(request, secret):
-            self._count_rejection(backend_id)
+            self._count_rejection(backend_id, 401)
             return 401, {"error": "invalid signature"}
         try:
             data = payload.parse_json(body)
             events = connector.describe_request(request, data)
         except errors.ValidationError as err:
-            self._count_rejection(backend_id)
+            self._count_rejection(backend_id, 400)
             return 400, {"error": err.message}
         if not events:
             return 200, {"status": "accepted", "exchanges": []}
@@ -622,6 +648,7 @@ class IntegrationExchange(models.Model):
             self._set_state(
                 "needs_attention", attempts=attempts, error_category=classified.category, message=classified.message
             )
+        self._store_fix_key(classified or err)
         return self.message
 
     def _on_job_failed(self, exc_info=None, exc_name=None, exc_message=None, **_kwargs):
@@ -689,6 +716,8 @@ class IntegrationExchange(models.Model):
     # State and audit --------------------------------------------------------
 
     def _set_state(self, state, **vals):
+        if state in EXCEPTION_STATES:
+            vals.setdefault("failed_at", fields.Datetime.now())
         for exchange in self:
             previous = exchange.state
             states.check(previous, state)
@@ -827,3 +856,161 @@ class IntegrationExchange(models.Model):
             "res_id": self.id,
             "view_mode": "form",
         }
+
+    # Exception queue --------------------------------------------------------
+
+    def init(self):
+        # Exchanges that stopped before 'Waiting since' was recorded wait since their last change.
+        self.env.cr.execute(
+            "UPDATE integration_exchange SET failed_at = write_date "
+            "WHERE failed_at IS NULL AND state IN ('needs_attention', 'failed')"
+        )
+
+    @api.depends("state", "failed_at", "backend_id.sla_hours")
+    def _compute_sla(self):
+        now = fields.Datetime.now()
+        for exchange in self:
+            waiting = exchange.state in EXCEPTION_STATES and exchange.failed_at
+            if not waiting:
+                exchange.age = exchange.sla_status = False
+                continue
+            hours = (now - exchange.failed_at).total_seconds() / 3600
+            exchange.age = _format_age(self.env, hours)
+            exchange.sla_status = "overdue" if hours > exchange.backend_id.sla_hours else "ok"
+
+    def _search_sla_status(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        overdue = Domain.OR(
+            Domain("backend_id", "in", ids) & Domain("failed_at", "<", fields.Datetime.now() - timedelta(hours=sla))
+            for sla, ids in self._backends_by_sla().items()
+        )
+        waiting = Domain("state", "in", EXCEPTION_STATES)
+        wanted = {
+            "overdue": waiting & overdue,
+            "ok": waiting & ~overdue,
+            False: Domain("state", "not in", EXCEPTION_STATES),
+        }
+        found = Domain.OR(wanted[key] for key in value if key in wanted)
+        return found if operator == "in" else ~found
+
+    def _backends_by_sla(self):
+        """Backend ids by their SLA hours: one condition per SLA rather than one per backend."""
+        backends = self.env["integration.backend"].with_context(active_test=False).search_fetch([], ["sla_hours"])
+        by_sla = {}
+        for backend in backends:
+            by_sla.setdefault(backend.sla_hours, []).append(backend.id)
+        return by_sla
+
+    def _store_fix_key(self, error):
+        """Keep what must be fixed for this exchange, read from the error that stopped it.
+
+        Only an exchange waiting for a person has one; a transient failure
+        that will be retried by itself has none.
+        """
+        key = (fix_keys.fix_key(error) if error is not None else None) if self.state in EXCEPTION_STATES else None
+        if (self.fix_key or None) != key:
+            self.fix_key = key or False
+
+    def action_fix(self):
+        """Open what must be fixed: the value mapping to add or complete, or the products the SKUs should name."""
+        self.ensure_one()
+        parsed = fix_keys.parse(self.fix_key)
+        if not parsed:
+            raise UserError(_("This exchange names nothing to open: its message says what to fix."))
+        kind, values = parsed
+        opener = {
+            fix_keys.MAPPING: self._fix_mapping,
+            fix_keys.PRODUCT: self._fix_products,
+            fix_keys.UNIT: self._fix_unit,
+        }[kind]
+        return opener(*values)
+
+    def _fix_mapping(self, map_type, external_value, odoo_record=False):
+        """The value mapping form: the backend's mapping of that value if it has one (to complete), else a new one."""
+        Mapping = self.env["integration.value.mapping"]
+        domain = [("backend_id", "=", self.backend_id.id), ("map_type", "=", map_type)]
+        if external_value:
+            domain.append(("external_value", "=", external_value))
+        if odoo_record:
+            domain.append(("odoo_record", "=", odoo_record))
+        existing = Mapping.search(domain, limit=1)
+        if not Mapping.has_access("write" if existing else "create"):
+            raise UserError(
+                _(
+                    "Only an integration manager can change value mappings: ask one to map %(type)s '%(value)s' "
+                    "on backend '%(backend)s', then Retry.",
+                    type=map_type,
+                    value=external_value or odoo_record,
+                    backend=self.backend_id.name,
+                )
+            )
+        context = {"default_backend_id": self.backend_id.id, "default_map_type": map_type}
+        if external_value:
+            context["default_external_value"] = external_value
+        if odoo_record:
+            context["default_odoo_record"] = odoo_record
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Value mapping"),
+            "res_model": "integration.value.mapping",
+            "res_id": existing.id or False,
+            "views": [(self.env.ref("erp_integration_core.integration_value_mapping_view_form").id, "form")],
+            "target": "new",
+            "context": context,
+        }
+
+    def _fix_products(self, *skus):
+        """The product list searched for the SKU, with the SKU ready for a product created from it."""
+        if "product.product" not in self.env:
+            raise UserError(_("Products are not installed in this database."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Products: %s", ", ".join(skus)),
+            "res_model": "product.product",
+            "views": [(False, "list"), (False, "form")],
+            "context": {"search_default_name": skus[0], "default_default_code": skus[0]},
+        }
+
+    def _fix_unit(self, unit_name):
+        """The value mapping form for the warehouse's name of an Odoo unit, the unit filled in."""
+        Unit = self.env["uom.uom"].with_context(active_test=False) if "uom.uom" in self.env else None
+        unit = Unit.search([("name", "=", unit_name)], limit=1) if Unit is not None else None
+        return self._fix_mapping("unit", False, odoo_record=f"uom.uom,{unit.id}" if unit else False)
+
+    def action_retry_selected(self):
+        """Retry every selected exchange that waits for a person, typically all those a fix has just unblocked.
+
+        Those already queued again, done or set aside are left as they are
+        rather than refusing the whole selection.
+        """
+        waiting = self.filtered(lambda exchange: exchange.state in EXCEPTION_STATES)
+        waiting.action_retry()
+        skipped = len(self) - len(waiting)
+        message = _("%(count)s exchanges queued again.", count=len(waiting))
+        if skipped:
+            message = _(
+                "%(message)s %(skipped)s were not waiting for a person and were left as they are.",
+                message=message,
+                skipped=skipped,
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Retry"),
+                "message": message,
+                "type": "success" if waiting else "warning",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+
+def _format_age(env, hours):
+    """A waiting time as an operator reads it: '45 min', '5 h 10 min', '3 d 4 h'."""
+    minutes = int(hours * 60)
+    if minutes < 60:
+        return env._("%(minutes)s min", minutes=minutes)
+    if minutes < 24 * 60:
+        return env._("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=minutes % 60)
+    return env._("%(days)s d %(hours)s h", days=minutes // (24 * 60), hours=minutes % (24 * 60) // 60)

@@ -6,9 +6,10 @@ READERS = "erp_integration_core.group_integration_user,erp_integration_core.grou
 class IntegrationLinkedMixin(models.AbstractModel):
     """For business documents the suite creates or changes (orders, invoices…).
 
-    Gives them the exchanges behind them, and a button to open those: the
-    digital link from a document back to the payload it came from. Only
-    integration users and auditors see them.
+    Gives them the exchanges behind them, and buttons to open those and to
+    trace the document (``integration.trace``: exchanges, payloads and audit
+    entries on one page): the digital link from a document back to the
+    payload it came from. Only integration users and auditors see them.
     """
 
     _name = "integration.linked.mixin"
@@ -46,3 +47,8 @@ class IntegrationLinkedMixin(models.AbstractModel):
             "view_mode": "list,form",
             "domain": [("id", "in", exchanges.ids)],
         }
+
+    def action_view_integration_trace(self):
+        """One page from this document to the evidence: exchanges, payloads (SHA-256, received) and audit entries."""
+        self.ensure_one()
+        return self.env["integration.trace"]._open_for(self)

@@ -3,4 +3,5 @@ from . import (
     integration_exchange_ignore,
     integration_exchange_replay,
     integration_personal_data,
+    integration_trace,
 )
