@@ -21,9 +21,9 @@ from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.amounts import CENT
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
 from odoo.addons.erp_integration_core.lib.events import Event
+from odoo.addons.erp_integration_core.lib.mapping import apply_mappings
 from odoo.addons.erp_integration_core.partners import (
     PartnerIdentity,
-    PartnerMatcher,
     compact,
     email_key,
     phone_key,
@@ -45,6 +45,7 @@ from .lib.records import (
     properties,
     timestamp,
 )
+from .page_matching import PageMatcher
 
 
 def checked_vat(number, company_name):
@@ -97,8 +98,10 @@ class CrmImport(Component):
     def __init__(self, work):
         super().__init__(work)
         self.binding = self.env["integration.binding"]
-        self.matcher = PartnerMatcher(self.backend)
+        self.matcher = PageMatcher(self.backend)
         self.Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        self.specs = {}
+        self.remembered = {}
 
     # Partners ---------------------------------------------------------------
 
@@ -196,23 +199,57 @@ class CrmImport(Component):
     def load(self, kind, records):
         """A page of the initial load: every company or contact on it, imported from the page itself.
 
-        The partners Odoo has no match for are created together, which is
-        several times faster than one by one; the others (bound already,
-        matched, twice on the page, or a contact whose company is not in yet)
-        are imported one by one. A record that cannot be imported (an invalid
-        VAT number, say) is undone alone and queued as an exchange of its own,
-        which reads it again and waits in the exception queue with its reason;
-        the rest of the page is imported.
+        The page's partners are looked for once for the whole page
+        (``PageMatcher``); those Odoo has no match for are created together,
+        several times faster than one by one. The others (bound already,
+        matched, twice on the page, or a contact whose company is not in
+        yet) are imported one by one. A record that cannot be imported (an
+        invalid VAT number, say) is undone alone and queued as an exchange of
+        its own, which reads it again and waits in the exception queue with
+        its reason; the rest of the page is imported.
         """
         singular = "company" if kind == "companies" else "contact"
         ids = [str(shape.required(record, "id", kind)) for record in records]
         bound = self._bound_partners(ids)
+        plans, waiting = self._load_plans(kind, ids, records)
+        matches = self._matches([plan for _id, _record, plan in plans if plan and plan.external_id not in bound])
+        planned, alone, keys = [], [], set()
+        for object_id, record, plan in plans:
+            identity_keys = plan.keys() if plan else set()
+            if plan is None or object_id in bound or object_id in matches or keys & identity_keys:
+                alone.append((object_id, record, plan))
+                continue
+            keys |= identity_keys
+            planned.append(plan)
+        partners = self._create_partners(planned)
+        importer = self.import_company if kind == "companies" else self.import_contact
+        for object_id, record, plan in alone:
+            try:
+                with self.env.cr.savepoint():
+                    match = matches.get(object_id)
+                    partners |= self._partner(plan, match) if match else importer(object_id, record)
+            except (ValidationError, MappingError, BusinessError, Ignored) as err:
+                waiting.append(self._alone(singular, object_id, err))
+        if waiting:
+            self.backend._receive_events(waiting)
+        return {
+            "imported": len(partners),
+            "created_together": len(planned),
+            "queued_alone": [event.external_id for event in waiting],
+        }
+
+    def _load_plans(self, kind, ids, records):
+        """``(id, record, plan)`` of every record of a page that reads well, and an event for each that does not.
+
+        A contact's plan is None while their company is not bound: it is then imported alone, company first.
+        """
+        singular = "company" if kind == "companies" else "contact"
         parents = None
         if kind == "contacts":
             parents = self._bound_partners(
                 [company for record in records for company in associated(record, "companies")[:1]]
             )
-        planned, alone, waiting, keys = [], [], [], set()
+        plans, waiting = [], []
         for object_id, record in zip(ids, records, strict=True):
             try:
                 plan = (
@@ -223,32 +260,13 @@ class CrmImport(Component):
             except (ValidationError, MappingError, BusinessError, Ignored) as err:
                 waiting.append(self._alone(singular, object_id, err))
                 continue
-            identity_keys = plan and plan.keys()
-            if (
-                plan is None
-                or object_id in bound
-                or keys & identity_keys
-                or self.matcher.find(plan.identity, plan.parent)
-            ):
-                alone.append((object_id, record))
-                continue
-            keys |= identity_keys
-            planned.append(plan)
-        partners = self._create_partners(planned)
-        importer = self.import_company if kind == "companies" else self.import_contact
-        for object_id, record in alone:
-            try:
-                with self.env.cr.savepoint():
-                    partners |= importer(object_id, record)
-            except (ValidationError, MappingError, BusinessError, Ignored) as err:
-                waiting.append(self._alone(singular, object_id, err))
-        if waiting:
-            self.backend._receive_events(waiting)
-        return {
-            "imported": len(partners),
-            "created_together": len(planned),
-            "queued_alone": [event.external_id for event in waiting],
-        }
+            plans.append((object_id, record, plan))
+        return plans, waiting
+
+    def _matches(self, plans):
+        """The partners Odoo already has for ``plans``, by HubSpot id, looked for once for them all."""
+        found = self.matcher.find_many([(plan.identity, plan.parent) for plan in plans])
+        return {plan.external_id: partner for plan, partner in zip(plans, found, strict=True) if partner}
 
     def _bound_partners(self, external_ids):
         """The partners bound to these HubSpot ids, by id, in one query."""
@@ -296,7 +314,7 @@ class CrmImport(Component):
 
     def _values(self, plan):
         """The partner fields of ``plan`` through the backend's field mappings, and its payment terms if mapped."""
-        vals = self.backend._apply_field_mappings(plan.flow, plan.source, DEFAULTS[plan.flow])
+        vals = apply_mappings(plan.source, self._specs(plan.flow), self._lookup_value, self._find_record)
         vals["is_company"] = plan.flow == COMPANY
         if plan.parent:
             vals["parent_id"] = plan.parent.id
@@ -304,10 +322,38 @@ class CrmImport(Component):
         if terms:
             # Unmapped terms wait for the deal that needs them: it says which mapping is missing.
             with contextlib.suppress(MappingError):
-                term = self.backend._lookup_value("payment_terms", terms)
+                term = self._lookup_value("payment_terms", terms)
                 if term:
                     vals["property_payment_term_id"] = term.id
         return vals
+
+    def _specs(self, flow):
+        """The backend's field mappings of ``flow`` (else the channel's defaults), read once, not once per record."""
+        if flow not in self.specs:
+            mappings = self.backend.field_mapping_ids.filtered(lambda m: m.active and m.flow == flow)
+            self.specs[flow] = [m._as_spec() for m in mappings] if mappings else DEFAULTS[flow]
+        return self.specs[flow]
+
+    def _lookup_value(self, map_type, external_value, mapping=None):
+        """The backend's value mapping, asked once per value: a page's companies share a few payment terms."""
+        return self._remembered(self.backend._lookup_value, map_type, external_value)
+
+    def _find_record(self, model, field, value, mapping=None):
+        """The record a ``record`` mapping names, asked once per value: a page's records share a few countries."""
+        return self._remembered(self.backend._find_record, model, field, value)
+
+    def _remembered(self, compute, *args):
+        """``compute(*args)`` asked once: its answer, or its mapping error, is remembered."""
+        key = (compute.__name__, *args)
+        if key not in self.remembered:
+            try:
+                self.remembered[key] = (compute(*args), None)
+            except MappingError as err:
+                self.remembered[key] = (None, err)
+        answer, error = self.remembered[key]
+        if error:
+            raise error
+        return answer
 
     def delete(self, kind, object_id):
         """A company or contact deleted in HubSpot (restorable there): archived in Odoo when HubSpot owns customers."""
@@ -344,8 +390,8 @@ class CrmImport(Component):
         result["payloads_redacted"] += personal_data.redact(about)
         return result
 
-    def _partner(self, plan):
-        """Find (binding, then matcher) or create the partner; update it when HubSpot owns customers."""
+    def _partner(self, plan, match=None):
+        """Find (binding, then ``match`` or the matcher) or create the partner; update it if HubSpot owns customers."""
         flow, external_id, identity, parent = plan.flow, plan.external_id, plan.identity, plan.parent
         updated = timestamp(plan.modified, f"{flow} {external_id}: last modified date")
         vals = self._values(plan)
@@ -363,7 +409,7 @@ class CrmImport(Component):
         if bound and not bound.active and self.backend.owner_customers == "external":
             # Deleted in HubSpot and archived here; HubSpot has it again (restored).
             vals["active"] = True
-        found = bound or self.matcher.find(identity, parent=parent)
+        found = bound or match or self.matcher.find(identity, parent=parent)
         if not found:
             found = self.Partner.create(dict(vals, company_id=self.company.id))
             self.exchange._link(found, "created", sorted(vals))

@@ -2,13 +2,16 @@
 
 **Initial load.** Companies, then contacts (with their companies), are listed a
 hundred per request; each page is one inbound exchange, imported by its own
-job from the page itself, so 12,000 records cost 120 requests. A run lists a
-few pages and then starts the next run, keeping its place in the flow's
-cursor (``companies:<after>``): a crash or a restart resumes from the last page
-queued, and a page queued twice is one exchange (its key is its place).
-Contacts are listed once every page of companies is in, so a contact's company
-is always found bound rather than imported twice at once. The
-backend shows the progress: the portal's records Odoo has bound, of the total.
+job from the page itself, so 12,000 records cost 120 requests. A run lists
+ten pages, which its commit hands to the workers, and starts the next run,
+keeping its place in the flow's cursor (``companies:<after>``): a crash or a
+restart resumes from the last page queued, and a page queued twice is one
+exchange (its key is its place). Runs go before the pages waiting in the
+queue, so while there is more to list one worker lists and the other
+imports. Contacts are listed once every page of companies is in, so a
+contact's company is always found bound rather than imported twice at once.
+The backend shows the progress: the portal's records Odoo has bound, of the
+total.
 
 **Catch-up.** Companies, contacts and deals modified since the last run are
 found through search, oldest first. Search pages stop at 10,000 results, so
@@ -31,8 +34,12 @@ from .lib.client import BATCH_SIZE
 from .lib.records import COMPANY_PROPERTIES, CONTACT_PROPERTIES, timestamp
 
 LOAD_KINDS = ("companies", "contacts")
-# A run's pages are committed together: a hundred is a few seconds of listing.
-LOAD_PAGES_PER_RUN = 100
+# A run's pages are committed together, and only then imported: ten are about a second of listing.
+LOAD_PAGES_PER_RUN = 10
+# Ahead of the pages in the queue, which have queue_job's default priority (10).
+LOAD_PRIORITY = 5
+# How soon contacts look again whether every company page is in.
+COMPANIES_POLL = 1
 LOAD_PROPERTIES = {"companies": COMPANY_PROPERTIES, "contacts": CONTACT_PROPERTIES}
 LOAD_ASSOCIATIONS = {"companies": (), "contacts": ("companies",)}
 DONE = "done"
@@ -55,6 +62,21 @@ def epoch_ms(moment):
     return str(round(moment.replace(tzinfo=UTC).timestamp() * 1000))
 
 
+def trigger_load(flow, delay=0):
+    """The load's next run in ``delay`` seconds, before the pages waiting in the queue.
+
+    As ``flow._trigger``: one pending run, however often it is asked for.
+    """
+    if flow.enabled:
+        flow.with_delay(
+            channel=flow.backend_id._job_channel(),
+            eta=delay,
+            priority=LOAD_PRIORITY,
+            identity_key=f"integration-flow-{flow.id}-trigger",
+            description=f"{flow.backend_id.name}: {flow.name}",
+        )._run()
+
+
 class InitialLoad(Component):
     page_size = BATCH_SIZE
     pages_per_run = LOAD_PAGES_PER_RUN
@@ -67,7 +89,7 @@ class InitialLoad(Component):
         totals = dict((flow.last_result or {}).get("totals") or {})
         if kind != LOAD_KINDS[0] and not after and self._waiting(LOAD_KINDS[0]):
             # Contacts go under their companies: they start once every company page is in.
-            flow._trigger(delay=2)
+            trigger_load(flow, COMPANIES_POLL)
             return flow.cursor
         delay = 0
         for _page in range(self.pages_per_run):
@@ -99,7 +121,7 @@ class InitialLoad(Component):
         flow.last_result = {"totals": totals, "cursor": cursor}
         if kind != DONE:
             # The next pages in a job of their own: what this one queued is committed first.
-            flow._trigger(delay=math.ceil(delay))
+            trigger_load(flow, math.ceil(delay))
         return cursor
 
     def _waiting(self, kind):

@@ -1,1 +1,1 @@
-from . import integration_backend
+from . import integration_backend, integration_exchange

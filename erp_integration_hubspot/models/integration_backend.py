@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..lib.client import HubSpotClient, RateWindow
 from ..setup import HubSpotSetup
+from ..sync import trigger_load
 
 # HubSpot counts a portal's requests together: every job of a backend in this
 # process paces itself from the same window.
@@ -81,5 +82,5 @@ class IntegrationBackend(models.Model):
         flow = self.flow_ids.filtered(lambda flow: flow.code == "crm.load")[:1]
         if not flow:
             raise UserError(_("Press Set up HubSpot first: it creates the initial load flow."))
-        flow._trigger(delay=0)
+        trigger_load(flow)
         return True

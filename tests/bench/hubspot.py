@@ -12,6 +12,13 @@ In one run, on this machine:
    the limit imposes: the load needs one request per hundred records plus a
    count of each type, R requests in all; only 100 fit in any 10 s, so the last
    one cannot go before ``floor((R - 1) / 100) * 10`` s after the first.
+   Beside it, in the same run, the two floors on this machine: the sandbox
+   alone serving the same requests one after the other (limits raised, before
+   the load), and plain Odoo creating the partners the load created (after it):
+   the same values in the same batches of a hundred, through
+   ``res.partner.create`` alone, in two processes sharing the batches as the
+   two workers share the pages, companies first. The load is reported as a
+   ratio to the bound and to each floor, which holds on a loaded machine.
 3. **Won deals.** 200 deals of five lines (three goods, two services that make a
    project and tasks) are created, the portal's ``deal.propertyChange`` on
    ``dealstage`` is subscribed to Odoo, and the deals are marked won at two a
@@ -25,7 +32,8 @@ One Odoo server (``workers=2``, queue_job runner ``root:2``, no cron).
 """
 
 import argparse
-import math
+import concurrent.futures
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -40,7 +48,7 @@ DB = "erp_integration_bench_hubspot"
 SUITE = "erp_integration_core,erp_integration_sale_stock,erp_integration_shopify,erp_integration_hubspot"
 LINES = (("MUG-STONE-350", 12, "8.50"), ("TEAPOT-CER-1L", 4, "24.00"), ("TRAY-WALNUT", 2, "38.00"))
 SERVICES = (("SRV-INSTALL-DAY", 1, "480.00"), ("SRV-TRAINING", 2, "350.00"))
-STANDARD_LIMIT, WINDOW, PAGE = 100, 10, 100
+STANDARD_LIMIT, WINDOW = 100, 10
 
 
 class Portal:
@@ -149,12 +157,48 @@ def wait(condition, timeout, what):
     raise SystemExit(f"Timed out after {timeout} s waiting for {what}")
 
 
-def measure_load(odoo, database, portal, companies, contacts):
+def load_average():
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
+def cpu_seconds(pid):
+    """User and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_listing(odoo, portal, sandbox):
+    """The sandbox floor: its answers to the load's requests, alone and with the limit raised."""
+    portal.act("set_limits", ten_secondly=1_000_000, daily=10_000_000)
+    cpu = cpu_seconds(sandbox.process.pid)
+    listed = odoo.shell(DB, "list_pages", "hubspot_odoo")
+    return listed | {"sandbox_cpu_s": cpu_seconds(sandbox.process.pid) - cpu}
+
+
+def measure_creation(odoo, workdir, parts=2):
+    """The Odoo floor: plain ``res.partner.create`` of what the load created, in ``parts`` processes side by side."""
+    barrier = workdir / "floor"
+    barrier.mkdir()
+    with concurrent.futures.ThreadPoolExecutor(parts) as pool:
+        runs = list(
+            pool.map(
+                lambda part: odoo.shell(
+                    DB, "create_floor", "hubspot_odoo", part=part, parts=parts, barrier=str(barrier)
+                ),
+                range(parts),
+            )
+        )
+    return {
+        "seconds": max(run["ended"] for run in runs) - min(run["started"] for run in runs),
+        "odoo_cpu_s": sum(run["cpu_s"] for run in runs),
+        "created": sum(run["created"] for run in runs),
+    }
+
+
+def measure_load(odoo, database, portal, pages):
     portal.act("set_limits", ten_secondly=STANDARD_LIMIT, daily=250_000)
     first = database.last_job_id()
     odoo.shell(DB, "start_load", "hubspot_odoo")
-    # Contacts without a page of their own are impossible: every record lands on one.
-    pages = math.ceil(companies / PAGE) + math.ceil(contacts / PAGE)
 
     def done():
         rows = database.query(
@@ -181,7 +225,6 @@ def measure_load(odoo, database, portal, companies, contacts):
     listing = [job for job in jobs if "integration.flow" in job["func_string"]]
     page_jobs = [job for job in jobs if EXCHANGE_JOB.search(job["func_string"] or "")]
     return {
-        "records": companies + contacts,
         "bound_partners": bound_pages,
         "requests": requests_needed,
         "bound_s": bound,
@@ -189,7 +232,7 @@ def measure_load(odoo, database, portal, companies, contacts):
         "ratio": seconds / bound if bound else float("nan"),
         "listing_s": (max(j["date_done"] for j in listing) - start).total_seconds(),
         "page_exec_p50_s": percentile([j["exec_time"] for j in page_jobs], 0.5),
-        "records_per_s": (companies + contacts) / seconds,
+        "page_jobs": len(page_jobs),
     }
 
 
@@ -247,48 +290,74 @@ def main():
     parser.add_argument("--db-flag", action="append", default=[])
     parser.add_argument("--companies", type=int, default=2_000)
     parser.add_argument("--contacts", type=int, default=10_000)
-    parser.add_argument("--deals", type=int, default=200)
+    parser.add_argument("--deals", type=int, default=200, help="won deals (0: the initial load only)")
     parser.add_argument("--rate", type=float, default=2.0, help="deals marked won per second")
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-hubspot-"))
     odoo = Odoo(options.odoo_bin, options.addons_path, options.db_flag, workdir)
+    log(f"load average before: {load_average()}")
+    deals = None
     with Sandbox(workdir, seed=7) as sandbox:
         portal = Portal(sandbox)
         log(f"Filling the portal: {options.companies} companies, {options.contacts} contacts")
         company_ids = portal.fill(options.companies, options.contacts)
-        deal_ids = portal.deals(options.deals, company_ids)
+        deal_ids = portal.deals(options.deals, company_ids) if options.deals else []
         odoo.create(DB, f"{SUITE},erp_integration_demo")
         try:
             configured = odoo.shell(DB, "configure", "hubspot_odoo", api_url=portal.url)
             database = Database(DB)
+            log("Sandbox floor: the load's requests alone, limit raised")
+            listing = measure_listing(odoo, portal, sandbox)
+            log(f"Sandbox floor: {listing}")
             with odoo.server(DB, sandbox.ca_pem) as (url, _logfile):
-                log("Initial load at 100 requests per 10 s")
-                load = measure_load(odoo, database, portal, options.companies, options.contacts)
+                log(f"Initial load at 100 requests per 10 s (load average {load_average()})")
+                load = measure_load(odoo, database, portal, sum(listing["pages"].values()))
                 log(f"Initial load: {load}")
-                webhook_url = url + urlsplit(configured["webhook_url"]).path
-                log(f"{options.deals} won deals at {options.rate}/s")
-                deals = measure_deals(database, portal, deal_ids, webhook_url, configured["secret"], options.rate)
-                log(f"Won deals: {deals}")
+                log(f"Odoo floor: res.partner.create of what the load created (load average {load_average()})")
+                creation = measure_creation(odoo, workdir)
+                log(f"Odoo floor: {creation}")
+                if deal_ids:
+                    webhook_url = url + urlsplit(configured["webhook_url"]).path
+                    log(f"{options.deals} won deals at {options.rate}/s")
+                    deals = measure_deals(database, portal, deal_ids, webhook_url, configured["secret"], options.rate)
+                    log(f"Won deals: {deals}")
         finally:
             odoo.drop(DB)
+    report(load, listing, creation, deals)
+    log(f"load average after: {load_average()}")
+
+
+def report(load, listing, creation, deals):
+    seconds = load["seconds"]
     print()
     print("| measure | figure |")
     print("|---|---:|")
-    print(f"| initial load: records (companies + contacts) | {load['records']:,} |")
-    print(f"| requests needed (pages of 100 + 2 counts) | {load['requests']} |")
+    print(
+        f"| requests needed ({listing['pages']['companies']} + {listing['pages']['contacts']} pages + 2 counts) "
+        f"| {load['requests']} |"
+    )
     print(f"| bound at 100 requests / 10 s | {load['bound_s']} s |")
-    print(f"| initial load, first job start → last page committed | {load['seconds']:.1f} s |")
+    print(f"| sandbox floor: the same requests alone, limit raised | {listing['seconds']:.1f} s |")
+    print(f"| sandbox CPU serving them | {listing['sandbox_cpu_s']:.1f} s |")
+    print(f"| Odoo floor: res.partner.create of the same partners, 2 processes | {creation['seconds']:.1f} s |")
+    print(f"| Odoo CPU creating them (both processes) | {creation['odoo_cpu_s']:.1f} s |")
+    print(f"| partners created by the floor | {creation['created']:,} |")
+    print(f"| initial load, first job start → last page committed | {seconds:.1f} s |")
     print(f"| ratio to the bound | {load['ratio']:.2f} |")
+    print(f"| ratio to the Odoo floor | {seconds / creation['seconds']:.2f} |")
+    print(f"| ratio to the sandbox floor | {seconds / listing['seconds']:.2f} |")
     print(f"| of which listing (all pages queued) | {load['listing_s']:.1f} s |")
-    print(f"| records imported per second | {load['records_per_s']:.0f} |")
+    print(f"| page jobs | {load['page_jobs']} |")
     print(f"| page job, p50 execution | {load['page_exec_p50_s']:.2f} s |")
     print(f"| partners bound | {load['bound_partners']:,} |")
-    print(
-        f"| won deals confirmed (with a project) | {deals['confirmed']} ({deals['with_project']}) of {deals['deals']} |"
-    )
-    print(f"| won deal → confirmed order and project committed, p50 | {deals['p50_s'] * 1000:.0f} ms |")
-    print(f"| same, p95 | {deals['p95_s'] * 1000:.0f} ms |")
-    print(f"| same, max | {deals['max_s'] * 1000:.0f} ms |")
+    if deals:
+        print(
+            f"| won deals confirmed (with a project) | {deals['confirmed']} ({deals['with_project']}) "
+            f"of {deals['deals']} |"
+        )
+        print(f"| won deal → confirmed order and project committed, p50 | {deals['p50_s'] * 1000:.0f} ms |")
+        print(f"| same, p95 | {deals['p95_s'] * 1000:.0f} ms |")
+        print(f"| same, max | {deals['max_s'] * 1000:.0f} ms |")
 
 
 if __name__ == "__main__":
