@@ -19,8 +19,11 @@ STOCK_COLUMNS = ("SKU", "WarehouseId", "Level", "Allocated", "Available")
 def main(env, task, **params):
     tasks = {
         "configure": configure,
+        "prepare_shop": prepare_shop,
         "ship": ship,
         "drafts": drafts,
+        "use_files": use_files,
+        "use_rest": use_rest,
         "reconcile_setup": reconcile_setup,
         "reconcile": reconcile,
     }
@@ -43,11 +46,34 @@ def configure(env, api_url, skus, stock):
     backend.write({"api_url": api_url, "threepl_warehouse_id": warehouse.id, "threepl_site": "MAIN"})
     Product = env["product.product"]
     for sku in skus:
-        product = Product.search([("default_code", "=", sku)], limit=1) or Product.create(
-            {"name": sku, "default_code": sku, "is_storable": True}
-        )
-        env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, stock)
+        if not Product.search([("default_code", "=", sku)], limit=1):
+            Product.create({"name": sku, "default_code": sku, "is_storable": True})
+    _stock(env, skus, stock)
     return {"backend": backend.id, "webhook_url": backend.webhook_url, "secret": backend.webhook_secret}
+
+
+def prepare_shop(env, skus, stock):
+    """``stock`` more of each of the shop's ``skus`` (linked already) at the 3PL's site; the SMS question answered.
+
+    With ``stock_sms`` installed, Odoo asks once per company, on the first
+    delivery to a customer with a phone, whether to text customers; until
+    someone answers, validating such a delivery returns that question instead
+    of validating it. Shop customers have phones (the benchmark's own
+    deliveries do not), so it is answered here as an admin would without SMS
+    credits: no texts.
+    """
+    env.company.write({"has_received_warning_stock_sms": True, "stock_text_confirmation": False})
+    return {"stocked": _stock(env, skus, stock), "skus": len(skus)}
+
+
+def _stock(env, skus, stock):
+    """Add ``stock`` of each product of ``skus`` to the stock of the warehouse the 3PL runs; returns how many."""
+    warehouse = env.ref("stock.warehouse0")
+    products = env["product.product"].search([("default_code", "in", list(skus))])
+    Quant = env["stock.quant"]
+    for product in products:
+        Quant._update_available_quantity(product, warehouse.lot_stock_id, stock)
+    return len(products)
 
 
 def ship(env, count, skus, seed=3):
@@ -101,6 +127,26 @@ def _deliveries(env, count, skus, seed):
             for partner in partners
         ]
     )
+
+
+def use_files(env, root, settle_seconds):
+    """Switch the warehouse backend to the drop folder at ``root`` and set it up as an admin would.
+
+    *Set up* gives a file warehouse its flows, among them ``despatches.read``,
+    whose id the benchmark runs (there is no cron). A file younger than
+    ``settle_seconds`` is left for the next read.
+    """
+    backend = _backend(env)
+    backend.write({"threepl_transport": "folder", "threepl_folder": root, "threepl_settle_seconds": settle_seconds})
+    backend.action_threepl_setup()
+    flow = backend.flow_ids.filtered(lambda flow: flow.code == "despatches.read")
+    return {"flow": flow.id, "flows": backend.flow_ids.mapped("code")}
+
+
+def use_rest(env):
+    """Switch the warehouse backend back to its REST API, which calls back."""
+    _backend(env).threepl_transport = "rest"
+    return {"transport": "rest"}
 
 
 def reconcile_setup(env, root, count, seed=5):
