@@ -351,8 +351,9 @@ class Shipments(Component):
         carrier = self._carrier(next(iter(sorted(carriers)), ""))
         if carrier and not target.carrier_id:
             target.carrier_id = carrier
+        # The warehouse has shipped: no prompt (a backorder's, the text-message warning) may hold the delivery back.
         result = target.with_context(
-            skip_backorder=False, cancel_backorder=False, threepl_despatch=True
+            skip_backorder=False, cancel_backorder=False, threepl_despatch=True, skip_sms=True
         ).button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
             # What was not shipped stays to be delivered: a backorder, as the warehouse keeps it on order.
