@@ -136,10 +136,10 @@ def finished(database, since, flow):
     )[0][0]
 
 
-def settle(database, since, count, despatch_flow="order.despatched"):
-    """Wait until ``count`` shipments and their despatches since exchange ``since`` are processed."""
+def settle(database, since, count):
+    """Wait until ``count`` shipments and their despatch callbacks since exchange ``since`` are processed."""
     wait(lambda: finished(database, since, "shipment.create") >= count, 1800, "the shipments")
-    wait(lambda: finished(database, since, despatch_flow) >= count, 1800, "the despatches")
+    wait(lambda: finished(database, since, "order.despatched") >= count, 1800, "the despatches")
     wait(lambda: not database.pending_jobs(), 600, "the last jobs")
 
 
