@@ -9,6 +9,7 @@ rows are applied meanwhile is the backend's policy.
 """
 
 import hashlib
+from functools import partial
 
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, ValidationError
 from odoo.addons.erp_integration_core.lib.events import Delivery, Event
@@ -17,56 +18,59 @@ from odoo.addons.erp_integration_core.work import Component
 from .lib.files import decode
 
 
+def refusal(record, sha256):
+    """Flow, idempotency key and external type of a refused row of the file whose SHA-256 is ``sha256``."""
+    asn = record.get("kind") == "asn"
+    return (
+        "asn.refused" if asn else "shipment.refused",
+        f"refused:{record['number']}:{record['line']}:{sha256}",
+        "ASN" if asn else "Order",
+    )
+
+
 class Reading(Component):
     def despatches(self, cursor):
         """Read despatches and refusals since ``cursor``; returns the new cursor."""
-        client = self.client
-        if client.callbacks:
+        if self.client.callbacks:
             return cursor
-        for batch in client.read_despatches(cursor):
-            events = [
-                Event.of(
-                    "shipment.despatched",
-                    f"despatch:{record['number']}:{record['despatch']}",
-                    record,
-                    external_type="Order",
-                    external_id=record["number"],
-                )
-                for record in batch.records
-            ]
-            self._store(batch, events)
-            cursor = batch.cursor or cursor
-        for batch in getattr(client, "read_refusals", list)():
+        cursor = self._read(
+            self.client.read_despatches(cursor),
+            cursor,
+            lambda record: ("shipment.despatched", f"despatch:{record['number']}:{record['despatch']}", "Order"),
+            key="number",
+        )
+        for batch in getattr(self.client, "read_refusals", list)():
             sha256 = hashlib.sha256(batch.raw).hexdigest()
-            events = [
-                Event.of(
-                    "asn.refused" if record.get("kind") == "asn" else "shipment.refused",
-                    f"refused:{record['number']}:{record['line']}:{sha256}",
-                    dict(record, file=batch.name),
-                    external_type="ASN" if record.get("kind") == "asn" else "Order",
-                    external_id=record["number"],
-                )
-                for record in batch.records
-            ]
-            self._store(batch, events)
+            self._read([batch], None, partial(refusal, sha256=sha256), key="number", extra={"file": batch.name})
         return cursor
 
     def receipts(self, cursor):
         """Read what the warehouse booked in since ``cursor``, one exchange per ASN; returns the new cursor."""
-        client = self.client
-        if client.callbacks:
+        if self.client.callbacks:
             return cursor
-        for batch in client.read_receipts(cursor):
-            events = [
-                Event.of(
-                    "receipt.booked_in",
-                    f"receipt:{record['id']}",
-                    record,
-                    external_type="ASN",
-                    external_id=record["id"],
+        return self._read(
+            self.client.read_receipts(cursor),
+            cursor,
+            lambda record: ("receipt.booked_in", f"receipt:{record['id']}", "ASN"),
+            key="id",
+        )
+
+    def _read(self, batches, cursor, describe, key, extra=None):
+        """Store each batch with an event per record (``describe(record)`` gives flow, idempotency key and external
+        type; ``key`` the record's field that is its external id); returns the last batch's cursor."""
+        for batch in batches:
+            events = []
+            for record in batch.records:
+                flow, idempotency_key, external_type = describe(record)
+                events.append(
+                    Event.of(
+                        flow,
+                        idempotency_key,
+                        dict(record, **(extra or {})),
+                        external_type=external_type,
+                        external_id=record[key],
+                    )
                 )
-                for record in batch.records
-            ]
             self._store(batch, events)
             cursor = batch.cursor or cursor
         return cursor

@@ -12,12 +12,9 @@ import contextlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from stdnum import get_cc_module
-from stdnum.exceptions import ValidationError as StdnumError
-
 from odoo import fields
 
-from odoo.addons.erp_integration_core.lib import shape
+from odoo.addons.erp_integration_core.lib import shape, vat_numbers
 from odoo.addons.erp_integration_core.lib.amounts import CENT
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
 from odoo.addons.erp_integration_core.lib.events import Event
@@ -49,24 +46,12 @@ from .page_matching import PageMatcher
 
 
 def checked_vat(number, company_name):
-    """A VAT number in its compact form (``GB123456789``) once its format and check digits pass, else None.
-
-    A number without a country prefix is taken as a UK one; any other EU
-    country's is checked with its own rules (python-stdnum).
-    """
-    number = compact(number)
-    if not number:
-        return None
-    country = number[:2].lower() if number[:2].isalpha() else "gb"
-    module = get_cc_module("eu" if country not in ("gb", "xi") else "gb", "vat")
-    try:
-        digits = module.validate(number)
-    except StdnumError as err:
-        raise ValidationError(
-            f"HubSpot company '{company_name}' has the VAT number '{number}', which is not valid ({err}). "
-            "Correct it in HubSpot (or clear it), then press Retry."
-        ) from None
-    return digits if digits[:2].isalpha() else f"GB{digits}"
+    """A VAT number in compact form (``GB123456789``) once the core's check of format and digits passes, else None."""
+    return vat_numbers.checked(
+        number,
+        f"HubSpot company '{company_name}'",
+        fix="Correct it in HubSpot (or clear it), then press Retry.",
+    )
 
 
 @dataclass(frozen=True)

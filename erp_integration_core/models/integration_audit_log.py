@@ -549,6 +549,8 @@ class IntegrationAuditLog(models.Model):
             row.update(entry, user_id=self.env.uid)
             row["details"] = json.dumps(row["details"] or {}, sort_keys=True, separators=(",", ":"), default=str)
             rows.append(tuple(row[column] for column in INSERT_COLUMNS))
+        if not rows:
+            return
         placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC')"] * len(rows))
         self.env.cr.execute(
             f"INSERT INTO integration_audit_log ({', '.join(INSERT_COLUMNS)}, create_uid, create_date) "
