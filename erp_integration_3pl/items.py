@@ -5,6 +5,7 @@ bound to the warehouse's id for it; a shipment waiting on a product the
 warehouse refused says which one and why.
 """
 
+from odoo.addons.erp_integration_core.lib import fix_keys
 from odoo.addons.erp_integration_core.lib.errors import AuthError, BusinessError, Ignored, MappingError, TransientError
 from odoo.addons.erp_integration_core.work import Component
 
@@ -26,7 +27,7 @@ class Items(Component):
                 ("res_id", "in", products.ids),
             ]
         )
-        refused = []
+        refused, fixes = [], []
         for product in products - products.browse(bound.mapped("res_id")):
             exchange = self.backend._send(
                 "item.create",
@@ -42,10 +43,13 @@ class Items(Component):
                 raise PASSED_ON[exchange.error_category](exchange.message)
             if exchange.state != "done":
                 refused.append(f"{product.default_code} ({exchange.message or exchange.state})")
+                fixes += [exchange.fix_key] if exchange.fix_key else []
         if refused:
             raise BusinessError(
                 f"The warehouse does not know {', '.join(refused)}. Fix the product in Odoo (or set it up at "
-                "the warehouse), then press Retry: the product is sent again first."
+                "the warehouse), then press Retry: the product is sent again first.",
+                # The shipment is fixed by what fixes its first refused product.
+                fix_key=fixes[0] if fixes else None,
             )
 
     def _unit(self, product):
@@ -62,7 +66,9 @@ class Items(Component):
             return EACH
         raise MappingError(
             f"Product {product.default_code} is kept in {product.uom_id.name}, which has no warehouse unit. Add a "
-            f"value mapping of type 'unit' from {product.uom_id.name} to the warehouse's name for it, then press Retry."
+            f"value mapping of type 'unit' from {product.uom_id.name} to the warehouse's name for it, then press "
+            "Retry.",
+            fix_key=fix_keys.unit_key(product.uom_id.name),
         )
 
     def send(self, payload):

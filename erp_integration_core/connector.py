@@ -56,6 +56,9 @@ class Connector:
     # each with the real-time flows it runs, debounced by ``event_delay`` seconds.
     events = {}
     event_delay = 30
+    # Flows whose exchanges are batches already (a page of an initial load):
+    # their jobs take no backlog batch of the exchanges waiting behind them.
+    unbatched_flows = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -45,6 +45,11 @@ class HubSpotConnector(Connector):
     events = {"invoice.changed": ("invoices.push",), "partner.changed": ("customers.push",)}
     # Sales watch the deal: a short debounce still sends a burst of payments as one batch.
     event_delay = 10
+    # A page of the initial load is a hundred records already. In a backlog
+    # batch one page's job went on for ten seconds with the next pages,
+    # holding the locks of those it had not reached while the other worker
+    # found none it could take.
+    unbatched_flows = ("companies.load", "contacts.load")
 
     def verify_request(self, request, secret):
         timestamp = request.headers.get(self.timestamp_header, "")

@@ -14,13 +14,14 @@ from decimal import Decimal
 
 from odoo import fields
 
-from odoo.addons.erp_integration_core.lib import shape, vat_numbers
+from odoo.addons.erp_integration_core.lib import fix_keys, shape, vat_numbers
 from odoo.addons.erp_integration_core.lib.amounts import CENT
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
 from odoo.addons.erp_integration_core.lib.events import Event
 from odoo.addons.erp_integration_core.lib.mapping import apply_mappings
 from odoo.addons.erp_integration_core.partners import (
     PartnerIdentity,
+    PartnerMatcher,
     compact,
     email_key,
     phone_key,
@@ -42,7 +43,6 @@ from .lib.records import (
     properties,
     timestamp,
 )
-from .page_matching import PageMatcher
 
 
 def checked_vat(number, company_name):
@@ -83,7 +83,7 @@ class CrmImport(Component):
     def __init__(self, work):
         super().__init__(work)
         self.binding = self.env["integration.binding"]
-        self.matcher = PageMatcher(self.backend)
+        self.matcher = PartnerMatcher(self.backend)
         self.Partner = self.env["res.partner"].with_context(tracking_disable=True)
         self.specs = {}
         self.remembered = {}
@@ -185,7 +185,7 @@ class CrmImport(Component):
         """A page of the initial load: every company or contact on it, imported from the page itself.
 
         The page's partners are looked for once for the whole page
-        (``PageMatcher``); those Odoo has no match for are created together,
+        (``PartnerMatcher.find_many``); those Odoo has no match for are created together,
         several times faster than one by one. The others (bound already,
         matched, twice on the page, or a contact whose company is not in
         yet) are imported one by one. A record that cannot be imported (an
@@ -585,7 +585,8 @@ class CrmImport(Component):
         if unknown:
             raise MappingError(
                 f"HubSpot deal '{deal.name}' has lines Odoo has no product for: {', '.join(unknown)}. "
-                "Give each HubSpot product the SKU of an Odoo product (its Internal Reference), then press Retry."
+                "Give each HubSpot product the SKU of an Odoo product (its Internal Reference), then press Retry.",
+                fix_key=fix_keys.product_key(*unknown),
             )
         return by_sku
 

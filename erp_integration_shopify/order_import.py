@@ -11,7 +11,7 @@ from decimal import Decimal
 from odoo import fields
 from odoo.tools import float_compare
 
-from odoo.addons.erp_integration_core.lib import shape
+from odoo.addons.erp_integration_core.lib import fix_keys, shape
 from odoo.addons.erp_integration_core.lib.amounts import CENT, money
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
 from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher
@@ -386,7 +386,8 @@ class OrderImport(Component):
         if not product:
             raise MappingError(
                 f"Shopify order {order.name}: SKU '{line.sku}' has no product in Odoo (line '{line.title}'). Give "
-                "the product that Internal Reference (or create it), then press Retry."
+                "the product that Internal Reference (or create it), then press Retry.",
+                fix_key=fix_keys.product_key(line.sku),
             )
         return product
 
@@ -416,7 +417,8 @@ class OrderImport(Component):
                     f"Shopify tax '{key}' ({included}) on {what} of order {order.name} is mapped to no Odoo tax on "
                     f"backend '{self.backend.name}'. Every sale line is posted with an explicit tax: choose the "
                     "zero-rated, exempt or out-of-scope tax it is under Configuration > Value mappings, then press "
-                    "Retry."
+                    "Retry.",
+                    fix_key=fix_keys.mapping_key(map_type, key),
                 )
             if getattr(tax, "_name", None) != "account.tax":
                 raise TaxError(f"The '{map_type}' mapping for '{key}' must point at an Odoo tax.")

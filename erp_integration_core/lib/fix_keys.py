@@ -12,32 +12,15 @@ A connector states the key where it raises the error
 (``MappingError(message, fix_key=product_key(sku))``, or ``mapping_key``),
 ``backend._lookup_value`` does for every value mapping it misses, and a
 channel that wraps that error (``raise TaxError(...) from err``) keeps it
-through the exception's cause. Messages of channels that do not state it yet
-are recognised by the few patterns below.
+through the exception's cause. The key is stated, never read back out of a
+message: a reworded message cannot lose it.
 """
-
-import re
 
 MAPPING = "mapping"
 PRODUCT = "product"
 UNIT = "unit"
 # Longest a key may be: it is stored and grouped on, never a whole message.
 MAX_LENGTH = 200
-
-# Channel messages that name a fix without stating its key.
-PATTERNS = (
-    # Shopify: "Shopify order #1004: SKU 'LAMP-01' has no product in Odoo (line 'Lamp')."
-    (re.compile(r"SKU '(?P<skus>[^']+)' has no product in Odoo"), PRODUCT),
-    # HubSpot: "HubSpot deal 'X' has lines Odoo has no product for: A, B. Give each…"
-    (re.compile(r"has lines Odoo has no product for: (?P<skus>.+?)\. Give each"), PRODUCT),
-    # Warehouse: "Product EGG-BOX is kept in Dozens, which has no warehouse unit."
-    (re.compile(r"is kept in (?P<unit>.+?), which has no warehouse unit"), UNIT),
-    # Shopify, a tax mapping left empty: "Shopify tax 'GB VAT' (prices include tax) on … is mapped to no Odoo tax"
-    (
-        re.compile(r"Shopify tax '(?P<value>[^']+)' \(prices (?P<included>include|exclude) tax\).*? is mapped to no"),
-        MAPPING,
-    ),
-)
 
 
 def mapping_key(map_type, external_value):
@@ -74,17 +57,12 @@ def fix_key(error):
     """The key of what must be fixed for ``error`` to go away, or None.
 
     The error's own ``fix_key`` wins, then one of an error it was raised from
-    (a channel rewording ``_lookup_value``'s), then the known message shapes.
+    (a channel rewording ``_lookup_value``'s).
     """
-    chain = list(_chain(error))
-    for link in chain:
+    for link in _chain(error):
         key = getattr(link, "details", {}).get("fix_key")
         if key:
             return _clip(key)
-    for link in chain:
-        key = _from_message(getattr(link, "message", None) or str(link))
-        if key:
-            return key
     return None
 
 
@@ -94,19 +72,6 @@ def _chain(error):
         seen.add(id(error))
         yield error
         error = error.__cause__ or error.__context__
-
-
-def _from_message(message):
-    for pattern, kind in PATTERNS:
-        found = pattern.search(message or "")
-        if not found:
-            continue
-        if kind == PRODUCT:
-            return product_key(*(sku.strip() for sku in found["skus"].split(",")))
-        if kind == UNIT:
-            return unit_key(found["unit"])
-        return mapping_key("tax_included" if found["included"] == "include" else "tax", found["value"])
-    return None
 
 
 def _clip(key):

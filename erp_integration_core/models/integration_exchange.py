@@ -463,6 +463,9 @@ class IntegrationExchange(models.Model):
         size = self.backend_id.batch_size
         if size <= 1 or self.direction != "in" or self.flow_id:
             return 0
+        connector_class = installed_connectors(self.env).get(self.backend_id.channel)
+        if connector_class and self.flow in connector_class.unbatched_flows:
+            return 0
         waiting = self._waiting_backlog(size - 1)
         if not waiting:
             return 0

@@ -63,3 +63,29 @@ class TestPartnerMatching(IntegrationCase):
         self.assertEqual(postcode_variants("bs14sb"), ["BS1 4SB", "BS14SB"])
         self.assertEqual(phone_key("+1 (415) 555-0100"), "14155550100")
         self.assertIsNone(phone_key("n/a"))
+
+    def test_a_page_asked_at_once_finds_what_each_record_finds_alone(self):
+        namesake = self.env["res.partner"].create(
+            {"name": "Ada Lovelace", "phone": "+44 7700 900999", "zip": "BS1 4SB"}
+        )
+        wanted = [
+            (PartnerIdentity(email="ada.lovelace@EXAMPLE.com"), None),
+            (PartnerIdentity(email="new@example.com", phone="07700 900 999"), None),
+            (PartnerIdentity(name="ada lovelace", zip="BS14SB"), None),
+            (PartnerIdentity(name="Ada Lovelace", zip="BS2 0AA"), None),
+            (PartnerIdentity(name="Ada_Lovelace", zip="BS1 4SB"), None),
+            (PartnerIdentity(name="ACME LIMITED", vat="123 4567 82", is_company=True), None),
+            (PartnerIdentity(company_registry=" 01234567 ", is_company=True), None),
+            (PartnerIdentity(vat="GB123456782"), None),
+            (PartnerIdentity(email="grace@acme.example"), self.acme),
+            (PartnerIdentity(email="grace@acme.example"), None),
+            (PartnerIdentity(email="grace@acme.example"), self.ada),
+            (PartnerIdentity(email="shared@example.com"), None),
+            (PartnerIdentity(), None),
+        ]
+        one_by_one = [self.matcher.find(identity, parent=parent) for identity, parent in wanted]
+        self.assertEqual(self.matcher.find_many(wanted), one_by_one)
+        self.assertEqual(one_by_one[0], self.ada)
+        self.assertEqual(one_by_one[1], namesake, "a phone is enough")
+        self.assertEqual(one_by_one[2], self.ada, "of two namesakes at one postcode, the first")
+        self.assertEqual(one_by_one[8], self.acme_contact)

@@ -1,1 +1,1 @@
-from . import integration_backend, integration_exchange
+from . import integration_backend

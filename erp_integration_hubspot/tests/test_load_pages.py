@@ -1,9 +1,7 @@
 """Pages of the initial load: each looks for its partners at once, and each is a job of its own."""
 
-from odoo.addons.erp_integration_core.partners import PartnerIdentity, PartnerMatcher
 from odoo.addons.erp_integration_core.tests.common import IntegrationCase
 
-from ..page_matching import PageMatcher
 from ..sync import LOAD_PRIORITY
 
 
@@ -18,36 +16,9 @@ class TestLoadPages(IntegrationCase):
         cls.ada = Partner.create(
             {"name": "Ada Lovelace", "email": "Ada.Lovelace@Example.com", "phone": "+44 7700 900123", "zip": "bs1 4sb"}
         )
-        cls.namesake = Partner.create({"name": "Ada Lovelace", "phone": "+44 7700 900999", "zip": "BS1 4SB"})
         cls.acme = Partner.create(
             {"name": "Acme Ltd", "is_company": True, "vat": "GB123456782", "company_registry": "01234567"}
         )
-        cls.grace = Partner.create({"name": "Grace Hopper", "email": "grace@acme.example", "parent_id": cls.acme.id})
-        elsewhere = cls.env["res.company"].create({"name": "Elsewhere Ltd"})
-        Partner.create({"name": "Elsewhere buyer", "email": "shared@example.com", "company_id": elsewhere.id})
-
-    def test_a_page_finds_what_the_core_finds_one_by_one(self):
-        wanted = [
-            (PartnerIdentity(email="ada.lovelace@EXAMPLE.com"), None),
-            (PartnerIdentity(email="new@example.com", phone="07700 900 999"), None),
-            (PartnerIdentity(name="ada lovelace", zip="BS14SB"), None),
-            (PartnerIdentity(name="Ada Lovelace", zip="BS2 0AA"), None),
-            (PartnerIdentity(name="Ada_Lovelace", zip="BS1 4SB"), None),
-            (PartnerIdentity(name="ACME LIMITED", vat="123 4567 82", is_company=True), None),
-            (PartnerIdentity(company_registry=" 01234567 ", is_company=True), None),
-            (PartnerIdentity(vat="GB123456782"), None),
-            (PartnerIdentity(email="grace@acme.example"), self.acme),
-            (PartnerIdentity(email="grace@acme.example"), None),
-            (PartnerIdentity(email="grace@acme.example"), self.ada),
-            (PartnerIdentity(email="shared@example.com"), None),
-            (PartnerIdentity(), None),
-        ]
-        one_by_one = [PartnerMatcher(self.backend).find(identity, parent=parent) for identity, parent in wanted]
-        self.assertEqual(PageMatcher(self.backend).find_many(wanted), one_by_one)
-        self.assertEqual(one_by_one[0], self.ada)
-        self.assertEqual(one_by_one[1], self.namesake, "a phone is enough")
-        self.assertEqual(one_by_one[2], self.ada, "of two namesakes at one postcode, the first")
-        self.assertEqual(one_by_one[8], self.grace)
 
     def test_a_page_binds_the_partners_odoo_knows_instead_of_creating_others(self):
         Partner = self.env["res.partner"]
