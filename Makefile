@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 
-.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify bench-hubspot bench-3pl bench-mtd pot
+.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify bench-hubspot bench-3pl bench-mtd soak pot
 
 help:
 	@echo "make run     demo database + sandbox + Odoo with the job runner (Ctrl-C stops all)"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench-shopify  Shopify order import (burst, 4/s, backlog) and stock push against the OCA connector (~25 min)"
 	@echo "make bench-hubspot  HubSpot initial load of 12,000 records at the standard limit, 200 won deals (~15 min)"
 	@echo "make bench-3pl  1,000 warehouse shipments out and despatched back, a 10,000-SKU stock reconciliation"
+	@echo "make soak    reliability suite: duplicate storm, crash, security, two servers (SOAK_SCALE=0.1 for a quick run)"
 	@echo "make bench-mtd  a quarter's VAT return over 10,000 integration-created invoices, a box drilled down"
 
 run:
@@ -50,6 +51,9 @@ bench-3pl:
 
 bench-mtd:
 	@scripts/bench mtd
+
+soak:
+	@scripts/soak
 
 pot:
 	@scripts/export-pot

@@ -297,9 +297,9 @@ class Odoo:
     def drop(db):
         subprocess.run(["dropdb", "--if-exists", "--force", db], check=False, capture_output=True)
 
-    def shell(self, db, task, module="shopify_odoo", **params):
-        """Run a task of ``tests.bench.<module>`` inside ``odoo-bin shell`` and return its result."""
-        code = f"from tests.bench import {module}\n{module}.main(env, {task!r}, **{params!r})\n"
+    def shell(self, db, task, module="shopify_odoo", package="tests.bench", **params):
+        """Run a task of ``<package>.<module>`` inside ``odoo-bin shell`` and return its result."""
+        code = f"from {package} import {module}\n{module}.main(env, {task!r}, **{params!r})\n"
         done = self.run(["shell", "-d", db, "--no-http", "--log-level=warn"], stdin=code, env={"PYTHONPATH": str(REPO)})
         for line in done.stdout.splitlines():
             if line.startswith("BENCH-RESULT "):
@@ -309,37 +309,65 @@ class Odoo:
     @contextlib.contextmanager
     def server(self, db, ca_pem, runner=True):
         """One Odoo for ``db``: two workers, queue_job's runner with two slots (or none: an outage), no cron."""
-        port, logfile = free_port(), self.workdir / f"{db}.log"
+        server = self.start(db, ca_pem, runner)
+        try:
+            yield server.url, server.logfile
+        finally:
+            server.stop()
+
+    def start(self, db, ca_pem, runner=True, name=None):
+        """Start the Odoo of ``server()`` and return it once it answers; the caller stops (or kills) it."""
+        port, logfile = free_port(), self.workdir / f"{name or db}.log"
         if not logfile.exists():
             logfile.write_text("")
         args = ["-d", db, f"--db-filter=^{db}$", f"--http-port={port}", f"--gevent-port={free_port()}"]
         args += ["--workers=2", "--max-cron-threads=0", f"--load=base,web{',queue_job' if runner else ''}"]
         args += [f"--logfile={logfile}", "--log-level=info"]
         env = {**os.environ, "ODOO_QUEUE_JOB_CHANNELS": "root:2", "REQUESTS_CA_BUNDLE": str(ca_pem)}
-        stderr = open(self.workdir / f"{db}.stderr", "w")  # noqa: SIM115 - closed below
+        stderr = open(self.workdir / f"{name or db}.stderr", "a")  # noqa: SIM115 - closed by Server.stop
+        start = logfile.stat().st_size
         process = subprocess.Popen(
             [*self.command, *args, *self.common], cwd=REPO, env=env, stderr=stderr, start_new_session=True
         )
+        server = Server(process, f"http://127.0.0.1:{port}", logfile, stderr)
+        deadline = time.monotonic() + 120
+        while runner and f"queue job runner ready for db {db}" not in server.log_since(start):
+            if time.monotonic() > deadline or process.poll() is not None:
+                server.stop()
+                raise SystemExit(f"Odoo for {db} did not start; see {logfile}")
+            time.sleep(0.5)
+        while time.monotonic() < deadline:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{server.url}/web/health", timeout=2).ok:
+                    break
+            time.sleep(0.5)
+        return server
+
+
+@dataclass
+class Server:
+    """A running Odoo: its process group (the main process, its workers and the job runner)."""
+
+    process: subprocess.Popen
+    url: str
+    logfile: Path
+    stderr: object
+
+    def log_since(self, offset):
+        with open(self.logfile) as file:
+            file.seek(offset)
+            return file.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        """Stop every process of the server: SIGTERM waits for it, SIGKILL is a crash."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, sig)
         try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 120
-            while runner and f"queue job runner ready for db {db}" not in logfile.read_text():
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit(f"Odoo for {db} did not start; see {logfile}")
-                time.sleep(0.5)
-            while time.monotonic() < deadline:
-                with contextlib.suppress(requests.RequestException):
-                    if requests.get(f"{url}/web/health", timeout=2).ok:
-                        break
-                time.sleep(0.5)
-            yield url, logfile
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-            stderr.close()
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(30)
+        self.stderr.close()
 
 
 class Database:

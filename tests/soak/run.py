@@ -1,0 +1,528 @@
+"""The reliability suite (``make soak``): real servers on this machine, and what they did, counted.
+
+One sandbox process and one soak database (core and the Shopify and HubSpot
+channels, set up as the Shopify benchmark sets up its own); Odoo servers of
+two workers, queue_job's runner with two slots. Each scenario sends signed
+deliveries the sandbox store recorded and then counts, in the database, the
+documents and exchanges they made:
+
+* **R1 duplicate storm**: deliveries of which 30 % repeat an earlier one,
+  from 8 senders, each repeat sent right behind its original so the two race.
+  Two in three repeats are byte for byte (Shopify's retries), one in three
+  carries a new event id (the same order told twice). Target: one sale
+  order per Shopify order, none lost.
+* **R2 crash**: ``kill -9`` of every process of the Odoo server (workers and
+  job runner) while it imports orders, then a restart. Target: each order
+  once, none lost, no exchange left waiting without a job.
+* **R5 security**: forged and replayed signatures, a HubSpot delivery older
+  than five minutes, unknown webhook addresses; an Integration User reading a
+  backend's credentials; an administrator changing audit rows through the
+  ORM, and the database role through SQL; a row tampered with behind the
+  guard's back found by *Verify*. Target: every one refused or found, and
+  nothing stored from a refused delivery.
+* **R7 two servers**: two Odoo servers on the one database (one of them with
+  the job runner, as the deployment guide runs them), deliveries spread over
+  both and each repeat sent to the other server. Target as R1.
+
+Orders not imported for a business reason wait in the exception queue with
+their message: counted apart, and not lost. ``--scale`` shrinks every
+scenario's size for a quick run; the figures of ``docs/reliability.md`` are
+those of a run at scale 1.
+
+    python3 -m tests.soak --odoo-bin "python3 /opt/odoo19/odoo-bin" --addons-path ... [r1 r2 r5 r7]
+"""
+
+import argparse
+import base64
+import concurrent.futures
+import hashlib
+import hmac
+import json
+import os
+import random
+import signal
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import requests
+
+from sandbox.hubspot.webhooks import sign_v3
+from tests.bench.shopify import REPO, Database, Odoo, Recorder, Sandbox, log, place_orders
+
+SCENARIOS = ("r1", "r2", "r5", "r7")
+MODULES = "erp_integration_core,erp_integration_shopify,erp_integration_hubspot"
+EXCEPTION_STATES = ("needs_attention", "failed")
+WAITING_STATES = ("queued",)
+SENDERS = 8
+DUPLICATE_SHARE = 0.30
+
+
+def size(full, options):
+    return max(10, round(full * options.scale))
+
+
+# Sending --------------------------------------------------------------------
+
+
+def with_duplicates(deliveries, share, seed):
+    """The deliveries with ``share`` of the whole being repeats, each right behind its original.
+
+    Returns ``[(delivery headers, body, original index)]``: a repeat keeps its
+    original's index, so a test can send it elsewhere.
+    """
+    rnd = random.Random(seed)
+    repeats = round(len(deliveries) * share / (1 - share))
+    chosen = Counter(rnd.randrange(len(deliveries)) for _ in range(repeats))
+    stream = []
+    for index, delivery in enumerate(deliveries):
+        stream.append((delivery.headers, delivery.body, index))
+        for _ in range(chosen[index]):
+            headers = dict(delivery.headers)
+            if rnd.random() < 1 / 3:
+                # The same order told by another event: a delivery of its own for the intake.
+                headers["X-Shopify-Event-Id"] = str(uuid.uuid4())
+                headers["X-Shopify-Webhook-Id"] = str(uuid.uuid4())
+            stream.append((headers, delivery.body, index))
+    return stream
+
+
+def send(stream, address_of, senders=SENDERS):
+    """POST every ``(headers, body, index)`` of ``stream`` to ``address_of(position, index)``; statuses counted."""
+    statuses, local = Counter(), threading.local()
+    lock = threading.Lock()
+
+    def post(item):
+        position, (headers, body, index) = item
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        try:
+            status = session.post(address_of(position, index), data=body, headers=headers, timeout=60).status_code
+        except requests.RequestException as err:
+            status = type(err).__name__
+        with lock:
+            statuses[status] += 1
+
+    with concurrent.futures.ThreadPoolExecutor(senders) as pool:
+        list(pool.map(post, enumerate(stream)))
+    return dict(statuses)
+
+
+def settle(database, timeout, what):
+    """Wait until no queue job is left to run (``False`` after ``timeout`` seconds)."""
+    started, reported = time.monotonic(), time.monotonic()
+    while time.monotonic() - started < timeout:
+        pending = database.pending_jobs()
+        if not pending:
+            return True
+        if time.monotonic() - reported > 30:
+            log(f"  {what}: {pending} jobs to run")
+            reported = time.monotonic()
+        time.sleep(0.5)
+    return False
+
+
+# Counting -------------------------------------------------------------------
+
+
+def names_of(deliveries):
+    return [json.loads(delivery.body)["name"] for delivery in deliveries]
+
+
+def count_documents(database, deliveries):
+    """What the orders of ``deliveries`` became: sale orders, exceptions, waiting and lost ones."""
+    names = names_of(deliveries)
+    ids = [delivery.order_id for delivery in deliveries]
+    sales = dict(
+        database.query(
+            "SELECT client_order_ref, count(*) FROM sale_order WHERE client_order_ref = ANY(%s) GROUP BY 1", [names]
+        )
+    )
+    exchanges = database.query(
+        "SELECT external_id, state FROM integration_exchange WHERE flow = 'orders/create' AND external_id = ANY(%s)",
+        [ids],
+    )
+    states = {}
+    for external_id, state in exchanges:
+        states.setdefault(external_id, []).append(state)
+    # As the core's orphan check asks it (``_cron_requeue_orphans``), at once rather than after ten minutes.
+    orphans = database.query(
+        """SELECT count(*) FROM integration_exchange e
+            WHERE e.state = 'queued' AND e.external_id = ANY(%s)
+              AND NOT EXISTS (
+                  SELECT 1 FROM queue_job q
+                   WHERE q.model_name = 'integration.exchange' AND q.method_name = '_process'
+                     AND q.state IN ('wait_dependencies', 'pending', 'enqueued', 'started')
+                     AND (CASE jsonb_typeof(q.records) WHEN 'string' THEN (q.records #>> '{}')::jsonb
+                          ELSE q.records END) -> 'ids' @> jsonb_build_array(e.id))""",
+        [ids],
+    )[0][0]
+    without_sale = [(name, order_id) for name, order_id in zip(names, ids, strict=True) if not sales.get(name)]
+    in_exceptions = [o for _n, o in without_sale if set(states.get(o, [])) & set(EXCEPTION_STATES)]
+    waiting = [o for _n, o in without_sale if set(states.get(o, [])) & set(WAITING_STATES)]
+    return {
+        "orders": len(names),
+        "sale_orders": sum(sales.values()),
+        "orders_with_one_sale_order": sum(1 for count in sales.values() if count == 1),
+        "duplicate_sale_orders": sum(count - 1 for count in sales.values() if count > 1),
+        "in_exception_queue": len(in_exceptions),
+        "still_waiting": len(waiting),
+        "lost": len(without_sale) - len(in_exceptions) - len(waiting),
+        "exchanges": len(exchanges),
+        "waiting_without_job": orphans,
+    }
+
+
+def once_and_none_lost(counted):
+    return (
+        counted["duplicate_sale_orders"] == 0
+        and counted["lost"] == 0
+        and counted["still_waiting"] == 0
+        and counted["waiting_without_job"] == 0
+    )
+
+
+# Scenarios ------------------------------------------------------------------
+
+
+class Soak:
+    def __init__(self, odoo, sandbox, database, configured, deliveries, options):
+        self.odoo, self.sandbox, self.database = odoo, sandbox, database
+        self.configured, self.options = configured, options
+        self.pool = list(deliveries)
+        self.db = database.db
+
+    def take(self, count):
+        taken, self.pool = self.pool[:count], self.pool[count:]
+        return taken
+
+    def start(self, runner=True, name=None):
+        return self.odoo.start(self.db, self.sandbox.ca_pem, runner=runner, name=name)
+
+    @property
+    def shopify_path(self):
+        return self.configured["shopify"]["webhook_path"]
+
+    def r1(self):
+        """Duplicate storm: 10,000 deliveries, 30 % of them repeats, 8 senders."""
+        deliveries = self.take(size(7000, self.options))
+        stream = with_duplicates(deliveries, DUPLICATE_SHARE, self.options.seed)
+        server = self.start()
+        try:
+            began = time.monotonic()
+            statuses = send(stream, lambda _position, _index: server.url + self.shopify_path)
+            received = time.monotonic() - began
+            settled = settle(self.database, self.options.timeout, "R1")
+            elapsed = time.monotonic() - began
+        finally:
+            server.stop()
+        counted = count_documents(self.database, deliveries)
+        ok = settled and once_and_none_lost(counted) and set(statuses) == {200}
+        return {
+            "deliveries": len(stream),
+            "repeats": len(stream) - len(deliveries),
+            "statuses": statuses,
+            "received_in_s": round(received, 1),
+            "settled_in_s": round(elapsed, 1),
+            **counted,
+            "target_met": ok,
+        }
+
+    def r2(self):
+        """Crash: kill -9 of the server a third of the way through 1,000 orders, then a restart."""
+        deliveries = self.take(size(1000, self.options))
+        names = names_of(deliveries)
+        server = self.start(name="r2")
+        try:
+            statuses = send(
+                [(d.headers, d.body, i) for i, d in enumerate(deliveries)], lambda *_: server.url + self.shopify_path
+            )
+            deadline = time.monotonic() + self.options.timeout
+            while time.monotonic() < deadline:
+                done = self.database.query("SELECT count(*) FROM sale_order WHERE client_order_ref = ANY(%s)", [names])[
+                    0
+                ][0]
+                if done >= len(deliveries) // 3:
+                    break
+                time.sleep(0.2)
+            started_jobs = self.database.query("SELECT count(*) FROM queue_job WHERE state = 'started'")[0][0]
+        finally:
+            server.stop(signal.SIGKILL)
+        log(f"  R2: killed with {done} sale orders made and {started_jobs} jobs running")
+        server = self.start(name="r2")
+        try:
+            settled = settle(self.database, self.options.timeout, "R2")
+        finally:
+            server.stop()
+        counted = count_documents(self.database, deliveries)
+        return {
+            "deliveries": len(deliveries),
+            "statuses": statuses,
+            "sale_orders_at_kill": done,
+            "jobs_running_at_kill": started_jobs,
+            **counted,
+            "target_met": settled and once_and_none_lost(counted) and set(statuses) == {200},
+        }
+
+    def r7(self):
+        """Two servers on one database: deliveries spread over both, each repeat sent to the other."""
+        deliveries = self.take(size(1000, self.options))
+        stream = with_duplicates(deliveries, DUPLICATE_SHARE, self.options.seed + 7)
+        first = self.start(name="r7-with-runner")
+        second = self.start(runner=False, name="r7-web-only")
+        servers = (first, second)
+        seen = set()
+
+        def address(_position, index):
+            # An original goes to the server of its index's parity; its repeats to the other one.
+            other = index in seen
+            seen.add(index)
+            return servers[(index + other) % 2].url + self.shopify_path
+
+        try:
+            statuses = send(stream, address)
+            settled = settle(self.database, self.options.timeout, "R7")
+        finally:
+            second.stop()
+            first.stop()
+        counted = count_documents(self.database, deliveries)
+        return {
+            "deliveries": len(stream),
+            "repeats": len(stream) - len(deliveries),
+            "statuses": statuses,
+            **counted,
+            "target_met": settled and once_and_none_lost(counted) and set(statuses) == {200},
+        }
+
+    def r5(self):
+        """Security: what must be refused is refused, and nothing refused is stored."""
+        [delivery] = self.take(1)
+        server = self.start(name="r5")
+        try:
+            checks = Security(server.url, self.configured, self.database).run(delivery)
+        finally:
+            server.stop()
+        return {"checks": checks, "target_met": all(check["refused"] for check in checks.values())}
+
+
+class Security:
+    """R5's checks against a running server, each ``{"refused": bool, ...}``."""
+
+    def __init__(self, url, configured, database):
+        self.url, self.configured, self.database = url, configured, database
+
+    def exchanges(self):
+        return self.database.query("SELECT count(*) FROM integration_exchange")[0][0]
+
+    def run(self, delivery):
+        shopify = self.url + self.configured["shopify"]["webhook_path"]
+        checks = {}
+        checks["forged Shopify signatures (50)"] = self.deliveries_refused(
+            shopify, [(dict(delivery.headers, **{"X-Shopify-Hmac-Sha256": forged()}), delivery.body)] * 50, 401
+        )
+        accepted = requests.post(shopify, data=delivery.body, headers=delivery.headers, timeout=30)
+        before = self.exchanges()
+        replays = [requests.post(shopify, data=delivery.body, headers=delivery.headers, timeout=30) for _ in range(50)]
+        checks["replayed Shopify delivery (50)"] = {
+            "refused": accepted.status_code == 200
+            and {r.status_code for r in replays} == {200}
+            and self.exchanges() == before,
+            "statuses": sorted({r.status_code for r in replays}),
+            "exchanges_added": self.exchanges() - before,
+        }
+        checks["unknown webhook addresses (50)"] = self.deliveries_refused(
+            f"{self.url}/integration/webhook/{uuid.uuid4().hex}", [(delivery.headers, delivery.body)] * 50, 404
+        )
+        checks.update(self.hubspot())
+        checks.update(self.rights())
+        return checks
+
+    def deliveries_refused(self, address, requests_, status):
+        before = self.exchanges()
+        got = Counter(
+            requests.post(address, data=body, headers=headers, timeout=30).status_code for headers, body in requests_
+        )
+        return {"refused": set(got) == {status} and self.exchanges() == before, "statuses": dict(got)}
+
+    def hubspot(self):
+        path = self.configured["hubspot"]["webhook_path"]
+        secret = self.configured["hubspot"]["secret"]
+        address = self.url + path
+        body = json.dumps([{"eventId": 1, "subscriptionType": "contact.creation", "objectId": 501, "portalId": 1}])
+
+        def signed(at_ms, key=secret):
+            return {
+                "Content-Type": "application/json",
+                "X-HubSpot-Request-Timestamp": str(at_ms),
+                "X-HubSpot-Signature-v3": sign_v3(key, "POST", address, body, at_ms),
+            }
+
+        now = int(time.time() * 1000)
+        return {
+            "HubSpot delivery signed six minutes ago (20)": self.deliveries_refused(
+                address, [(signed(now - 6 * 60 * 1000), body)] * 20, 401
+            ),
+            "HubSpot delivery signed with another secret (20)": self.deliveries_refused(
+                address, [(signed(now, key="not-the-secret"), body)] * 20, 401
+            ),
+        }
+
+    def session(self, who):
+        session = requests.Session()
+        response = session.post(
+            f"{self.url}/web/session/authenticate",
+            json={"jsonrpc": "2.0", "params": {"db": self.database.db, **self.configured[who]}},
+            timeout=30,
+        )
+        if not (response.json().get("result") or {}).get("uid"):
+            raise SystemExit(f"R5: {who} could not log in: {response.text[:300]}")
+        return session
+
+    def call(self, session, model, method, *args, **kwargs):
+        response = session.post(
+            f"{self.url}/web/dataset/call_kw/{model}/{method}",
+            json={"jsonrpc": "2.0", "params": {"model": model, "method": method, "args": args, "kwargs": kwargs}},
+            timeout=60,
+        ).json()
+        error = response.get("error")
+        return (None, error["data"]["name"].rsplit(".", 1)[-1]) if error else (response["result"], None)
+
+    def rights(self):
+        shopify_id = self.configured["shopify"]["id"]
+        operator, admin = self.session("operator"), self.session("admin")
+        named, _error = self.call(operator, "integration.backend", "read", [shopify_id], ["name"])
+        _secret, refused = self.call(operator, "integration.backend", "read", [shopify_id], ["api_token"])
+        checks = {
+            "an Integration User reads a backend's API token": {
+                "refused": bool(named) and refused == "AccessError",
+                "error": refused,
+                "reads_its_name": bool(named),
+            }
+        }
+        [audit_id] = self.database.query("SELECT max(id) FROM integration_audit_log")[0]
+        _done, write_error = self.call(admin, "integration.audit.log", "write", [audit_id], {"details": "{}"})
+        _done, unlink_error = self.call(admin, "integration.audit.log", "unlink", [audit_id])
+        checks["an administrator changes or deletes an audit row (ORM)"] = {
+            "refused": bool(write_error and unlink_error),
+            "errors": [write_error, unlink_error],
+        }
+        sql = {}
+        for statement in (
+            "UPDATE integration_audit_log SET details = '{}' WHERE id = %s",
+            "DELETE FROM integration_audit_log WHERE id = %s",
+        ):
+            try:
+                self.database.query(statement + " RETURNING id", [audit_id])
+                sql[statement.split()[0]] = "done"
+            except Exception as err:  # noqa: BLE001 - any refusal counts, and is reported by name
+                sql[statement.split()[0]] = type(err).__name__
+        checks["the database role changes or deletes an audit row (SQL)"] = {
+            "refused": "done" not in sql.values(),
+            "errors": sql,
+        }
+        checks["a row changed behind the guard's back, then Verify"] = self.tampered(admin)
+        return checks
+
+    def tampered(self, admin):
+        """Seal the chain, change a sealed row with the guard switched off, and ask Verify."""
+        intact, _error = self.call(admin, "integration.audit.log", "action_verify_chain")
+        [row_id] = self.database.query(
+            "SELECT id FROM integration_audit_log WHERE hash IS NOT NULL ORDER BY chain_seq DESC OFFSET 1 LIMIT 1"
+        )[0]
+        self.database.query(
+            "ALTER TABLE integration_audit_log DISABLE TRIGGER integration_audit_log_guard;"
+            "UPDATE integration_audit_log SET details = details || ' ' WHERE id = %s;"
+            "ALTER TABLE integration_audit_log ENABLE TRIGGER integration_audit_log_guard; SELECT 1",
+            [row_id],
+        )
+        found, _error = self.call(admin, "integration.audit.log", "action_verify_chain")
+        before = intact["params"]["type"] if intact else None
+        after = found["params"]["type"] if found else None
+        return {
+            "refused": before == "success" and after == "danger",
+            "before": before,
+            "after": after,
+            "message": found["params"]["message"] if found else None,
+        }
+
+
+def forged():
+    return base64.b64encode(hmac.new(b"not-the-secret", os.urandom(8), hashlib.sha256).digest()).decode()
+
+
+# Running --------------------------------------------------------------------
+
+
+def table(results):
+    lines = ["| scenario | figures | target |", "|---|---|---|"]
+    for name, result in results.items():
+        shown = {k: v for k, v in result.items() if k not in ("target_met", "checks")}
+        if "checks" in result:
+            shown = {
+                check: "refused" if value["refused"] else f"NOT refused: {value}"
+                for check, value in result["checks"].items()
+            }
+        figures = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items())
+        lines.append(f"| {name.upper()} | {figures} | {'met' if result['target_met'] else '**not met**'} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenarios", nargs="*", help=f"some of {', '.join(SCENARIOS)} (default: all)")
+    parser.add_argument("--odoo-bin", required=True, help="how to run Odoo, e.g. 'python3 /opt/odoo19/odoo-bin'")
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--db-flag", action="append", default=[], help="Odoo database option, e.g. --db_host=...")
+    parser.add_argument("--db", default="erp_integration_soak")
+    parser.add_argument("--scale", type=float, default=1.0, help="every scenario's size times this")
+    parser.add_argument("--products", type=int, default=60, help="seeded products")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds a scenario may take to settle")
+    parser.add_argument("--workdir", default=str(REPO / "var" / "soak"))
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    options = parser.parse_args()
+    options.scenarios = options.scenarios or list(SCENARIOS)
+    unknown = set(options.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios {', '.join(sorted(unknown))}: choose among {', '.join(SCENARIOS)}")
+    workdir = Path(options.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    odoo = Odoo(options.odoo_bin, options.addons_path, options.db_flag, workdir)
+    wanted = {"r1": size(7000, options), "r2": size(1000, options), "r5": 1, "r7": size(1000, options)}
+    results = {}
+    log(f"soak: {', '.join(options.scenarios)} at scale {options.scale}; load average {os.getloadavg()[0]:.2f}")
+    try:
+        with Sandbox(workdir, options.seed) as sandbox:
+            recorder = Recorder()
+            sandbox.act("seed", products=options.products, orders=10, seed=options.seed)
+            sandbox.act("set_plan", plan="plus")
+            variants = [v for v in sandbox.variants() if not v["product"]["isGiftCard"]]
+            odoo.create(options.db, MODULES)
+            configured = odoo.shell(
+                options.db,
+                "configure",
+                module="soak_odoo",
+                package="tests.soak",
+                api_url=f"{sandbox.url}/shopify",
+                recorder_url=recorder.url,
+            )
+            count = sum(wanted[name] for name in options.scenarios)
+            log(f"placing {count} orders in the sandbox store")
+            began = time.monotonic()
+            deliveries = place_orders(sandbox, recorder, variants, count, options.seed)
+            log(f"  placed in {time.monotonic() - began:.0f} s")
+            recorder.shutdown()
+            database = Database(options.db)
+            soak = Soak(odoo, sandbox, database, configured, deliveries, options)
+            for name in options.scenarios:
+                log(f"{name.upper()}")
+                results[name] = getattr(soak, name)()
+                log(f"  {name.upper()}: {json.dumps(results[name], default=str)}")
+    finally:
+        if not options.keep:
+            odoo.drop(options.db)
+    (workdir / "result.json").write_text(json.dumps(results, indent=2, default=str))
+    print(table(results))
+    raise SystemExit(0 if all(result["target_met"] for result in results.values()) else 1)
