@@ -5,6 +5,7 @@ from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 from odoo.addons.erp_integration_core.lib.events import Event
 
+from .changes import Changes
 from .items import Items
 from .lib import transport
 from .lib.transport import RestTransport
@@ -17,9 +18,10 @@ from .stock_check import StockCheck
 # suite read itself (in the contract's terms), each to the step that applies it.
 INBOUND = {
     "order.despatched": (Shipments, "despatched", RestTransport.order_from),
-    "order.cancelled": (Shipments, "cancelled", RestTransport.order_from),
+    "order.cancelled": (Changes, "cancelled", RestTransport.order_from),
     "asn.booked_in": (Receipts, "booked_in", RestTransport.asn_from),
     "shipment.despatched": (Shipments, "despatched", transport.order),
+    "shipment.cancelled": (Changes, "cancelled", transport.order),
     "shipment.query": (Shipments, "query", transport.order),
     "order.query": (Shipments, "query", transport.order),
     "receipt.booked_in": (Receipts, "booked_in", transport.asn),
@@ -32,7 +34,7 @@ INBOUND = {
 OUTBOUND = {
     "shipment.create": (Shipments, "send"),
     "shipment.cancel": (Shipments, "cancel"),
-    "shipment.change": (Shipments, "change"),
+    "shipment.change": (Changes, "change"),
     "asn.create": (Receipts, "send"),
     "item.create": (Items, "send"),
 }
@@ -51,7 +53,7 @@ class ThreePLConnector(Connector):
     signature_header = "X-Warehouse-Signature"
     event_id_header = "X-Warehouse-Event-Id"
     topic_header = "X-Warehouse-Event"
-    events = {"picking.ready": (), "picking.cancelled": (), "picking.changed": ()}
+    events = {"picking.ready": (), "picking.cancelled": (), "picking.changed": (), "partner.changed": ()}
 
     def client(self):
         return self.backend._threepl_transport()
@@ -74,11 +76,16 @@ class ThreePLConnector(Connector):
     def on_event(self, event, records):
         if event == "picking.ready":
             Shipments(self.work()).queue(records)
+            # A line added to a delivery the warehouse holds makes it ready again.
+            Changes(self.work()).queue(records)
             return Receipts(self.work()).queue(records)
         if event == "picking.cancelled":
             return Shipments(self.work()).queue_cancellations(records)
         if event == "picking.changed":
-            return Shipments(self.work()).queue_changes(records)
+            return Changes(self.work()).queue(records)
+        if event == "partner.changed":
+            # The customer's own address: the deliveries to it the warehouse holds may be told it.
+            return Changes(self.work()).queue_for_partners(records)
         return super().on_event(event, records)
 
     def apply(self, exchange, data, values):

@@ -1,4 +1,4 @@
-"""What the warehouse does not call back with is read: despatches, goods in and refusals, from SOAP pages or files.
+"""What the warehouse does not call back with is read: despatches, goods in, refusals and cancellations confirmed.
 
 Each page or file is kept verbatim once, with its SHA-256, and each record in
 it is an inbound exchange of its own, keyed by what it is about (the
@@ -42,6 +42,13 @@ class Reading(Component):
         for batch in getattr(self.client, "read_refusals", list)():
             sha256 = hashlib.sha256(batch.raw).hexdigest()
             self._read([batch], None, partial(refusal, sha256=sha256), key="number", extra={"file": batch.name})
+        # A warehouse that confirms cancellations later says which orders it cancelled, once each.
+        self._read(
+            getattr(self.client, "read_cancellations", list)(),
+            None,
+            lambda record: ("shipment.cancelled", f"cancelled:{record['number']}", "Order"),
+            key="number",
+        )
         return cursor
 
     def receipts(self, cursor):

@@ -8,6 +8,10 @@ leaves a backorder, which the warehouse keeps on the same order and ships
 later) and sets the carrier, tracking numbers and links; the same despatch
 seen again is applied once.
 
+A backorder the warehouse keeps on its order is held by that order's
+binding (``_holding``), which keeps a hash of what the warehouse still has to
+ship of it. Changes to a delivery after sending are in ``changes.py``.
+
 Despatches come in the contract's terms (``lib/transport.py``): either as an
 order with the quantities despatched so far (REST callbacks, status reads),
 of which only what Odoo has not delivered yet is applied, or as one despatch
@@ -18,7 +22,7 @@ once per despatch.
 from odoo import fields
 from odoo.tools.float_utils import float_compare
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TransientError
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
 from odoo.addons.erp_integration_core.lib.events import Event
 from odoo.addons.erp_integration_core.work import Component
 
@@ -85,6 +89,11 @@ def first_of(picking):
     return picking
 
 
+def cancel_confirmed(seen, warehouse_id, when):
+    """A binding's ``seen`` values with the warehouse's order ``warehouse_id`` confirmed cancelled at ``when``."""
+    return dict(seen, cancel_confirmed={**seen.get("cancel_confirmed", {}), str(warehouse_id): when})
+
+
 def with_backorders(picking):
     """The delivery and the backorders that followed it, oldest first."""
     chain, following = picking, picking.backorder_ids
@@ -111,8 +120,6 @@ class Shipments(Component):
         for picking in deliveries:
             if firsts.get(picking, picking).id not in held:
                 send_picking(self.backend, "shipment.create", picking, "Order")
-        # A line added to a delivery the warehouse holds makes it ready again.
-        self.queue_changes(deliveries)
 
     def _shipments(self):
         """Domain of this backend's shipment bindings (receipts' ASNs are bound as ``asn:<id>``)."""
@@ -129,12 +136,35 @@ class Shipments(Component):
         )
         return {binding.res_id: binding for binding in bindings}
 
+    def _holding(self, pickings):
+        """The binding of the warehouse order that holds each of ``pickings``, by picking id.
+
+        A delivery sent is held by its own order; a backorder not sent on its
+        own by the order of the nearest part before it that was, since the
+        warehouse keeps what it could not ship on that order.
+        """
+        ancestors = {}
+        for picking in pickings:
+            chain, part = [picking], picking
+            while part.backorder_id:
+                part = part.backorder_id
+                chain.append(part)
+            ancestors[picking.id] = chain
+        bindings = self._bindings(
+            self.env["stock.picking"].concat(*(part for chain in ancestors.values() for part in chain))
+        )
+        holding = {}
+        for picking_id, chain in ancestors.items():
+            holder = next((part for part in chain if part.id in bindings), None)
+            if holder:
+                holding[picking_id] = bindings[holder.id]
+        return holding
+
     def queue_cancellations(self, pickings):
         """An outbound exchange per cancelled delivery the warehouse holds."""
-        for binding in self._bindings(
-            pickings.filtered(lambda picking: picking.picking_type_code == "outgoing")
-        ).values():
-            picking = pickings.browse(binding.res_id)
+        outgoing = pickings.filtered(lambda picking: picking.picking_type_code == "outgoing")
+        for picking_id, binding in self._holding(outgoing).items():
+            picking = pickings.browse(picking_id)
             self.backend._send(
                 "shipment.cancel",
                 {"picking": picking.id, "name": picking.name, "warehouse_id": binding.external_id},
@@ -144,13 +174,25 @@ class Shipments(Component):
             )
 
     def cancel(self, payload):
-        """Job of a ``shipment.cancel`` exchange: the warehouse cancels the shipment, or says why not."""
+        """Job of a ``shipment.cancel`` exchange: the warehouse cancels the shipment, or says why not.
+
+        A warehouse that answers at once has cancelled it when it answers; a
+        file warehouse confirms it later in a file (``changes.Changes.cancelled``).
+        """
         message = self.client.cancel_shipment(payload["warehouse_id"], payload["name"])
         picking = self.env["stock.picking"].browse(payload["picking"]).exists()
+        confirmed = self.client.cancels_at_once
         if picking:
-            picking.threepl_status = "CANCELLED"
+            binding = self._holding(picking).get(picking.id)
+            if confirmed:
+                picking.threepl_status = "CANCELLED"
+                if binding:
+                    now = fields.Datetime.now().isoformat()
+                    binding.synced_values = cancel_confirmed(
+                        dict(binding.synced_values or {}), payload["warehouse_id"], now
+                    )
             self.exchange._link(picking, "sent")
-        return {"cancelled": payload["warehouse_id"], "message": message}
+        return {"cancelled": payload["warehouse_id"], "message": message, "confirmed": confirmed}
 
     def send(self, payload):
         """Job of a ``shipment.create`` exchange: the delivery as it is now, to the warehouse."""
@@ -166,98 +208,6 @@ class Shipments(Component):
         picking.threepl_status = "NEW"
         self.exchange._link(picking, "sent")
         return {"warehouse_id": accepted.warehouse_id, "message": accepted.message, "lines": shipment["lines"]}
-
-    def queue_changes(self, pickings):
-        """A ``shipment.change`` exchange per delivery the warehouse holds, not picked yet, that is no longer as sent.
-
-        What was sent (lines, address, service) is the binding's hash; a
-        delivery changed back to it queues nothing. A delivery being validated
-        from a despatch changes by its own split, which is not a change.
-        """
-        if pickings.env.context.get("threepl_despatch"):
-            return
-        open_ones = pickings.filtered(
-            lambda picking: (
-                picking.picking_type_code == "outgoing"
-                and picking.state not in ("done", "cancel")
-                and picking.threepl_status in CHANGEABLE
-            )
-        )
-        for picking_id, binding in self._bindings(open_ones).items():
-            picking = pickings.browse(picking_id)
-            try:
-                now = self.Binding._values_hash(told(self._shipment(picking)))
-            except (BusinessError, MappingError):
-                # Not sendable as it is: the job says why, in the exception queue.
-                now = "unsendable"
-            changes = self._changes(picking)
-            if binding.sync_hash and now != binding.sync_hash and "queued" not in changes.mapped("state"):
-                self.backend._send(
-                    "shipment.change",
-                    {"picking": picking.id, "name": picking.name, "warehouse_id": binding.external_id},
-                    f"shipment.change:{picking.name}:{len(changes) + 1}",
-                    external_type="Order",
-                    external_id=binding.external_id,
-                )
-
-    def _changes(self, picking):
-        """The changes of ``picking`` sent so far; while one is queued, its job sends the delivery as it is by then."""
-        return self.env["integration.exchange"].search(
-            [
-                ("backend_id", "=", self.backend.id),
-                ("flow", "=", "shipment.change"),
-                ("idempotency_key", "=like", f"shipment.change:{picking.name}:%"),
-            ]
-        )
-
-    def change(self, payload):
-        """Job of a ``shipment.change`` exchange: the warehouse's order replaced by the delivery as it is now.
-
-        Warehouses take no edits to an order: it is cancelled there and sent
-        again under the next revision of its number (``WH/OUT/00012-2``), while
-        nothing is picked. Once picking has started, a person agrees the change
-        with the warehouse.
-        """
-        picking = self.env["stock.picking"].browse(payload["picking"]).exists()
-        binding = self._bindings(picking).get(picking.id) if picking else None
-        if not binding or picking.state in ("done", "cancel"):
-            raise Ignored(f"Delivery {payload['name']} is done, cancelled or not at the warehouse: nothing to change.")
-        shipment = self._shipment(picking)
-        if self.Binding._values_hash(told(shipment)) == binding.sync_hash:
-            raise Ignored(f"The warehouse has {picking.name} as it is now: nothing to change.")
-        seen = dict(binding.synced_values or {})
-        old, number = binding.external_id, seen.get("number") or picking.name
-        status = self.client.shipment(old)["status"] if self.client.reads_orders else None
-        if status in ("PICKED", "DESPATCHED"):
-            raise BusinessError(
-                f"{picking.name} changed in Odoo after the warehouse had {status.lower()} it ({number}), too late to "
-                "send it again. Agree the change with the warehouse (or undo it in Odoo), then Ignore this exchange "
-                "saying what was done."
-            )
-        if status != "CANCELLED":
-            try:
-                self.client.cancel_shipment(old, number)
-            except BusinessError as exc:
-                raise BusinessError(
-                    f"{picking.name} changed in Odoo after it went to the warehouse, which would not cancel its order "
-                    f"{number} to take the change: {exc}"
-                ) from exc
-        revision = int(seen.get("revision") or 1) + 1
-        shipment["number"] = f"{picking.name}-{revision}"
-        Items(self.work).ensure(picking.move_ids.product_id)
-        accepted = self.client.push_shipment(shipment)
-        seen.update(revision=revision, number=shipment["number"], replaced=[*seen.get("replaced", []), old])
-        binding.write(
-            {
-                "external_id": accepted.warehouse_id,
-                "sync_hash": self.Binding._values_hash(told(shipment)),
-                "synced_values": seen,
-                "synced_at": fields.Datetime.now(),
-            }
-        )
-        picking.threepl_status = "NEW"
-        self.exchange._link(picking, "updated")
-        return {"cancelled": old, "warehouse_id": accepted.warehouse_id, "number": shipment["number"]}
 
     def _shipment(self, picking):
         missing = picking.move_ids.product_id.filtered(lambda product: not product.default_code)
@@ -350,15 +300,26 @@ class Shipments(Component):
         )
         carrier = self._carrier(next(iter(sorted(carriers)), ""))
         if carrier and not target.carrier_id:
-            target.carrier_id = carrier
+            # Who carried what shipped is not a change to tell the warehouse of.
+            target.with_context(threepl_despatch=True).carrier_id = carrier
+        before = target.backorder_ids
         # The warehouse has shipped: no prompt (a backorder's, the text-message warning) may hold the delivery back.
-        result = target.with_context(
+        validating = target.with_context(
             skip_backorder=False, cancel_backorder=False, threepl_despatch=True, skip_sms=True
-        ).button_validate()
+        )
+        result = validating.button_validate()
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
             # What was not shipped stays to be delivered: a backorder, as the warehouse keeps it on order.
-            target._action_done()
+            validating._action_done()
         seen["parcels"] = sorted(known | {parcel["tracking"] for parcel in parcels})
+        for backorder in target.backorder_ids - before:
+            # The warehouse keeps the rest on backorder: what it still has to ship is what a change is compared with.
+            backorder.threepl_status = "ONBACKORDER"
+            try:
+                held = self.Binding._values_hash(told(self._shipment(backorder)))
+            except (BusinessError, MappingError):
+                continue
+            seen["backorders"] = {**seen.get("backorders", {}), str(backorder.id): held}
         if order.get("despatch"):
             seen["despatches"] = sorted({*seen.get("despatches", []), str(order["despatch"])})
         binding.synced_values = seen
@@ -406,6 +367,9 @@ class Shipments(Component):
         for binding in bindings:
             picking = pickings.get(binding.res_id, self.env["stock.picking"])
             waiting = with_backorders(picking).filtered(lambda picking: picking.state not in ("done", "cancel"))
+            # A backorder sent on its own since is followed by its own order.
+            holding = self._holding(waiting)
+            waiting = waiting.browse([part.id for part in waiting if holding.get(part.id) == binding])
             if not waiting:
                 continue
             order = self.client.shipment(binding.external_id)
@@ -435,23 +399,4 @@ class Shipments(Component):
             f"The warehouse raised a query on {picking.name or order.get('number')}: "
             f"{order.get('query') or 'no text given'}. Answer it at the warehouse (or correct the delivery "
             "and send it again), then Ignore this exchange with what was done."
-        )
-
-    def cancelled(self, order):
-        """The warehouse cancelled a shipment Odoo did not: a person decides whether to cancel or send it again."""
-        change = self.env["integration.exchange"].search(
-            [("backend_id", "=", self.backend.id), ("flow", "=", "shipment.change"), ("external_id", "=", order["id"])],
-            order="id desc",
-            limit=1,
-        )
-        if change.state == "done":
-            raise Ignored(f"Order {order.get('number') or order['id']} was cancelled to take a change made in Odoo.")
-        if change:
-            raise TransientError(f"A change to {order.get('number') or order['id']} is being sent: read again later.")
-        picking = self.Binding._find(self.backend, "stock.picking", order["id"])
-        if not picking or picking.state == "cancel":
-            raise Ignored(f"{picking.name or order.get('number')} is cancelled in Odoo too.")
-        raise BusinessError(
-            f"The warehouse cancelled {picking.name}, which Odoo still has to deliver. Cancel the delivery in Odoo, "
-            "or agree with the warehouse to take it again, then Ignore this exchange with what was done."
         )

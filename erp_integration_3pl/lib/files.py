@@ -4,8 +4,8 @@ Orders go into ``in/orders/`` one file per shipment, ASNs into ``in/asns/``
 and cancellations into ``in/cancellations/``, each written under ``.part``
 and renamed so the warehouse never takes half a file. The warehouse answers
 with files: refused rows in ``out/errors/``, despatches in
-``out/despatches/``, goods booked in in ``out/receipts/``, stock snapshots in
-``out/stock/``. Each is read only once
+``out/despatches/``, goods booked in in ``out/receipts/``, the orders it
+cancelled in ``out/cancellations/``, stock snapshots in ``out/stock/``. Each is read only once
 it is complete (a final line break, a last row as long as the header, the
 same size and time as at the previous look, and older than
 ``settle_seconds``), kept verbatim in a ``Batch`` and moved to ``processed/``
@@ -38,6 +38,7 @@ FOLDERS = {
     "errors": "out/errors",
     "despatches": "out/despatches",
     "receipts": "out/receipts",
+    "cancelled": "out/cancellations",
     "stock": "out/stock",
 }
 # A cancellation file's name says what it is, so the warehouse's report of refused rows does too.
@@ -78,6 +79,7 @@ LAYOUTS = {
         "quantity": "Quantity",
         "received": "QuantityReceived",
     },
+    "cancelled": {"number": "OrderNumber", "date": "CancelledDate"},
     "stock": {
         "sku": "SKU",
         "site": "WarehouseId",
@@ -93,6 +95,7 @@ REQUIRED = {
     "errors": ("error",),
     "despatches": ("number", "sku", "quantity"),
     "receipts": ("reference", "sku", "received"),
+    "cancelled": ("number",),
     "stock": ("sku", "level"),
 }
 UNFINISHED_SUFFIXES = (".part", ".tmp", ".filepart")
@@ -143,6 +146,7 @@ class FileTransport(WarehouseTransport):
 
     pushes_items = False
     reads_orders = False
+    cancels_at_once = False
 
     def __init__(self, folder, layouts=None, settle_seconds=5, folders=None):
         self.folder = folder
@@ -277,6 +281,27 @@ class FileTransport(WarehouseTransport):
             if reference not in bad
         ]
         return Batch(path, data, records, sorted(problems))
+
+    def read_cancellations(self):
+        """One ``Batch`` per complete cancellation file: the orders the warehouse confirms it cancelled.
+
+        An order is known by the number Odoo sent it under, which is its id here.
+        """
+        batches = []
+        with self.folder.session():
+            for path, data, table in self._complete_files("cancelled"):
+                rows, problems = self._rows("cancelled", table)
+                records = []
+                for line, values in rows:
+                    if not values["number"]:
+                        problems.append((line, f"{self.layouts['cancelled']['number']} is empty"))
+                        continue
+                    number = values["number"]
+                    records.append(
+                        {"id": number, "number": number, "status": "CANCELLED", "cancelled_at": values["date"] or None}
+                    )
+                batches.append(Batch(path, data, records, sorted(problems)))
+        return batches
 
     def read_despatches(self, cursor=None):
         """One ``Batch`` per complete despatch file not yet acknowledged; files need no cursor."""

@@ -24,7 +24,9 @@ whatever the warehouse calls them:
 - a **stock level**: ``sku``, ``site``, ``level``, ``allocated``, ``available``.
 
 Transports that cannot call back (SOAP, files) are read: ``read_despatches``
-and ``read_receipts`` return ``Batch``-es, each one file or one polled page
+and ``read_receipts`` (and, for a warehouse that confirms cancellations later,
+``read_cancellations``: orders with status ``CANCELLED`` and ``cancelled_at``)
+return ``Batch``-es, each one file or one polled page
 kept verbatim with the records it holds and the rows it could not read.
 """
 
@@ -117,12 +119,15 @@ class WarehouseTransport:
     credentials. ``callbacks`` says whether the warehouse calls Odoo back
     (then despatches and receipts arrive as webhooks and need no reading);
     ``pushes_items`` whether products can be set up at the warehouse through it;
-    ``reads_orders`` whether it can be asked how a shipment stands.
+    ``reads_orders`` whether it can be asked how a shipment stands;
+    ``cancels_at_once`` whether a shipment is cancelled once ``cancel_shipment``
+    returns (else the warehouse confirms later, ``read_cancellations``).
     """
 
     callbacks = False
     pushes_items = True
     reads_orders = True
+    cancels_at_once = True
 
     def push_item(self, item):
         """Make the warehouse know a product; returns its id for it."""

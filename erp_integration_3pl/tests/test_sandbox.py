@@ -60,10 +60,10 @@ class WarehouseCase(SandboxCase):
             self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, on_hand)
         return product
 
-    def delivery(self, *lines):
+    def delivery(self, *lines, partner=None):
         sale = self.env["sale.order"].create(
             {
-                "partner_id": self.customer.id,
+                "partner_id": (partner or self.customer).id,
                 "warehouse_id": self.warehouse.id,
                 "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": qty}) for product, qty in lines],
             }

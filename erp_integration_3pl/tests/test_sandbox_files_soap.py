@@ -25,6 +25,11 @@ class ReadCase(WarehouseCase):
     def read(self):
         return self.run_flow("despatches.read")
 
+    def binding(self, picking):
+        return self.env["integration.binding"].search(
+            [("backend_id", "=", self.backend.id), ("res_model", "=", "stock.picking"), ("res_id", "=", picking.id)]
+        )
+
     def warehouse_order(self, number):
         [order] = requests.get(
             f"{self.sandbox_url}/threepl/api/Order/Search",
@@ -178,6 +183,65 @@ class TestWarehouseFiles(ReadCase):
         self.assertIn("The warehouse would not cancel", refused.message)
         self.assertIn("is PICKED and cannot be cancelled", refused.message)
 
+    def test_the_warehouse_s_cancellation_file_confirms_a_cancelled_delivery_on_its_binding_and_exchange(self):
+        picking = self.delivery((self.product("TEE-S-BLK"), 1))
+        self.run_jobs()
+        picking.action_cancel()
+        self.run_jobs()
+        [cancel] = self.exchanges("shipment.cancel")
+        self.assertEqual((cancel.state, cancel.result["confirmed"]), ("done", False), cancel.message)
+        self.assertFalse((self.binding(picking).synced_values or {}).get("cancel_confirmed"))
+        self.assertNotEqual(picking.threepl_status, "CANCELLED", "not until the warehouse says so")
+        self.act("advance", hours=0.25)
+        self.read()
+        [confirmed] = self.exchanges("shipment.cancelled")
+        self.assertEqual((confirmed.state, confirmed.external_id), ("done", picking.name), confirmed.message)
+        self.assertTrue(confirmed.delivery_id.name.startswith("out/cancellations/cancelled_"), "the file, kept")
+        self.assertEqual(list(self.binding(picking).synced_values["cancel_confirmed"]), [picking.name])
+        self.assertEqual(cancel.result["confirmation"], confirmed.id, "the exchange that asked shows the answer")
+        self.assertEqual(picking.threepl_status, "CANCELLED")
+        self.assertEqual(confirmed.link_ids.res_id, picking.id)
+        self.read()
+        self.assertEqual(self.exchanges("shipment.cancelled"), confirmed, "moved aside once read")
+
+    def test_an_order_replaced_to_take_a_change_is_confirmed_cancelled_by_the_warehouse_s_file(self):
+        picking = self.delivery((self.product("MUG-RED"), 1))
+        self.run_jobs()
+        picking.sale_id.order_line.product_uom_qty = 2
+        self.run_jobs()
+        [change] = self.exchanges("shipment.change")
+        self.assertEqual(change.state, "done", change.message)
+        self.act("advance", hours=0.25)
+        self.read()
+        [confirmed] = self.exchanges("shipment.cancelled")
+        self.assertEqual(confirmed.state, "done", confirmed.message)
+        self.assertEqual(confirmed.result["asked_by"], change.id)
+        binding = self.binding(picking)
+        self.assertEqual(binding.external_id, f"{picking.name}-2")
+        self.assertEqual(list(binding.synced_values["cancel_confirmed"]), [picking.name])
+        self.assertTrue(change.result["cancel_confirmed"])
+        self.assertEqual(self.warehouse_order(picking.name)["OrderStatus"], "CANCELLED")
+        self.assertNotEqual(self.warehouse_order(f"{picking.name}-2")["OrderStatus"], "CANCELLED")
+        self.assertEqual(picking.threepl_status, "NEW", "its new order stands")
+
+    def test_a_cancellation_confirmed_that_odoo_never_asked_for_waits_for_a_person(self):
+        picking = self.delivery((self.product("MUG-GRN"), 1))
+        self.run_jobs()
+        Path(self.root, "out/cancellations", "cancelled_by_hand.csv").write_text(
+            "OrderNumber,OrderId,CancelledDate\n"
+            "SO-NEVER-SENT,99,2026-01-05T10:00:00\n"
+            f"{picking.name},5,2026-01-05T10:00:00\n"
+        )
+        self.read()
+        confirmations = self.exchanges("shipment.cancelled")
+        never = confirmations.filtered(lambda exchange: exchange.external_id == "SO-NEVER-SENT")
+        self.assertEqual((never.state, never.error_category), ("needs_attention", "business"))
+        self.assertIn("its order SO-NEVER-SENT, which Odoo never asked it to cancel", never.message)
+        [held] = confirmations - never
+        self.assertEqual(held.state, "needs_attention")
+        self.assertIn(f"The warehouse cancelled {picking.name}, which Odoo still has to deliver", held.message)
+        self.assertEqual(picking.state, "assigned")
+
     def test_another_warehouse_s_file_layout_is_field_mappings_not_code(self):
         self.backend.action_threepl_setup()
         self.assertIn("despatches.read", self.backend.flow_ids.mapped("code"))
@@ -246,3 +310,9 @@ class TestWarehouseSoap(ReadCase):
         refused = cancels.filtered(lambda e: e.state == "needs_attention")
         self.assertIn("would not cancel", refused.message)
         self.assertIn("is PICKED and cannot be cancelled", refused.message)
+        done = cancels.filtered(lambda e: e.state == "done")
+        self.assertTrue(done.result["confirmed"], "the warehouse cancels as it answers")
+        binding = self.env["integration.binding"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", done.external_id)]
+        )
+        self.assertEqual(list(binding.synced_values["cancel_confirmed"]), [done.external_id])
