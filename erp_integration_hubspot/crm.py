@@ -5,7 +5,9 @@ object as it is now, so events that arrive twice or out of order converge on
 the same result. Partners are found through the core's partner matcher (VAT
 number, company registration number, e-mail in any case, phone, name and
 postcode) before one is created; which side may overwrite an existing partner
-is the backend's *Customers* system-of-record choice.
+is the backend's *Customers* system-of-record choice. A contact on the
+core's suppression list (someone erased at their request) is never imported
+again, whichever event or page brings them.
 """
 
 import contextlib
@@ -26,7 +28,7 @@ from odoo.addons.erp_integration_core.partners import (
     email_key,
     phone_key,
 )
-from odoo.addons.erp_integration_core.personal_data import PersonalData
+from odoo.addons.erp_integration_core.personal_data import PersonalData, identifier_hashes
 from odoo.addons.erp_integration_core.work import Component
 
 from .field_mappings import COMPANY, CONTACT, DEFAULTS
@@ -52,6 +54,17 @@ def checked_vat(number, company_name):
         f"HubSpot company '{company_name}'",
         fix="Correct it in HubSpot (or clear it), then press Retry.",
     )
+
+
+class Suppressed(Ignored):
+    """A contact who asked to be erased: skipped, with a reason that names the HubSpot id and nothing personal."""
+
+    def __init__(self, contact_id):
+        super().__init__(
+            f"HubSpot contact {contact_id} is on the suppression list (Integration > Configuration > Erased "
+            "people: erased at their request), so Odoo does not import them again. Nothing to do in Odoo; if "
+            "HubSpot should not hold them either, delete the contact there for privacy (GDPR delete)."
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,8 @@ class CrmImport(Component):
         self.Partner = self.env["res.partner"].with_context(tracking_disable=True)
         self.specs = {}
         self.remembered = {}
+        # The suppressed identifier hashes of a load page, read once for the page.
+        self.suppressed = None
 
     # Partners ---------------------------------------------------------------
 
@@ -131,6 +146,7 @@ class CrmImport(Component):
             raise Ignored(f"HubSpot contact {contact_id} no longer exists (deleted or merged).")
         at = f"contact {contact_id}"
         props = properties(record, at)
+        self._check_not_suppressed(contact_id, props)
         name = " ".join(part for part in (props.get("firstname"), props.get("lastname")) if part) or props.get("email")
         if not name:
             raise ValidationError(f"HubSpot {at} has neither a name nor an e-mail. Complete it, then press Retry.")
@@ -146,6 +162,16 @@ class CrmImport(Component):
         identity = PartnerIdentity(name=name, email=props.get("email"), phone=props.get("phone"), zip=props.get("zip"))
         source = dict(props, name=name, parent_id=parent.id or False)
         return Plan(CONTACT, str(contact_id), source, identity, props.get("lastmodifieddate"), parent)
+
+    def _check_not_suppressed(self, contact_id, props):
+        """Raise ``Suppressed`` if the contact's e-mail or phone is on the company's suppression list."""
+        hashes = identifier_hashes(props.get("email"), props.get("phone"))
+        if self.suppressed is not None:
+            suppressed = hashes & self.suppressed
+        else:
+            suppressed = self.env["integration.suppression"]._suppressed_hashes(self.company, hashes)
+        if suppressed:
+            raise Suppressed(contact_id)
 
     def merge(self, kind, event):
         """HubSpot merged records into one: their partner's binding moves to the survivor, which is read again.
@@ -191,12 +217,13 @@ class CrmImport(Component):
         yet) are imported one by one. A record that cannot be imported (an
         invalid VAT number, say) is undone alone and queued as an exchange of
         its own, which reads it again and waits in the exception queue with
-        its reason; the rest of the page is imported.
+        its reason; the rest of the page is imported. A contact on the
+        suppression list is skipped and only counted.
         """
         singular = "company" if kind == "companies" else "contact"
         ids = [str(shape.required(record, "id", kind)) for record in records]
         bound = self._bound_partners(ids)
-        plans, waiting = self._load_plans(kind, ids, records)
+        plans, waiting, suppressed = self._load_plans(kind, ids, records)
         matches = self._matches([plan for _id, _record, plan in plans if plan and plan.external_id not in bound])
         planned, alone, keys = [], [], set()
         for object_id, record, plan in plans:
@@ -221,10 +248,12 @@ class CrmImport(Component):
             "imported": len(partners),
             "created_together": len(planned),
             "queued_alone": [event.external_id for event in waiting],
+            "suppressed": suppressed,
         }
 
     def _load_plans(self, kind, ids, records):
-        """``(id, record, plan)`` of every record of a page that reads well, and an event for each that does not.
+        """``(id, record, plan)`` of every record of a page that reads well, an event for each that does not,
+        and how many are people on the suppression list.
 
         A contact's plan is None while their company is not bound: it is then imported alone, company first.
         """
@@ -234,7 +263,8 @@ class CrmImport(Component):
             parents = self._bound_partners(
                 [company for record in records for company in associated(record, "companies")[:1]]
             )
-        plans, waiting = [], []
+            self.suppressed = self._page_suppressed(records)
+        plans, waiting, suppressed = [], [], 0
         for object_id, record in zip(ids, records, strict=True):
             try:
                 plan = (
@@ -242,11 +272,23 @@ class CrmImport(Component):
                     if kind == "companies"
                     else self._contact_plan(object_id, record, parents)
                 )
+            except Suppressed:
+                suppressed += 1
+                continue
             except (ValidationError, MappingError, BusinessError, Ignored) as err:
                 waiting.append(self._alone(singular, object_id, err))
                 continue
             plans.append((object_id, record, plan))
-        return plans, waiting
+        return plans, waiting, suppressed
+
+    def _page_suppressed(self, records):
+        """The identifier hashes of a page's contacts that are on the suppression list, in one query."""
+        hashes = set()
+        for record in records:
+            props = record.get("properties") if isinstance(record, dict) else None
+            if isinstance(props, dict):
+                hashes |= identifier_hashes(props.get("email"), props.get("phone"))
+        return self.env["integration.suppression"]._suppressed_hashes(self.company, hashes)
 
     def _matches(self, plans):
         """The partners Odoo already has for ``plans``, by HubSpot id, looked for once for them all."""
@@ -550,12 +592,28 @@ class CrmImport(Component):
         return projects
 
     def _customer(self, deal):
-        """The deal's company as the customer (its contact beside it), else its contact alone."""
-        contact = self.import_contact(deal.contacts[0]) if deal.contacts else self.Partner.browse()
+        """The deal's company as the customer (its contact beside it), else its contact alone.
+
+        A contact on the suppression list is left out: the deal is the
+        company's; with no company, a person decides how to record the sale.
+        """
+        contact, suppressed = self.Partner.browse(), None
+        if deal.contacts:
+            try:
+                contact = self.import_contact(deal.contacts[0])
+            except Suppressed:
+                suppressed = deal.contacts[0]
         if deal.companies:
             return self.import_company(deal.companies[0]), contact
         if contact:
             return contact, self.Partner.browse()
+        if suppressed:
+            raise BusinessError(
+                f"HubSpot deal '{deal.name}' was won with contact {suppressed} alone, who is on the suppression list "
+                "(erased at their request), so Odoo does not create them again. Associate the deal with the "
+                "customer's company in HubSpot and press Retry, or record the sale by hand and Ignore this "
+                "exchange with the reason."
+            )
         raise ValidationError(
             f"HubSpot deal '{deal.name}' has neither a company nor a contact: Odoo needs a customer. "
             "Associate one in HubSpot, then press Retry."

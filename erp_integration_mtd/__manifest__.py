@@ -14,6 +14,9 @@
         "views/vat_return_views.xml",
         "views/res_partner_views.xml",
     ],
-    "assets": {"web.assets_backend": ["erp_integration_mtd/static/src/**/*"]},
+    "assets": {
+        "web.assets_backend": ["erp_integration_mtd/static/src/**/*"],
+        "web.assets_tests": ["erp_integration_mtd/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

@@ -1,8 +1,9 @@
 """Turn a Shopify order into an Odoo sale order, or say exactly why not.
 
 Money is never guessed: every tax must be mapped, the mapped tax's rate must
-be Shopify's, and the Odoo total must equal Shopify's to the penny, or the
-exchange waits in the exception queue with both totals and the lines.
+be Shopify's and what Odoo's fiscal position for the buyer would charge, and
+the Odoo total must equal Shopify's to the penny, or the exchange waits in the
+exception queue with both totals and the lines.
 """
 
 from collections import defaultdict
@@ -31,6 +32,8 @@ class OrderImport(Component):
         self.binding = self.env["integration.binding"]
         self._mapped = {}
         self._by_sku = {}
+        # (name, product, mapped taxes, Shopify line) of each line, for the fiscal position check.
+        self._charged = []
 
     # Entry points -------------------------------------------------------------
 
@@ -177,6 +180,7 @@ class OrderImport(Component):
     # Creation -----------------------------------------------------------------
 
     def _create(self, order):
+        self._charged = []
         currency = self.backend._sale_currency(order.currency, f"Shopify order {order.name}")
         partner = self._partner(order)
         self._by_sku = self._products(order)
@@ -199,6 +203,7 @@ class OrderImport(Component):
         # and the audit log are the history, and the buyer, who hears from
         # Shopify, is not subscribed to Odoo's messages. Invoices keep theirs.
         sale = self.env["sale.order"].with_context(tracking_disable=True).create(vals)
+        self._check_fiscal_position(sale, order)
         self._check_totals(sale, order)
         self.exchange._link(sale, "created", list(vals))
         binding = self.binding._bind(self.backend, sale, order.external_id, order.updated_at)
@@ -456,6 +461,7 @@ class OrderImport(Component):
     def _lines(self, line, order, product, name):
         """One order line, plus a discount line when the discount cannot be folded into the price."""
         taxes = self._taxes(line, order, f"'{name}'")
+        self._charged.append((name, product, taxes, line))
         net_total = line.gross
         unit = (net_total / line.quantity).quantize(CENT) if line.quantity else Decimal(0)
         # An explicit discount of 0: a pricelist's discount rule must not touch Shopify's prices.
@@ -474,6 +480,70 @@ class OrderImport(Component):
                 "tax_ids": [(6, 0, taxes.ids)],
             },
         ]
+
+    def _check_fiscal_position(self, sale, order):
+        """What Shopify charged must be what Odoo's fiscal position for the buyer and destination would charge.
+
+        Shopify takes its tax from its own settings for a market; Odoo takes
+        the fiscal position of the buyer and where the goods go (the shipping
+        address, as Odoo's delivery address decides it). UK VAT charged on an
+        export, or none on a UK sale of a product Odoo taxes, would put a rate
+        on the invoice that the fiscal position contradicts: a person decides.
+        """
+        fpos = self._fiscal_position(sale, order)
+        for name, product, taxes, line in self._charged:
+            if not line.gross:
+                continue
+            charged = sum((tax.rate for tax in line.taxes), Decimal(0)) * 100
+            odoo = fpos.map_tax(taxes)
+            if not charged:
+                own = product.taxes_id._filter_taxes_by_company(sale.company_id)
+                if own:
+                    odoo = fpos.map_tax(own)
+            if any(tax.amount_type != "percent" for tax in odoo):
+                continue
+            rate = sum((Decimal(str(tax.amount)) for tax in odoo), Decimal(0))
+            if float_compare(float(rate), float(charged), precision_digits=4) == 0:
+                continue
+            country = self._destination(order, sale)
+            what = f"VAT at {charged.normalize():f}%" if charged else "no VAT"
+            odoo_taxes = ", ".join(f"'{tax.name}'" for tax in odoo) or "no tax"
+            position = f"fiscal position '{fpos.name}'" if fpos else "no fiscal position"
+            raise TaxError(
+                f"VAT anomaly on order {order.name} (shipped to {country}): Shopify charged {what} on '{name}', but "
+                f"Odoo's {position} for this customer and destination taxes it at {rate.normalize():f}% "
+                f"({odoo_taxes}). If Shopify is wrong, correct its tax settings for {country} and Replay the "
+                "corrected order; if Odoo is, correct the customer's Fiscal Position (Sales & Purchase tab) or the "
+                "fiscal position's tax mapping (Accounting > Configuration > Fiscal Positions), then press Retry.",
+                order=order.name,
+                country=country,
+                charged_rate=f"{charged.normalize():f}",
+                fiscal_position=fpos.name or None,
+            )
+
+    def _fiscal_position(self, sale, order):
+        """Odoo's fiscal position for the order's customer, delivered to the Shopify shipping address's country."""
+        Position = self.env["account.fiscal.position"].with_company(sale.company_id)
+        delivery = sale.partner_shipping_id
+        code = shape.opt_text(order.shipping_address, "country_code", "shipping_address")
+        country = self.env["res.country"].search([("code", "=", code.upper())], limit=1) if code else None
+        if country and country != delivery.country_id:
+            # Shopify's shipping address is not an Odoo contact: Odoo's rule is asked about one that would be.
+            delivery = self.env["res.partner"].new(
+                {
+                    "country_id": country.id,
+                    "zip": shape.opt_text(order.shipping_address, "zip", "shipping_address"),
+                    "vat": sale.partner_id.vat,
+                }
+            )
+        return Position._get_fiscal_position(sale.partner_id, delivery)
+
+    def _destination(self, order, sale):
+        """The country the order ships to, by name: Shopify's shipping address, else the customer's."""
+        address = order.shipping_address or order.billing_address
+        code = shape.opt_text(address, "country_code", "address")
+        country = self.env["res.country"].search([("code", "=", code.upper())], limit=1) if code else None
+        return (country or sale.partner_shipping_id.country_id).name or "an unknown country"
 
     def _check_totals(self, sale, order):
         currency = sale.currency_id

@@ -393,7 +393,7 @@ class IntegrationAuditLog(models.Model):
             row.reason = row._reason() or False
 
     def _reason(self):
-        """Why, where it is recorded: an ignore's reason is on its exchange, a replay's only as a hash."""
+        """Why, where it is recorded: on the exchange (an ignore's) or on its replay (a replay's), checked by hash."""
         details = self._details()
         exchange = self.exchange_id
         if self.event in ("exchange.ignore", "exchange.ignored") and exchange.ignore_reason:
@@ -404,8 +404,11 @@ class IntegrationAuditLog(models.Model):
             return text
         if self.event == "exchange.replayed":
             child = exchange.browse(details.get("child")).exists() if details.get("child") else exchange.browse()
-            text = child.replay_reason if child and "replay_reason" in child._fields else None
+            text = child.replay_reason if child else None
             if text:
+                sealed = details.get("reason_sha256")
+                if sealed and payload.sha256_hex(text) != sealed:
+                    return _("%(reason)s (differs from the reason sealed in the chain)", reason=text)
                 return text
             if details.get("reason_sha256"):
                 return _("Given, and kept as its SHA-256 only")

@@ -94,6 +94,11 @@ class IntegrationExchange(models.Model):
     child_ids = fields.One2many("integration.exchange", "parent_id", string="Replays")
     user_id = fields.Many2one("res.users", string="Assigned to", tracking=True)
     ignore_reason = fields.Text(readonly=True)
+    replay_reason = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why a person replayed the original of this exchange, in their words; the audit trail seals its SHA-256.",
+    )
     failed_at = fields.Datetime(
         string="Waiting since",
         readonly=True,
@@ -819,6 +824,7 @@ class IntegrationExchange(models.Model):
                     "headers": exchange.headers,
                     "parent_id": exchange.id,
                     "state": "queued",
+                    "replay_reason": reason or False,
                 }
             )
             exchange._audit(

@@ -60,11 +60,15 @@ class IntegrationSuppression(models.Model):
     @api.model
     def _is_suppressed(self, company, email=None, phone=None):
         """Whether a person with these identifiers asked ``company`` to erase them."""
-        hashes = identifier_hashes(email, phone)
-        return bool(
-            hashes
-            and self.search_count([("company_id", "=", company.id), ("identifier_hash", "in", list(hashes))], limit=1)
-        )
+        return bool(self._suppressed_hashes(company, identifier_hashes(email, phone)))
+
+    @api.model
+    def _suppressed_hashes(self, company, hashes):
+        """Which of ``hashes`` (``identifier_hashes`` of many people, a page of contacts) are on the list: one query."""
+        if not hashes:
+            return set()
+        found = self.search([("company_id", "=", company.id), ("identifier_hash", "in", sorted(hashes))])
+        return set(found.mapped("identifier_hash"))
 
 
 class IntegrationBackend(models.Model):

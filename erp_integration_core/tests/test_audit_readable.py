@@ -5,6 +5,7 @@ import json
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
+from ..lib import payload
 from .common import IntegrationCase
 
 
@@ -106,10 +107,7 @@ class TestAuditInWords(IntegrationCase):
         replayed = self.audit_rows(event="exchange.replayed", exchange_id=exchange.id)
         self.assertEqual(replayed.actor_name, "Olive Operator")
         self.assertTrue(replayed.summary.startswith("new exchange: "), replayed.summary)
-        if "replay_reason" not in exchange._fields:
-            self.assertEqual(replayed.reason, "Given, and kept as its SHA-256 only")
-        else:
-            self.assertEqual(replayed.reason, "The customer's country was fixed in the shop")
+        self.assertEqual(replayed.reason, "The customer's country was fixed in the shop")
 
         other = self.stuck_exchange("C3", "evt-other")
         other.with_user(self.operator)._ignore("Duplicate of order 1001, cancelled by phone")
@@ -128,6 +126,41 @@ class TestAuditInWords(IntegrationCase):
         other.invalidate_recordset()
         ignore.invalidate_recordset()
         self.assertEqual(ignore.reason, "Nothing to see (differs from the reason sealed in the chain)")
+
+    def test_a_replay_keeps_its_reason_in_words_on_the_new_exchange_and_only_its_hash_in_the_chain(self):
+        exchange = self.stuck_exchange()
+        reason = "Country corrected to GB after a call with Ada Lovell"
+        wizard = (
+            self.env["integration.exchange.replay"]
+            .with_user(self.operator)
+            .with_context(default_exchange_id=exchange.id)
+            .create({"reason": reason})
+        )
+        wizard.action_replay()
+        child = exchange.child_ids
+        self.assertEqual(child.replay_reason, reason)
+        replayed = self.audit_rows(event="exchange.replayed", exchange_id=exchange.id)
+        self.assertEqual(json.loads(replayed.details)["reason_sha256"], payload.sha256_hex(reason))
+        child_rows = self.audit_rows(exchange_id=child.id)
+        self.assertTrue(child_rows)
+        self.assertFalse(
+            [row.details for row in replayed | child_rows if "Lovell" in row.details or "corrected" in row.details],
+            "the chain seals the reason's SHA-256, not its words",
+        )
+        self.assertEqual(replayed.with_user(self.auditor).reason, reason)
+        form = self.env["integration.exchange"].with_user(self.auditor).get_views([(False, "form")])
+        self.assertIn('name="replay_reason"', form["views"]["form"]["arch"])
+
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE integration_exchange SET replay_reason = 'No reason' WHERE id = %s", [child.id])
+        child.invalidate_recordset()
+        replayed.invalidate_recordset()
+        self.assertEqual(replayed.reason, "No reason (differs from the reason sealed in the chain)")
+
+        again = self.stuck_exchange("C4", "evt-again")
+        [bare] = again._replay()
+        self.assertFalse(bare.replay_reason)
+        self.assertEqual(self.audit_rows(event="exchange.replayed", exchange_id=again.id).reason, "None given")
 
     def test_configuration_changes_name_their_fields_in_words_and_their_author(self):
         self.backend.with_user(self.manager).write({"api_token": "rotated", "max_attempts": 3})

@@ -45,6 +45,36 @@ class TestLoadPages(IntegrationCase):
         self.assertEqual(bound["21"], self.ada.id, "known by her e-mail, in another case")
         self.assertEqual(Partner.search_count([]), before + 2, "Babbage Engines and Charles only")
 
+    def test_a_page_skips_people_on_the_suppression_list_and_imports_the_rest(self):
+        Partner = self.env["res.partner"]
+        self.env["integration.suppression"]._suppress(self.env.company, email="Erased.One@example.com")
+        self.env["integration.suppression"]._suppress(self.env.company, phone="+44 7700 900777")
+        contacts = [
+            {"id": "31", "properties": {"email": "erased.one@EXAMPLE.com", "firstname": "Erin"}},
+            {"id": "32", "properties": {"email": "new.mail@example.com", "phone": "07700 900777", "firstname": "Pat"}},
+            {"id": "33", "properties": {"email": "kept@example.com", "firstname": "Kit"}},
+            # A company not imported yet: the contact would be imported alone, company first.
+            {
+                "id": "34",
+                "properties": {"email": "erased.one@example.com", "firstname": "Erin"},
+                "associations": {"companies": {"results": [{"id": "99", "type": "contact_to_company"}]}},
+            },
+        ]
+        before = Partner.search_count([])
+        page = self.backend._receive("contacts.load", contacts, "load:contacts:suppressed", external_type="contacts")
+        page._process()
+        self.assertEqual(page.state, "done", page.message)
+        self.assertEqual(page.result["suppressed"], 3)
+        self.assertEqual(page.result["queued_alone"], [], "nothing to wait for: they are not to come back")
+        self.assertEqual(Partner.search_count([]), before + 1, "Kit only")
+        self.assertTrue(Partner.search_count([("email", "=", "kept@example.com")]))
+        bound = self.env["integration.binding"].search([("backend_id", "=", self.backend.id)]).mapped("external_id")
+        self.assertEqual(bound, ["33"])
+        rows = self.env["integration.audit.log"].search([("exchange_id", "=", page.id)])
+        words = " ".join([*rows.mapped("details"), str(page.result)]).lower()
+        for personal in ("erased.one", "new.mail", "900777"):
+            self.assertNotIn(personal, words)
+
     def test_each_page_is_a_job_of_its_own_and_the_listing_goes_first(self):
         self.backend.batch_size = 20
         pages = [

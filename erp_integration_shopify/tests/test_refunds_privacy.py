@@ -281,3 +281,12 @@ class TestPrivacyAndExamples(ShopifyCase):
                 if exchange.state == "ignored":
                     self.assertTrue(exchange.ignore_reason)
         self.assertFalse(self.backend.active, "app/uninstalled pauses the backend")
+
+    def test_an_order_from_an_erased_person_is_still_imported_as_a_sale(self):
+        # A new order is a sale the person made, and its invoice a legal record: the suppression list is for syncs.
+        self.env["integration.suppression"]._suppress(self.env.company, email="erased@example.com")
+        exchange = self.deliver(order_payload(6101, email="erased@example.com"))
+        self.assertEqual(exchange.state, "done", exchange.message)
+        sale = self.sale_order(exchange)
+        self.assertEqual((sale.state, f"{sale.amount_total:.2f}"), ("sale", "56.39"))
+        self.assertEqual(sale.partner_id.email, "erased@example.com", "the buyer the order names, for its delivery")
