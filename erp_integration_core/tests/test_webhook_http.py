@@ -1,8 +1,13 @@
 import json
 import logging
+import socket
 
+import psycopg2
+
+from odoo import http, sql_db
 from odoo.tests import HttpCase, tagged
 
+from ..controllers.webhook import IntegrationWebhookController, database_unavailable
 from .common import SECRET, IntegrationCase
 
 
@@ -74,3 +79,52 @@ class TestWebhookHttp(HttpCase, IntegrationCase):
         text = "\n".join(logs.output)
         self.assertNotIn(SECRET, text)
         self.assertNotIn(self.backend.api_token, text)
+
+
+class TestDatabaseAway(IntegrationCase):
+    """While PostgreSQL is away a webhook is answered 503 (retry later), never 404 or 500."""
+
+    def connect(self):
+        _db, info = sql_db.connection_info_for(self.env.cr.dbname)
+        connection = psycopg2.connect(**info)
+        connection.autocommit = True
+        self.addCleanup(connection.close)
+        return connection
+
+    def test_the_webhook_address_is_served_without_a_database(self):
+        # odoo.conf loads the core server-wide, so its route is among those Odoo
+        # serves when it cannot reach the database (instead of an unknown page).
+        receive = IntegrationWebhookController.receive
+        router = http.root.nodb_routing_map.bind("localhost")
+        endpoint, _args = router.match("/integration/webhook/any-token", method="POST")
+        found = endpoint.original_endpoint
+        self.assertEqual((found.__module__, found.__qualname__), (receive.__module__, receive.__qualname__))
+
+    def test_errors_that_mean_the_database_is_away_and_those_that_do_not(self):
+        with self.assertRaises(psycopg2.OperationalError) as refused:
+            psycopg2.connect(host="127.0.0.1", port=free_port(), dbname="nowhere", connect_timeout=2)
+        self.assertTrue(database_unavailable(refused.exception), "nothing listening")
+
+        victim, killer = self.connect(), self.connect()
+        with victim.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            [pid] = cursor.fetchone()
+        with killer.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        with self.assertRaises(psycopg2.Error) as terminated, victim.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        self.assertTrue(database_unavailable(terminated.exception), "a server shutting down or killing the session")
+
+        holder, waiter = self.connect(), self.connect()
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(4242)")
+        with self.assertRaises(psycopg2.OperationalError) as timed_out, waiter.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '50ms'; SELECT pg_advisory_lock(4242)")
+        self.assertEqual(timed_out.exception.pgcode, "55P03")
+        self.assertFalse(database_unavailable(timed_out.exception), "a lock timeout is Odoo's to retry")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

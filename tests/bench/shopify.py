@@ -321,7 +321,9 @@ class Odoo:
         if not logfile.exists():
             logfile.write_text("")
         args = ["-d", db, f"--db-filter=^{db}$", f"--http-port={port}", f"--gevent-port={free_port()}"]
-        args += ["--workers=2", "--max-cron-threads=0", f"--load=base,web{',queue_job' if runner else ''}"]
+        # The core server-wide, as odoo.conf loads it: its webhooks answer 503 while PostgreSQL is away.
+        modules = f"base,web{',queue_job' if runner else ''},erp_integration_core"
+        args += ["--workers=2", "--max-cron-threads=0", f"--load={modules}"]
         args += [f"--logfile={logfile}", "--log-level=info"]
         env = {**os.environ, "ODOO_QUEUE_JOB_CHANNELS": "root:2", "REQUESTS_CA_BUNDLE": str(ca_pem)}
         stderr = open(self.workdir / f"{name or db}.stderr", "a")  # noqa: SIM115 - closed by Server.stop

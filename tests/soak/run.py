@@ -1,7 +1,9 @@
 """The reliability suite (``make soak``): real servers on this machine, and what they did, counted.
 
 One sandbox process and one soak database (core and the Shopify and HubSpot
-channels, set up as the Shopify benchmark sets up its own); Odoo servers of
+channels, set up as the Shopify benchmark sets up its own) in a PostgreSQL
+cluster of the soak's own, made for the run and removed after it, so that R6
+can restart it without touching any other database; Odoo servers of
 two workers, queue_job's runner with two slots. Each scenario sends signed
 deliveries the sandbox store recorded and then counts, in the database, the
 documents and exchanges they made:
@@ -20,6 +22,11 @@ documents and exchanges they made:
   ORM, and the database role through SQL; a row tampered with behind the
   guard's back found by *Verify*. Target: every one refused or found, and
   nothing stored from a refused delivery.
+* **R6 PostgreSQL restarted under load**: deliveries sent at a steady pace,
+  each sender retrying as Shopify does until it is answered 2xx, while
+  PostgreSQL stops for ten seconds and starts again. Target: the intake
+  answers 503 while the database is away (never a 500), and every delivery
+  lands afterwards, each order once.
 * **R7 two servers**: two Odoo servers on the one database (one of them with
   the job runner, as the deployment guide runs them), deliveries spread over
   both and each repeat sent to the other server. Target as R1.
@@ -35,12 +42,16 @@ those of a run at scale 1.
 import argparse
 import base64
 import concurrent.futures
+import getpass
 import hashlib
 import hmac
 import json
 import os
 import random
+import shutil
 import signal
+import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -50,14 +61,17 @@ from pathlib import Path
 import requests
 
 from sandbox.hubspot.webhooks import sign_v3
-from tests.bench.shopify import REPO, Database, Odoo, Recorder, Sandbox, log, place_orders
+from tests.bench.shopify import REPO, Database, Odoo, Recorder, Sandbox, free_port, log, place_orders
 
-SCENARIOS = ("r1", "r2", "r5", "r7")
+SCENARIOS = ("r1", "r2", "r5", "r6", "r7")
 MODULES = "erp_integration_core,erp_integration_shopify,erp_integration_hubspot"
 EXCEPTION_STATES = ("needs_attention", "failed")
 WAITING_STATES = ("queued",)
 SENDERS = 8
 DUPLICATE_SHARE = 0.30
+# R6: deliveries offered per second, and how long PostgreSQL stays away.
+R6_RATE = 20
+R6_OUTAGE_SECONDS = 10
 
 
 def size(full, options):
@@ -184,12 +198,60 @@ def once_and_none_lost(counted):
     )
 
 
+# A PostgreSQL of the soak's own --------------------------------------------
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster on a free port that trusts local connections, for R6 to restart.
+
+    As root, PostgreSQL's own ``postgres`` account runs it (the server refuses
+    root); its superuser role is the user running the soak either way.
+    """
+
+    def __init__(self):
+        self.port = free_port()
+        self.directory = tempfile.mkdtemp(prefix="soak-pg-")
+        self.data = os.path.join(self.directory, "data")
+        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_owner:
+            shutil.chown(self.directory, "postgres")
+
+    def _run(self, *command):
+        subprocess.run([*self.as_owner, *command], check=True, capture_output=True, cwd=self.directory)
+
+    def __enter__(self):
+        self._run("initdb", "-D", self.data, "-U", getpass.getuser(), "--auth=trust", "--no-sync", "-E", "UTF8")
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run([*self.as_owner, "pg_ctl", "-D", self.data, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def start(self):
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
+        options += " -c fsync=off -c max_connections=200"
+        self._run("pg_ctl", "-D", self.data, "-o", options, "-l", os.path.join(self.directory, "log"), "-w", "start")
+
+    def stop(self):
+        self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    @property
+    def environ(self):
+        """How libpq, ``createdb`` and ``dropdb`` find it."""
+        return {"PGHOST": "127.0.0.1", "PGPORT": str(self.port), "PGUSER": getpass.getuser()}
+
+    @property
+    def odoo_flags(self):
+        return ["--db_host=127.0.0.1", f"--db_port={self.port}", f"--db_user={getpass.getuser()}"]
+
+
 # Scenarios ------------------------------------------------------------------
 
 
 class Soak:
-    def __init__(self, odoo, sandbox, database, configured, deliveries, options):
-        self.odoo, self.sandbox, self.database = odoo, sandbox, database
+    def __init__(self, odoo, sandbox, cluster, database, configured, deliveries, options):
+        self.odoo, self.sandbox, self.cluster, self.database = odoo, sandbox, cluster, database
         self.configured, self.options = configured, options
         self.pool = list(deliveries)
         self.db = database.db
@@ -264,6 +326,72 @@ class Soak:
             "jobs_running_at_kill": started_jobs,
             **counted,
             "target_met": settled and once_and_none_lost(counted) and set(statuses) == {200},
+        }
+
+    def r6(self):
+        """PostgreSQL stopped for ten seconds under a steady load, then started again."""
+        deliveries = self.take(size(600, self.options))
+        server = self.start(name="r6")
+        url = server.url + self.shopify_path
+        answers, lock, sent = Counter(), threading.Lock(), threading.Event()
+        quarter = threading.Semaphore(0)
+        outage = {}
+
+        def deliver(indexed):
+            index, delivery = indexed
+            time.sleep(max(0.0, origin + index / R6_RATE - time.time()))
+            if index == len(deliveries) // 4:
+                quarter.release()
+            session, deadline = requests.Session(), time.monotonic() + self.options.timeout
+            while time.monotonic() < deadline:
+                try:
+                    status = session.post(url, data=delivery.body, headers=delivery.headers, timeout=30).status_code
+                except requests.RequestException as err:
+                    status = type(err).__name__
+                with lock:
+                    answers[status] += 1
+                if status == 200:
+                    return True
+                # Shopify backs off for longer; the soak keeps the wait short to stay bounded in time.
+                time.sleep(1)
+            return False
+
+        def restart():
+            quarter.acquire()
+            outage["stopped_at"] = time.monotonic()
+            self.cluster.stop()
+            time.sleep(R6_OUTAGE_SECONDS)
+            self.cluster.start()
+            outage["started_at"] = time.monotonic()
+            sent.wait()
+
+        try:
+            origin = time.time() + 0.5
+            restarter = threading.Thread(target=restart)
+            restarter.start()
+            with concurrent.futures.ThreadPoolExecutor(32) as pool:
+                landed = list(pool.map(deliver, enumerate(deliveries)))
+            sent.set()
+            restarter.join()
+            self.database = Database(self.db)
+            settled = settle(self.database, self.options.timeout, "R6")
+        finally:
+            server.stop()
+        counted = count_documents(self.database, deliveries)
+        answers = {str(status): count for status, count in sorted(answers.items(), key=str)}
+        server_errors = {status: n for status, n in answers.items() if status.startswith("5") and status != "503"}
+        return {
+            "deliveries": len(deliveries),
+            "offered_per_s": R6_RATE,
+            "database_away_s": round(outage["started_at"] - outage["stopped_at"], 1),
+            "answers": answers,
+            "landed": sum(landed),
+            **counted,
+            "target_met": settled
+            and answers.get("503", 0) > 0
+            and not server_errors
+            and all(landed)
+            and once_and_none_lost(counted),
         }
 
     def r7(self):
@@ -474,14 +602,12 @@ def main():
     parser.add_argument("scenarios", nargs="*", help=f"some of {', '.join(SCENARIOS)} (default: all)")
     parser.add_argument("--odoo-bin", required=True, help="how to run Odoo, e.g. 'python3 /opt/odoo19/odoo-bin'")
     parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--db-flag", action="append", default=[], help="Odoo database option, e.g. --db_host=...")
     parser.add_argument("--db", default="erp_integration_soak")
     parser.add_argument("--scale", type=float, default=1.0, help="every scenario's size times this")
     parser.add_argument("--products", type=int, default=60, help="seeded products")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=int, default=1800, help="seconds a scenario may take to settle")
     parser.add_argument("--workdir", default=str(REPO / "var" / "soak"))
-    parser.add_argument("--keep", action="store_true", help="keep the database")
     options = parser.parse_args()
     options.scenarios = options.scenarios or list(SCENARIOS)
     unknown = set(options.scenarios) - set(SCENARIOS)
@@ -489,40 +615,39 @@ def main():
         parser.error(f"unknown scenarios {', '.join(sorted(unknown))}: choose among {', '.join(SCENARIOS)}")
     workdir = Path(options.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    odoo = Odoo(options.odoo_bin, options.addons_path, options.db_flag, workdir)
-    wanted = {"r1": size(7000, options), "r2": size(1000, options), "r5": 1, "r7": size(1000, options)}
+    wanted = {"r1": size(7000, options), "r2": size(1000, options), "r5": 1, "r6": size(600, options)}
+    wanted["r7"] = size(1000, options)
     results = {}
     log(f"soak: {', '.join(options.scenarios)} at scale {options.scale}; load average {os.getloadavg()[0]:.2f}")
-    try:
-        with Sandbox(workdir, options.seed) as sandbox:
-            recorder = Recorder()
-            sandbox.act("seed", products=options.products, orders=10, seed=options.seed)
-            sandbox.act("set_plan", plan="plus")
-            variants = [v for v in sandbox.variants() if not v["product"]["isGiftCard"]]
-            odoo.create(options.db, MODULES)
-            configured = odoo.shell(
-                options.db,
-                "configure",
-                module="soak_odoo",
-                package="tests.soak",
-                api_url=f"{sandbox.url}/shopify",
-                recorder_url=recorder.url,
-            )
-            count = sum(wanted[name] for name in options.scenarios)
-            log(f"placing {count} orders in the sandbox store")
-            began = time.monotonic()
-            deliveries = place_orders(sandbox, recorder, variants, count, options.seed)
-            log(f"  placed in {time.monotonic() - began:.0f} s")
-            recorder.shutdown()
-            database = Database(options.db)
-            soak = Soak(odoo, sandbox, database, configured, deliveries, options)
-            for name in options.scenarios:
-                log(f"{name.upper()}")
-                results[name] = getattr(soak, name)()
-                log(f"  {name.upper()}: {json.dumps(results[name], default=str)}")
-    finally:
-        if not options.keep:
-            odoo.drop(options.db)
+    with Cluster() as cluster, Sandbox(workdir, options.seed) as sandbox:
+        os.environ.update(cluster.environ)
+        odoo = Odoo(options.odoo_bin, options.addons_path, cluster.odoo_flags, workdir)
+        log(f"PostgreSQL of the soak's own on port {cluster.port}")
+        recorder = Recorder()
+        sandbox.act("seed", products=options.products, orders=10, seed=options.seed)
+        sandbox.act("set_plan", plan="plus")
+        variants = [v for v in sandbox.variants() if not v["product"]["isGiftCard"]]
+        odoo.create(options.db, MODULES)
+        configured = odoo.shell(
+            options.db,
+            "configure",
+            module="soak_odoo",
+            package="tests.soak",
+            api_url=f"{sandbox.url}/shopify",
+            recorder_url=recorder.url,
+        )
+        count = sum(wanted[name] for name in options.scenarios)
+        log(f"placing {count} orders in the sandbox store")
+        began = time.monotonic()
+        deliveries = place_orders(sandbox, recorder, variants, count, options.seed)
+        log(f"  placed in {time.monotonic() - began:.0f} s")
+        recorder.shutdown()
+        database = Database(options.db)
+        soak = Soak(odoo, sandbox, cluster, database, configured, deliveries, options)
+        for name in options.scenarios:
+            log(f"{name.upper()}")
+            results[name] = getattr(soak, name)()
+            log(f"  {name.upper()}: {json.dumps(results[name], default=str)}")
     (workdir / "result.json").write_text(json.dumps(results, indent=2, default=str))
     print(table(results))
     raise SystemExit(0 if all(result["target_met"] for result in results.values()) else 1)
