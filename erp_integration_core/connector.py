@@ -160,4 +160,10 @@ class Connector:
         if isinstance(error, psycopg2.errors.UniqueViolation):
             # Another transaction created the same record first: trying again sees it.
             return errors.TransientError(f"A concurrent change created the same record ({error.diag.constraint_name})")
+        if isinstance(error, ValueError) and payload.NUL_REFUSED in str(error):
+            # psycopg2 refuses to send a text holding U+0000, wherever a payload's text was going.
+            return errors.ValidationError(
+                "The payload holds a NUL character (U+0000) in a text, which Odoo cannot store. Correct it at the "
+                "source and Replay, or Ignore the exchange with the reason."
+            )
         return None

@@ -97,8 +97,11 @@ class HubSpotConnector(Connector):
                 "This element of a HubSpot delivery is not an event: it has no eventId or subscriptionType. "
                 "Ignore it with the reason, or correct and Replay it."
             )
+        # What the connector reads of the event itself, each a text or an id if there at all.
+        for key in ("propertyName", "changeSource", "sourceId", "objectId"):
+            shape.opt_text(data, key, "event")
         if self._import_of(exchange.flow) or exchange.flow.endswith((".deletion", ".privacyDeletion")):
-            shape.required(data, "objectId", "event")
+            shape.text(data, "objectId", "event")
 
     def _echo(self, data):
         """Why an event is the suite's own write coming back, or None: it must not loop back into Odoo."""

@@ -192,36 +192,34 @@ class RestTransport(WarehouseTransport):
         shape.obj(data, "The warehouse's order")
         lines = [
             {
-                "sku": str(shape.required(line, "SKU", "OrderItems[]")),
+                "sku": shape.text(shape.obj(line, f"OrderItems[{position}]"), "SKU", f"OrderItems[{position}]"),
                 "quantity": whole(line.get("Quantity") or 0, f"OrderItems[{position}].Quantity"),
                 "despatched": whole(line.get("QuantityDespatched") or 0, f"OrderItems[{position}].QuantityDespatched"),
             }
             for position, line in enumerate(shape.opt_list(data, "OrderItems", "order"))
         ]
         parcels = [
-            {
-                "carrier": str(despatch.get("CourierName") or ""),
-                "tracking": str(despatch["TrackingNumber"]),
-                "url": str(despatch.get("TrackingURL") or ""),
-            }
-            for despatch in shape.opt_list(data, "Despatches", "order")
-            if isinstance(despatch, dict) and despatch.get("TrackingNumber")
+            RestTransport._parcel(despatch, f"Despatches[{position}]")
+            for position, despatch in enumerate(shape.opt_list(data, "Despatches", "order"))
+            if shape.opt_text(shape.obj(despatch, f"Despatches[{position}]"), "TrackingNumber", "Despatches[]")
         ]
-        if not parcels and data.get("TrackingNumber"):
-            parcels = [
-                {
-                    "carrier": str(data.get("CourierName") or ""),
-                    "tracking": str(data["TrackingNumber"]),
-                    "url": str(data.get("TrackingURL") or ""),
-                }
-            ]
+        if not parcels and shape.opt_text(data, "TrackingNumber", "order"):
+            parcels = [RestTransport._parcel(data, "order")]
         return {
-            "id": str(shape.required(data, "ID", "order")),
-            "number": str(data.get("OrderNumber") or ""),
-            "status": str(data.get("OrderStatus") or ""),
-            "query": data.get("QueryReason") or None,
+            "id": shape.text(data, "ID", "order"),
+            "number": shape.opt_text(data, "OrderNumber", "order") or "",
+            "status": shape.opt_text(data, "OrderStatus", "order") or "",
+            "query": shape.opt_text(data, "QueryReason", "order"),
             "lines": lines,
             "parcels": parcels,
+        }
+
+    @staticmethod
+    def _parcel(despatch, at):
+        return {
+            "carrier": shape.opt_text(despatch, "CourierName", at) or "",
+            "tracking": shape.text(despatch, "TrackingNumber", at),
+            "url": shape.opt_text(despatch, "TrackingURL", at) or "",
         }
 
     @staticmethod
@@ -230,18 +228,18 @@ class RestTransport(WarehouseTransport):
         shape.obj(data, "The warehouse's ASN")
         lines = []
         for position, item in enumerate(shape.opt_list(data, "Items", "ASN")):
-            received = item.get("QuantityReceived")
+            received = shape.obj(item, f"Items[{position}]").get("QuantityReceived")
             lines.append(
                 {
-                    "sku": str(shape.required(item, "SKU", "Items[]")),
+                    "sku": shape.text(item, "SKU", f"Items[{position}]"),
                     "quantity": whole(item.get("Quantity") or 0, f"Items[{position}].Quantity"),
                     "received": None if received is None else whole(received, f"Items[{position}].QuantityReceived"),
                 }
             )
         return {
-            "id": str(shape.required(data, "ID", "ASN")),
-            "reference": str(data.get("Reference") or ""),
-            "status": str(data.get("Status") or "").replace("_", "").upper(),
+            "id": shape.text(data, "ID", "ASN"),
+            "reference": shape.opt_text(data, "Reference", "ASN") or "",
+            "status": (shape.opt_text(data, "Status", "ASN") or "").replace("_", "").upper(),
             "lines": lines,
         }
 

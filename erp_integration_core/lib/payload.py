@@ -5,6 +5,11 @@ import json
 
 from .errors import ValidationError
 
+# PostgreSQL text cannot hold U+0000: psycopg2 refuses to send it with this message.
+NUL_REFUSED = "cannot contain NUL"
+# What a received NUL is stored as in the exchange's own texts (its SHA-256 is of the bytes received).
+NUL_STAND_IN = "\ufffd"
+
 SECRET_HEADER_WORDS = ("authorization", "token", "secret", "signature", "hmac", "apikey", "api-key", "cookie")
 MASK = "***"
 
@@ -26,6 +31,11 @@ def parse_json(body):
         return json.loads(body)
     except (ValueError, RecursionError) as err:
         raise ValidationError(f"The body is not valid JSON: {err}.") from err
+
+
+def storable(value):
+    """``value`` as PostgreSQL can store it: a text's NUL characters replaced, anything else unchanged."""
+    return value.replace("\x00", NUL_STAND_IN) if isinstance(value, str) and "\x00" in value else value
 
 
 def is_secret_header(name):

@@ -47,6 +47,14 @@ def opt_text(data, key, at=""):
     return str(value).strip() or None
 
 
+def text(data, key, at=""):
+    """``data[key]`` as text (a number is taken as its digits), which must be there and not empty."""
+    value = opt_text(data, key, at)
+    if value is None:
+        raise ValidationError(f"{_where(at, key)} is missing. {FIX}")
+    return value
+
+
 def required(data, key, at=""):
     """``data[key]``, which must be there and not empty."""
     value = data.get(key)

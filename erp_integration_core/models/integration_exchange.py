@@ -263,13 +263,14 @@ class IntegrationExchange(models.Model):
         rows = []
         for number, event in enumerate(unique):
             keys = [f"{column}{number}" for column in ("flow", "type", "ext", "lock", "key", "payload", "sha", "size")]
+            # A hostile delivery's texts may hold NUL, which PostgreSQL cannot store.
             values = (
-                event.flow,
-                event.external_type,
-                event.external_id,
-                event.lock_key,
-                event.idempotency_key,
-                event.payload,
+                payload.storable(event.flow),
+                payload.storable(event.external_type),
+                payload.storable(event.external_id),
+                payload.storable(event.lock_key),
+                payload.storable(event.idempotency_key),
+                payload.storable(event.payload),
                 event.payload_sha256,
                 event.payload_size,
             )
@@ -295,8 +296,8 @@ class IntegrationExchange(models.Model):
             # its row is written only when an event is new.
             params.update(
                 source=delivery.source,
-                name=delivery.name,
-                body=delivery.body,
+                name=payload.storable(delivery.name),
+                body=payload.storable(delivery.body),
                 body_sha=delivery.sha256,
                 body_size=delivery.size,
                 delivery_headers=json.dumps(delivery.headers),
@@ -726,6 +727,8 @@ class IntegrationExchange(models.Model):
     def _set_state(self, state, **vals):
         if state in EXCEPTION_STATES:
             vals.setdefault("failed_at", fields.Datetime.now())
+        # Messages quote what was received, which may hold NUL.
+        vals = {key: payload.storable(value) for key, value in vals.items()}
         for exchange in self:
             previous = exchange.state
             states.check(previous, state)
