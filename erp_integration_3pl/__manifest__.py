@@ -14,5 +14,6 @@
         "views/stock_picking_views.xml",
         "views/integration_exchange_views.xml",
     ],
+    "assets": {"web.assets_tests": ["erp_integration_3pl/static/tests/tours/*.js"]},
     "installable": True,
 }

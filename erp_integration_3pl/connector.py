@@ -6,6 +6,7 @@ from odoo.addons.erp_integration_core.lib.errors import Ignored
 from odoo.addons.erp_integration_core.lib.events import Event
 
 from .changes import Changes
+from .guided_setup import ThreePLSetupSteps
 from .items import Items
 from .lib import transport
 from .lib.transport import RestTransport
@@ -50,6 +51,7 @@ class ThreePLConnector(Connector):
 
     channel = "3pl"
     label = "Warehouse (3PL)"
+    setup_steps = ThreePLSetupSteps
     signature_header = "X-Warehouse-Signature"
     event_id_header = "X-Warehouse-Event-Id"
     topic_header = "X-Warehouse-Event"

@@ -15,6 +15,7 @@
         "security/integration_rules.xml",
         "security/integration_privacy_rules.xml",
         "security/integration_dashboard_rules.xml",
+        "security/integration_setup_rules.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "data/integration_privacy_data.xml",
@@ -28,6 +29,7 @@
         "views/integration_dashboard_views.xml",
         "views/integration_menus.xml",
         "views/integration_privacy_views.xml",
+        "views/integration_setup_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": ["erp_integration_core/static/src/**/*"],

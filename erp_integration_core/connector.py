@@ -20,6 +20,7 @@ import requests
 
 from .lib import errors, payload, signatures
 from .lib.events import Event
+from .setup_steps import SetupSteps
 from .work import Work
 
 # Every connector class Python has imported, by channel. One server process may
@@ -59,6 +60,8 @@ class Connector:
     # Flows whose exchanges are batches already (a page of an initial load):
     # their jobs take no backlog batch of the exchanges waiting behind them.
     unbatched_flows = ()
+    # What the channel does at each step of the guided set-up.
+    setup_steps = SetupSteps
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -9,5 +9,6 @@
     "depends": ["erp_integration_sale_stock", "sale_project"],
     "external_dependencies": {"python": ["python-stdnum"]},
     "data": ["data/queue_job_data.xml", "views/integration_backend_views.xml"],
+    "assets": {"web.assets_tests": ["erp_integration_hubspot/static/tests/tours/*.js"]},
     "installable": True,
 }

@@ -11,6 +11,7 @@ from odoo.addons.erp_integration_core.lib.events import Event
 from .billing import OWN_PROPERTIES, InvoiceStatus
 from .crm import CrmImport
 from .customers import CustomerPush
+from .guided_setup import HubSpotSetupSteps
 from .setup import READ_SCOPES, missing_scopes
 from .sync import CatchUp, InitialLoad
 
@@ -40,6 +41,7 @@ class HubSpotConnector(Connector):
 
     channel = "hubspot"
     label = "HubSpot"
+    setup_steps = HubSpotSetupSteps
     signature_header = "X-HubSpot-Signature-v3"
     timestamp_header = "X-HubSpot-Request-Timestamp"
     events = {"invoice.changed": ("invoices.push",), "partner.changed": ("customers.push",)}

@@ -12,5 +12,6 @@
         "data/queue_job_data.xml",
         "views/integration_backend_views.xml",
     ],
+    "assets": {"web.assets_tests": ["erp_integration_shopify/static/tests/tours/*.js"]},
     "installable": True,
 }

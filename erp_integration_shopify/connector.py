@@ -8,6 +8,7 @@ from odoo.addons.erp_integration_core.lib.errors import Ignored
 from odoo.addons.erp_integration_core.lib.events import Event
 
 from .fulfillment import export_fulfillment, queue_fulfillments
+from .guided_setup import ShopifySetupSteps
 from .lib.order import ORDER_TOPICS
 from .lib.rest_shape import order_to_rest
 from .order_import import OrderImport
@@ -26,6 +27,7 @@ class ShopifyConnector(Connector):
 
     channel = "shopify"
     label = "Shopify"
+    setup_steps = ShopifySetupSteps
     signature_header = "X-Shopify-Hmac-Sha256"
     event_id_header = "X-Shopify-Event-Id"
     topic_header = "X-Shopify-Topic"

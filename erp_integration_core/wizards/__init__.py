@@ -3,5 +3,6 @@ from . import (
     integration_exchange_ignore,
     integration_exchange_replay,
     integration_personal_data,
+    integration_setup_wizard,
     integration_trace,
 )

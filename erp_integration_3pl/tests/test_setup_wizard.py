@@ -1,0 +1,45 @@
+"""The guided set-up of a REST warehouse backend against the sandbox warehouse, over real HTTP."""
+
+from odoo.tests import tagged
+
+from ..setup import FOLLOW, RECONCILE
+from .test_sandbox import API_KEY, WarehouseCase
+
+
+@tagged("post_install", "-at_install")
+class TestWarehouseGuidedSetup(WarehouseCase):
+    def open_wizard(self):
+        action = self.backend.action_guided_setup()
+        return self.env[action["res_model"]].browse(action["res_id"])
+
+    def states(self):
+        return {step.step: step.state for step in self.backend.setup_step_ids}
+
+    def test_a_refused_key_stops_at_the_connection_test_and_the_set_up_resumes_there(self):
+        self.backend.threepl_warehouse_id = False
+        wizard = self.open_wizard()
+        wizard.action_next()
+        self.assertEqual(wizard.step_state, "failed")
+        self.assertIn("Fill in Odoo warehouse run by the 3PL", wizard.step_message)
+        self.backend.threepl_warehouse_id = self.warehouse
+        wizard.api_token = "not-the-key"
+        wizard.action_next()
+        wizard.action_next()
+        self.assertEqual((wizard.step, wizard.step_state), ("connection", "failed"))
+        self.assertIn("HTTP 401", wizard.step_message)
+        self.assertEqual([self.states()[step] for step in ("mappings", "webhooks", "flows")], ["todo"] * 3)
+
+        wizard = self.open_wizard()
+        self.assertEqual(wizard.step, "connection")
+        wizard.api_token = API_KEY
+        wizard.action_next()
+        self.assertEqual(wizard.step, "mappings")
+        self.assertIn("0 value mappings proposed", wizard.step_message, "a REST warehouse has none to propose")
+        wizard.action_next()
+        wizard.action_next()
+        self.assertIn("callbacks to", wizard.previous_message)
+        self.assertIn(self.backend.webhook_url, wizard.previous_message)
+        wizard.action_next()
+        self.assertEqual(wizard.step, "done")
+        self.assertEqual(set(self.backend.flow_ids.mapped("code")), {FOLLOW[0], RECONCILE[0]})
+        self.assertEqual(set(self.states().values()), {"done"})
