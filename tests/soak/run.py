@@ -16,6 +16,12 @@ documents and exchanges they made:
 * **R2 crash**: ``kill -9`` of every process of the Odoo server (workers and
   job runner) while it imports orders, then a restart. Target: each order
   once, none lost, no exchange left waiting without a job.
+* **R4 fuzz**: deliveries of each channel (Shopify orders, HubSpot event
+  batches, warehouse despatch callbacks) with one to three values replaced
+  by junk (wrong types, absurd numbers, hostile text; ``sandbox.fuzz``), or
+  no JSON at all, each signed as its channel signs so it reaches the parsers.
+  Target: no 5xx, no exchange in the bug category, nothing linked to an
+  exchange that did not go through.
 * **R5 security**: forged and replayed signatures, a HubSpot delivery older
   than five minutes, unknown webhook addresses; an Integration User reading a
   backend's credentials; an administrator changing audit rows through the
@@ -59,12 +65,14 @@ from collections import Counter
 from pathlib import Path
 
 import requests
+from hypothesis import HealthCheck, given, settings
 
+from sandbox.fuzz import damaged
 from sandbox.hubspot.webhooks import sign_v3
 from tests.bench.shopify import REPO, Database, Odoo, Recorder, Sandbox, free_port, log, place_orders
 
-SCENARIOS = ("r1", "r2", "r5", "r6", "r7")
-MODULES = "erp_integration_core,erp_integration_shopify,erp_integration_hubspot"
+SCENARIOS = ("r1", "r2", "r4", "r5", "r6", "r7")
+MODULES = "erp_integration_core,erp_integration_shopify,erp_integration_hubspot,erp_integration_3pl"
 EXCEPTION_STATES = ("needs_attention", "failed")
 WAITING_STATES = ("queued",)
 SENDERS = 8
@@ -216,8 +224,9 @@ class Cluster:
         if self.as_owner:
             shutil.chown(self.directory, "postgres")
 
-    def _run(self, *command):
-        subprocess.run([*self.as_owner, *command], check=True, capture_output=True, cwd=self.directory)
+    def _run(self, *command, check=True):
+        # In the cluster's own folder: the ``postgres`` account may not enter the caller's.
+        subprocess.run([*self.as_owner, *command], check=check, capture_output=True, cwd=self.directory)
 
     def __enter__(self):
         self._run("initdb", "-D", self.data, "-U", getpass.getuser(), "--auth=trust", "--no-sync", "-E", "UTF8")
@@ -225,7 +234,7 @@ class Cluster:
         return self
 
     def __exit__(self, *exc):
-        subprocess.run([*self.as_owner, "pg_ctl", "-D", self.data, "-m", "immediate", "stop"], capture_output=True)
+        self._run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop", check=False)
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def start(self):
@@ -424,6 +433,56 @@ class Soak:
             "target_met": settled and once_and_none_lost(counted) and set(statuses) == {200},
         }
 
+    def r4(self):
+        """Fuzz: malformed or hostile payloads of every channel, signed, over HTTP."""
+        count = size(10000, self.options)
+        [original] = self.take(1)
+        [first_new] = self.database.query("SELECT coalesce(max(id), 0) FROM integration_exchange")[0]
+        server = self.start(name="r4")
+        try:
+            statuses = {}
+            for channel, target in fuzz_targets(original, self.configured).items():
+                address = server.url + target["path"]
+                stream = [(target["sign"](address, body), body, i) for i, body in enumerate(fuzzed(target, count))]
+                statuses[channel] = send(stream, lambda *_args, address=address: address)
+                log(f"  R4 {channel}: {statuses[channel]}")
+            settled = settle(self.database, self.options.timeout, "R4")
+        finally:
+            server.stop()
+        rows = self.database.query(
+            """SELECT b.channel, e.state, coalesce(e.error_category, ''), count(*),
+                      count(*) FILTER (WHERE e.state <> 'done' AND EXISTS (
+                          SELECT 1 FROM integration_exchange_link l WHERE l.exchange_id = e.id))
+                 FROM integration_exchange e JOIN integration_backend b ON b.id = e.backend_id
+                WHERE e.id > %s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+            [first_new],
+        )
+        outcomes, bugs, half_applied = {}, {}, 0
+        for channel, state, category, number, linked in rows:
+            key = f"{state} ({category})" if category else state
+            outcomes.setdefault(channel, {})[key] = number
+            half_applied += linked
+            if category == "bug":
+                bugs[channel] = bugs.get(channel, 0) + number
+        bug_messages = self.database.query(
+            "SELECT flow, left(message, 300) FROM integration_exchange WHERE id > %s AND error_category = 'bug' "
+            "LIMIT 10",
+            [first_new],
+        )
+        server_errors = {
+            channel: {status: n for status, n in answered.items() if str(status).startswith("5")}
+            for channel, answered in statuses.items()
+        }
+        return {
+            "per_channel": count,
+            "statuses": statuses,
+            "exchanges": outcomes,
+            "bug_exchanges": bugs,
+            "bug_examples": bug_messages,
+            "linked_without_success": half_applied,
+            "target_met": settled and not any(server_errors.values()) and not bugs and not half_applied,
+        }
+
     def r5(self):
         """Security: what must be refused is refused, and nothing refused is stored."""
         [delivery] = self.take(1)
@@ -580,6 +639,82 @@ def forged():
     return base64.b64encode(hmac.new(b"not-the-secret", os.urandom(8), hashlib.sha256).digest()).decode()
 
 
+# Fuzz -----------------------------------------------------------------------
+
+
+def fuzz_targets(delivery, configured):
+    """Per channel: its webhook path, an example payload as the channel sends it, and how it signs."""
+    order = json.loads(delivery.body)
+
+    def shopify(_address, body):
+        secret = configured["shopify"]["secret"].encode()
+        return dict(
+            delivery.headers,
+            **{
+                "X-Shopify-Event-Id": str(uuid.uuid4()),
+                "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+                "X-Shopify-Hmac-Sha256": base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode(),
+            },
+        )
+
+    def hubspot(address, body):
+        at = int(time.time() * 1000)
+        return {
+            "Content-Type": "application/json",
+            "X-HubSpot-Request-Timestamp": str(at),
+            "X-HubSpot-Signature-v3": sign_v3(configured["hubspot"]["secret"], "POST", address, body, at),
+        }
+
+    def warehouse(_address, body):
+        secret = configured["3pl"]["secret"].encode()
+        return {
+            "Content-Type": "application/json",
+            "X-Warehouse-Event": "order.despatched",
+            "X-Warehouse-Event-Id": str(uuid.uuid4()),
+            "X-Warehouse-Signature": base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode(),
+        }
+
+    events = [
+        {"eventId": 101, "subscriptionId": 9, "portalId": 1, "appId": 1, "occurredAt": 1764547200000,
+         "subscriptionType": "contact.propertyChange", "attemptNumber": 0, "objectId": 501,
+         "propertyName": "email", "propertyValue": "ada@example.com", "changeSource": "CRM", "sourceId": "userId:1"},
+        {"eventId": 102, "subscriptionId": 10, "portalId": 1, "appId": 1, "occurredAt": 1764547200000,
+         "subscriptionType": "deal.propertyChange", "attemptNumber": 0, "objectId": 701,
+         "propertyName": "dealstage", "propertyValue": "closedwon", "changeSource": "CRM", "sourceId": "userId:1"},
+    ]  # fmt: skip
+    despatched = {
+        "ID": 4101, "OrderNumber": "WH/OUT/09999", "ExternalOrderReference": "S09999", "OrderStatus": "DESPATCHED",
+        "DespatchDate": "2026-12-01T10:00:00", "CourierName": "Royal Mail", "TrackingNumber": "RM123456785GB",
+        "OrderItems": [{"SKU": "SOAK-1", "Quantity": 2, "QuantityAllocated": 0, "QuantityDespatched": 2}],
+        "Despatches": [{"DespatchDate": "2026-12-01T10:00:00", "CourierName": "Royal Mail",
+                        "TrackingNumber": "RM123456785GB", "TrackingURL": "https://track.example/RM123456785GB",
+                        "Items": [{"SKU": "SOAK-1", "Quantity": 2}]}],
+    }  # fmt: skip
+    return {
+        "shopify": {"path": configured["shopify"]["webhook_path"], "example": order, "sign": shopify},
+        "hubspot": {"path": configured["hubspot"]["webhook_path"], "example": events, "sign": hubspot},
+        "3pl": {"path": configured["3pl"]["webhook_path"], "example": despatched, "sign": warehouse},
+    }
+
+
+def fuzzed(target, count):
+    """``count`` bodies: the example damaged by ``sandbox.fuzz`` (one in twenty not JSON at all)."""
+    bodies = []
+
+    @settings(
+        max_examples=count, database=None, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    )
+    @given(payload=damaged(target["example"]))
+    def collect(payload):
+        bodies.append(json.dumps(payload).encode())
+
+    collect()
+    rnd = random.Random(count)
+    for index in range(0, len(bodies), 20):
+        bodies[index] = rnd.choice([b"", b"{", b"null", b"[]", b"\xff\xfe", b'{"id": 1' + b" " * 100, os.urandom(64)])
+    return bodies
+
+
 # Running --------------------------------------------------------------------
 
 
@@ -615,7 +750,7 @@ def main():
         parser.error(f"unknown scenarios {', '.join(sorted(unknown))}: choose among {', '.join(SCENARIOS)}")
     workdir = Path(options.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    wanted = {"r1": size(7000, options), "r2": size(1000, options), "r5": 1, "r6": size(600, options)}
+    wanted = {"r1": size(7000, options), "r2": size(1000, options), "r4": 1, "r5": 1, "r6": size(600, options)}
     wanted["r7"] = size(1000, options)
     results = {}
     log(f"soak: {', '.join(options.scenarios)} at scale {options.scale}; load average {os.getloadavg()[0]:.2f}")
@@ -633,7 +768,7 @@ def main():
             "configure",
             module="soak_odoo",
             package="tests.soak",
-            api_url=f"{sandbox.url}/shopify",
+            sandbox_url=sandbox.url,
             recorder_url=recorder.url,
         )
         count = sum(wanted[name] for name in options.scenarios)

@@ -4,7 +4,7 @@ Each task returns a JSON-serialisable dict, printed as one ``BENCH-RESULT``
 line as ``tests.bench`` does, so ``Odoo.shell`` reads it::
 
     from tests.soak import soak_odoo
-    soak_odoo.main(env, "configure", api_url=..., recorder_url=...)
+    soak_odoo.main(env, "configure", sandbox_url=..., recorder_url=...)
 """
 
 import json
@@ -22,15 +22,31 @@ def main(env, task, **params):
     print("BENCH-RESULT " + json.dumps(result, default=str), flush=True)
 
 
-def configure(env, api_url, recorder_url):
-    """The Shopify backend as the benchmark sets it up, a HubSpot backend for its webhooks, and an operator.
+def configure(env, sandbox_url, recorder_url):
+    """The Shopify backend as the benchmark sets it up, HubSpot and warehouse backends on the sandbox, an operator.
 
     The operator is an Integration User (no manager rights), with a password
     of this run's, so the soak can log in as them over HTTP.
     """
-    configured = shopify_odoo.configure_ours(env, api_url=api_url, recorder_url=recorder_url)
+    configured = shopify_odoo.configure_ours(env, api_url=f"{sandbox_url}/shopify", recorder_url=recorder_url)
     hubspot = env["integration.backend"].create(
-        {"name": "HubSpot (soak)", "channel": "hubspot", "webhook_secret": secrets.token_hex(16)}
+        {
+            "name": "HubSpot (soak)",
+            "channel": "hubspot",
+            "api_url": f"{sandbox_url}/hubspot",
+            "api_token": "pat-sandbox-demo-token",
+            "webhook_secret": secrets.token_hex(16),
+        }
+    )
+    warehouse = env["integration.backend"].create(
+        {
+            "name": "Warehouse (soak)",
+            "channel": "3pl",
+            "threepl_transport": "rest",
+            "api_url": f"{sandbox_url}/threepl",
+            "api_token": "ms-sandbox-demo-key",
+            "webhook_secret": secrets.token_hex(16),
+        }
     )
     password = secrets.token_urlsafe(12)
     operator = env["res.users"].create(
@@ -52,6 +68,11 @@ def configure(env, api_url, recorder_url):
             "id": hubspot.id,
             "webhook_path": f"/integration/webhook/{hubspot.webhook_token}",
             "secret": hubspot.webhook_secret,
+        },
+        "3pl": {
+            "id": warehouse.id,
+            "webhook_path": f"/integration/webhook/{warehouse.webhook_token}",
+            "secret": warehouse.webhook_secret,
         },
         "operator": {"login": operator.login, "password": password},
         "admin": {"login": "admin", "password": admin_password},
