@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError as OdooValidationError
 from odoo.fields import Domain
@@ -353,7 +353,11 @@ class IntegrationExchange(models.Model):
         """
         for exchange in self:
             attempt = exchange.attempts if attempt is None else attempt
-            exchange.with_context(tracking_disable=True).with_delay(
+            # The job applies the exchange with the integration's rights, as
+            # the intake's jobs do, whoever queued it: an operator pressing
+            # Retry needs no sales or stock rights of their own (the Retry
+            # itself is audited under their name).
+            exchange.with_user(SUPERUSER_ID).with_context(tracking_disable=True).with_delay(
                 channel=channel or exchange.backend_id._job_channel(),
                 identity_key=f"integration-exchange-{exchange.id}-{attempt}" if attempt else None,
                 eta=eta,

@@ -55,6 +55,24 @@ class TestShopifyFixKeys(ShopifyCase or unittest.TestCase):
         context = exchange.action_fix()["context"]
         self.assertEqual((context["default_map_type"], context["default_external_value"]), ("tax", "VAT 20%"))
 
+    def test_an_operator_s_retry_runs_with_the_integration_s_rights_not_theirs(self):
+        """An Integration User has no sales or stock rights: the job their Retry queues still imports the order."""
+        mapping = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "tax")
+        tax = mapping.odoo_record
+        mapping.odoo_record = False
+        exchange = self.deliver(order_payload(8105))
+        self.assertEqual(exchange.state, "needs_attention")
+        groups = [self.env.ref("base.group_user").id, self.env.ref("erp_integration_core.group_integration_user").id]
+        operator = self.env["res.users"].create({"name": "Operator", "login": "operator.retry", "group_ids": groups})
+        mapping.odoo_record = tax
+        exchange.with_user(operator).action_retry()
+        self.run_jobs()
+        self.assertEqual(exchange.state, "done", exchange.message)
+        retry = self.env["integration.audit.log"].search(
+            [("exchange_id", "=", exchange.id), ("event", "=", "exchange.retry")]
+        )
+        self.assertEqual(retry.user_id, operator, "the Retry is still theirs in the audit trail")
+
     def test_a_tax_mapping_left_empty_opens_that_mapping(self):
         mapping = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "tax")
         mapping.odoo_record = False
