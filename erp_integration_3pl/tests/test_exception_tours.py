@@ -1,9 +1,8 @@
 """An operator works a warehouse exception in the browser: Fix, complete the mapping, Retry, done."""
 
-import os
-from unittest.mock import patch
+from odoo.tests import tagged
 
-from odoo.tests import new_test_user, tagged
+from odoo.addons.erp_integration_core.tests.common import work_exception_in_browser
 
 from .test_sandbox import WarehouseCase
 
@@ -23,17 +22,7 @@ class TestWarehouseExceptionTour(WarehouseCase):
         self.assertEqual(
             (sent.state, sent.error_category, sent.fix_key), ("needs_attention", "business", "unit:Dozens")
         )
-        # Changing value mappings is an integration manager's right, and the job Retry queues runs as the
-        # person who pressed it: the operator has both, and the stock rights a delivery needs.
-        new_test_user(
-            self.env,
-            "olive_ops",
-            name="Olive Ops",
-            groups="erp_integration_core.group_integration_manager,stock.group_stock_user",
-        )
-        # Retry's job runs in the request, as the runner would run it in a moment.
-        with patch.dict(os.environ, {"QUEUE_JOB__NO_DELAY": "1"}):
-            self.start_tour("/odoo", "erp_integration_threepl_exception", login="olive_ops")
+        work_exception_in_browser(self, "erp_integration_threepl_exception")
         sent.invalidate_recordset()
         self.assertEqual(sent.state, "done", sent.message)
         self.assertEqual(picking.threepl_status, "NEW")

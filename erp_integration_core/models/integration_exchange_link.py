@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 
 class IntegrationExchangeLink(models.Model):
@@ -25,7 +25,13 @@ class IntegrationExchangeLink(models.Model):
     def _compute_record_name(self):
         for link in self:
             record = self.env[link.res_model].browse(link.res_id).exists() if link.res_model in self.env else None
-            link.record_name = record.display_name if record else f"{link.res_model},{link.res_id}"
+            if not record:
+                link.record_name = f"{link.res_model},{link.res_id}"
+            elif record.has_access("read"):
+                link.record_name = record.display_name
+            else:
+                # An operator without sales or stock rights still opens the exchange, not the record.
+                link.record_name = _("%(model)s #%(id)s (no access)", model=record._description, id=record.id)
 
     def action_open_record(self):
         self.ensure_one()

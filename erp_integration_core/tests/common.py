@@ -6,11 +6,13 @@ HTTP client against the sandbox) without any channel's business logic.
 """
 
 import json
+import os
+from unittest.mock import patch
 
 import requests
 
 from odoo import fields
-from odoo.tests import common
+from odoo.tests import common, new_test_user
 
 from odoo.addons.queue_job.job import Job
 
@@ -108,6 +110,17 @@ def perform_job(env, record):
     job.set_done()
     job.store()
     return job
+
+
+def work_exception_in_browser(case, tour):
+    """Run ``tour`` as an integration manager with no sales or stock rights of their own.
+
+    Retry's job runs inside the request, as the runner would run it a moment
+    later, and with the integration's rights: the operator needs none.
+    """
+    new_test_user(case.env, "olive_ops", name="Olive Ops", groups="erp_integration_core.group_integration_manager")
+    with patch.dict(os.environ, {"QUEUE_JOB__NO_DELAY": "1"}):
+        case.start_tour("/odoo", tour, login="olive_ops")
 
 
 def perform_pending_jobs(env, after_id=0, rounds=10):
