@@ -325,7 +325,10 @@ class Odoo:
         modules = f"base,web{',queue_job' if runner else ''},erp_integration_core"
         args += ["--workers=2", "--max-cron-threads=0", f"--load={modules}"]
         args += [f"--logfile={logfile}", "--log-level=info"]
-        env = {**os.environ, "ODOO_QUEUE_JOB_CHANNELS": "root:2", "REQUESTS_CA_BUNDLE": str(ca_pem)}
+        # A zero root capacity keeps queue_job's runner off: the core, loaded server-wide, imports queue_job,
+        # whose runner starts with any server that has not been told so.
+        channels = "root:2" if runner else "root:0"
+        env = {**os.environ, "ODOO_QUEUE_JOB_CHANNELS": channels, "REQUESTS_CA_BUNDLE": str(ca_pem)}
         stderr = open(self.workdir / f"{name or db}.stderr", "a")  # noqa: SIM115 - closed by Server.stop
         start = logfile.stat().st_size
         process = subprocess.Popen(
