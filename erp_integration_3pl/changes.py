@@ -52,12 +52,8 @@ class Changes(Shipments):
                 now = "unsendable"
             changes = self._changes(picking)
             if was and now != was and "queued" not in changes.mapped("state"):
-                self.backend._send(
-                    "shipment.change",
-                    {"picking": picking.id, "name": picking.name, "warehouse_id": binding.external_id},
-                    f"shipment.change:{picking.name}:{len(changes) + 1}",
-                    external_type="Order",
-                    external_id=binding.external_id,
+                self._send_about(
+                    "shipment.change", picking, binding, f"shipment.change:{picking.name}:{len(changes) + 1}"
                 )
 
     def queue_for_partners(self, partners):

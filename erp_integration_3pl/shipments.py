@@ -165,13 +165,17 @@ class Shipments(Component):
         outgoing = pickings.filtered(lambda picking: picking.picking_type_code == "outgoing")
         for picking_id, binding in self._holding(outgoing).items():
             picking = pickings.browse(picking_id)
-            self.backend._send(
-                "shipment.cancel",
-                {"picking": picking.id, "name": picking.name, "warehouse_id": binding.external_id},
-                f"shipment.cancel:{picking.name}",
-                external_type="Order",
-                external_id=binding.external_id,
-            )
+            self._send_about("shipment.cancel", picking, binding, f"shipment.cancel:{picking.name}")
+
+    def _send_about(self, flow, picking, binding, key):
+        """An outbound exchange of ``flow`` about a delivery the warehouse holds as ``binding``'s order."""
+        return self.backend._send(
+            flow,
+            {"picking": picking.id, "name": picking.name, "warehouse_id": binding.external_id},
+            key,
+            external_type="Order",
+            external_id=binding.external_id,
+        )
 
     def cancel(self, payload):
         """Job of a ``shipment.cancel`` exchange: the warehouse cancels the shipment, or says why not.

@@ -523,27 +523,30 @@ class OrderImport(Component):
 
     def _fiscal_position(self, sale, order):
         """Odoo's fiscal position for the order's customer, delivered to the Shopify shipping address's country."""
-        Position = self.env["account.fiscal.position"].with_company(sale.company_id)
+        country = self._country(order.shipping_address, "shipping_address")
         delivery = sale.partner_shipping_id
-        code = shape.opt_text(order.shipping_address, "country_code", "shipping_address")
-        country = self.env["res.country"].search([("code", "=", code.upper())], limit=1) if code else None
-        if country and country != delivery.country_id:
-            # Shopify's shipping address is not an Odoo contact: Odoo's rule is asked about one that would be.
-            delivery = self.env["res.partner"].new(
-                {
-                    "country_id": country.id,
-                    "zip": shape.opt_text(order.shipping_address, "zip", "shipping_address"),
-                    "vat": sale.partner_id.vat,
-                }
-            )
+        if not country or country == delivery.country_id:
+            # The one Odoo gave the order itself, for that delivery address.
+            return sale.fiscal_position_id
+        # Shopify's shipping address is not an Odoo contact: Odoo's rule is asked about one that would be.
+        delivery = self.env["res.partner"].new(
+            {
+                "country_id": country.id,
+                "zip": shape.opt_text(order.shipping_address, "zip", "shipping_address"),
+                "vat": sale.partner_id.vat,
+            }
+        )
+        Position = self.env["account.fiscal.position"].with_company(sale.company_id)
         return Position._get_fiscal_position(sale.partner_id, delivery)
 
     def _destination(self, order, sale):
         """The country the order ships to, by name: Shopify's shipping address, else the customer's."""
         address = order.shipping_address or order.billing_address
-        code = shape.opt_text(address, "country_code", "address")
-        country = self.env["res.country"].search([("code", "=", code.upper())], limit=1) if code else None
-        return (country or sale.partner_shipping_id.country_id).name or "an unknown country"
+        return (self._country(address, "address") or sale.partner_shipping_id.country_id).name or "an unknown country"
+
+    def _country(self, address, at):
+        code = shape.opt_text(address, "country_code", at)
+        return self.env["res.country"].search([("code", "=", code.upper())], limit=1) if code else None
 
     def _check_totals(self, sale, order):
         currency = sale.currency_id
