@@ -224,7 +224,12 @@ class IntegrationBackend(models.Model):
         return get_connector_class(self.env, self.channel)(self)
 
     def _job_channel(self):
-        return f"root.integration.{self.channel}"
+        return self._job_channel_of(self.channel)
+
+    @api.model
+    def _job_channel_of(self, channel):
+        """The queue_job channel of a channel's jobs, one per channel so each can be given its capacity."""
+        return f"root.integration.{channel}"
 
     def action_test_connection(self):
         self.ensure_one()

@@ -235,7 +235,9 @@ class IntegrationExchange(models.Model):
         # A body that is a single event is stored once, as that event's payload.
         single = len(events) == 1 and events[0].payload == text
         delivery = None if single else Delivery(text, headers=headers)
-        new, known = self._store_events(backend_id, events, delivery=delivery, headers=headers if single else None)
+        new, known = self._store_events(
+            backend_id, events, delivery=delivery, headers=headers if single else None, channel=channel
+        )
         if not new:
             return 200, {"status": "duplicate"}
         if single:
@@ -243,13 +245,15 @@ class IntegrationExchange(models.Model):
         return 200, {"status": "accepted", "exchanges": new.ids, "duplicates": known}
 
     @api.model
-    def _store_events(self, backend_id, events, direction="in", delivery=None, headers=None):
+    def _store_events(self, backend_id, events, direction="in", delivery=None, headers=None, channel=None):
         """Insert the exchanges of the ``events`` not seen before, in one statement, and enqueue them.
 
         With a ``Delivery``, its body is kept once as an ``integration.delivery``
         that every new exchange points to, in the same statement, and only if
         at least one event is new. Returns the new exchanges and how many
-        events were already known.
+        events were already known. The intake passes the backend's
+        ``channel``, which it has already read, so the backend record is not
+        loaded on its hot path.
         """
         # An event repeated within one delivery counts once: the first one is kept.
         unique = {}
@@ -338,26 +342,32 @@ class IntegrationExchange(models.Model):
             ]
         self.env["integration.audit.log"]._log_many(audit)
         exchanges = self.browse(sorted(row[0] for row in rows))
-        channel = self.env["integration.backend"].browse(backend_id)._job_channel()
-        exchanges._enqueue(channel=channel, attempt=0)
+        Backend = self.env["integration.backend"]
+        job_channel = Backend._job_channel_of(channel) if channel else Backend.browse(backend_id)._job_channel()
+        # Every row is the one backend's, so of its one company.
+        exchanges._enqueue(channel=job_channel, attempt=0, company_id=rows[0][1])
         return exchanges, len(events) - len(rows)
 
     # Queue ------------------------------------------------------------------
 
-    def _enqueue(self, channel=None, attempt=None, eta=None):
-        """One queue job per exchange and attempt.
+    def _enqueue(self, channel=None, attempt=None, eta=None, company_id=None):
+        """One queue job per exchange and attempt, belonging to the exchange's company.
 
         A brand-new exchange (attempt 0, from the intake) cannot have a job
         yet, so the identity lookup is skipped on that hot path; later attempts
-        carry an identity key so a double click on Retry enqueues once.
+        carry an identity key so a double click on Retry enqueues once. The
+        intake passes the ``company_id`` it has just stored, so neither the
+        exchange nor the user is read to find it.
         """
         for exchange in self:
             attempt = exchange.attempts if attempt is None else attempt
             # The job applies the exchange with the integration's rights, as
             # the intake's jobs do, whoever queued it: an operator pressing
             # Retry needs no sales or stock rights of their own (the Retry
-            # itself is audited under their name).
-            exchange.with_user(SUPERUSER_ID).with_context(tracking_disable=True).with_delay(
+            # itself is audited under their name). queue_job takes the job's
+            # company from the ``company_id`` context key, else from the user.
+            context = {"tracking_disable": True, "company_id": company_id or exchange.company_id.id}
+            exchange.with_user(SUPERUSER_ID).with_context(**context).with_delay(
                 channel=channel or exchange.backend_id._job_channel(),
                 identity_key=f"integration-exchange-{exchange.id}-{attempt}" if attempt else None,
                 eta=eta,

@@ -5,7 +5,7 @@ import psycopg2
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
-from .common import IntegrationCase, SimulatedCrash, ToyConnector
+from .common import IntegrationCase, SimulatedCrash, ToyConnector, make_toy_backend
 
 
 class TestPipeline(IntegrationCase):
@@ -25,6 +25,18 @@ class TestPipeline(IntegrationCase):
         self.assertTrue(self.backend.last_success_at)
         self.assertFalse(self.tracked_states(exchange), "a first-attempt success is in the audit log, not the chatter")
         self.assertTrue(self.audit_rows(event="exchange.done", exchange_id=exchange.id))
+
+    def test_an_exchange_s_jobs_belong_to_its_backend_s_company(self):
+        # queue.job's record rules show a job to its company's users only.
+        other = self.env["res.company"].create({"name": "Other Trading Ltd"})
+        backend = make_toy_backend(self.env, name="Other shop", company_id=other.id)
+        self.receive(self.contact(country="XX"), backend=backend)
+        self.assertEqual(self.pending_jobs().company_id, other)
+        self.perform_jobs()
+        exchange = self.exchanges(backend)
+        self.assertEqual(exchange.state, "needs_attention")
+        exchange.action_retry()
+        self.assertEqual(self.pending_jobs().company_id, other, "a retry's job too")
 
     def test_duplicate_webhook_creates_one_exchange_and_one_partner(self):
         self.receive(self.contact(), event_id="evt-dup")
