@@ -43,3 +43,16 @@ class TestWarehouseGuidedSetup(WarehouseCase):
         self.assertEqual(wizard.step, "done")
         self.assertEqual(set(self.backend.flow_ids.mapped("code")), {FOLLOW[0], RECONCILE[0]})
         self.assertEqual(set(self.states().values()), {"done"})
+
+    def test_an_admin_runs_the_guided_set_up_in_the_browser(self):
+        self.backend.write({"name": "Set-up tour warehouse", "api_token": False})
+        self.start_tour("/odoo", "erp_integration_threepl_guided_setup", login="admin")
+        self.assertEqual(set(self.states().values()), {"done"})
+        self.assertEqual(self.backend.sudo().api_token, API_KEY)
+        steps = {step.step: step.message for step in self.backend.setup_step_ids}
+        self.assertRegex(steps["connection"], r"^REST API answering, [1-9]\d* stock levels")
+        self.assertIn(self.backend.webhook_url, steps["webhooks"], "where to point the warehouse's callbacks")
+        # A REST warehouse calls back: nothing to read on a schedule but its shipments and stock.
+        self.assertEqual(set(self.backend.flow_ids.mapped("code")), {FOLLOW[0], RECONCILE[0]})
+        self.assertTrue(all(self.backend.flow_ids.mapped("enabled")))
+        self.assertEqual(self.backend.setup_progress, "Done")

@@ -3,8 +3,9 @@
 from odoo.tests import tagged
 
 from ..billing import PROPERTIES
+from ..field_mappings import DEFAULTS
 from ..setup import FLOWS, READ_SCOPES, WRITE_SCOPES
-from .common import HubSpotSandboxCase
+from .common import TOKEN, HubSpotSandboxCase
 
 
 @tagged("post_install", "-at_install")
@@ -55,3 +56,30 @@ class TestHubSpotGuidedSetup(HubSpotSandboxCase):
             if object_type == "deals":
                 self.assertIn(name, deal_properties, "the properties the invoice status flows write into")
         self.assertEqual(self.backend.setup_progress, "Done")
+
+    def test_an_admin_runs_the_guided_set_up_in_the_browser(self):
+        self.backend.write({"name": "Set-up tour portal", "api_token": False})
+        # The portal offers euro deals, a currency this company has not switched on: proposed empty.
+        self.assertFalse(self.env.ref("base.EUR").active)
+        self.start_tour("/odoo", "erp_integration_hubspot_guided_setup", login="admin")
+        self.assertEqual(set(self.states().values()), {"done"})
+        self.assertEqual(self.backend.sudo().api_token, TOKEN)
+        self.assertEqual(self.backend.hubspot_app_id, "1160452", "kept to tell the suite's own writes apart")
+
+        stages = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "deal_stage")
+        outcomes = dict(zip(stages.mapped("external_value"), stages.mapped("odoo_value"), strict=True))
+        self.assertEqual((outcomes.pop("closedwon"), outcomes.pop("closedlost")), ("won", "lost"))
+        self.assertEqual(set(outcomes.values()), {"open"}, "every other stage of the pipeline is open")
+        currencies = self.backend.value_mapping_ids.filtered(lambda m: m.map_type == "currency")
+        self.assertEqual(currencies.filtered(lambda m: m.external_value == "GBP").odoo_record, self.env.ref("base.GBP"))
+        self.assertFalse(currencies.filtered(lambda m: m.external_value == "EUR").odoo_record)
+
+        self.assertEqual(set(self.backend.field_mapping_ids.mapped("flow")), set(DEFAULTS))
+        self.assertEqual(set(self.backend.flow_ids.mapped("code")), {code for code, *_rest in FLOWS})
+        self.assertTrue(all(self.backend.flow_ids.mapped("enabled")))
+        for kind in ("deals", "companies"):
+            self.assertLessEqual(
+                {name for object_type, name, *_rest in PROPERTIES if object_type == kind},
+                set(self.client.properties_of(kind)),
+                f"the {kind} properties the invoice status flows write into",
+            )
