@@ -5,7 +5,12 @@ running Odoo, with 1, 8 and 32 concurrent senders, and the same load to
 ``GET /web/health`` (no database work at all) as the floor. Prints a table
 and the ratios the targets are stated in.
 
-    python3 -m tests.bench.intake --url http://127.0.0.1:8069 --token TOKEN --secret SECRET
+Each is sent twice: as Shopify sends it, and with the ``X-Odoo-Database``
+header a reverse proxy in front of Odoo can add (``docs/deployment.md``).
+Without it, Odoo lists the databases for every request that has no session
+cookie, as webhooks never have, and that opens a new PostgreSQL connection.
+
+    python3 -m tests.bench.intake --url http://127.0.0.1:8069 --token TOKEN --secret SECRET --database DB
 """
 
 import argparse
@@ -20,6 +25,7 @@ import time
 import urllib.parse
 
 CONCURRENCY = (1, 8, 32)
+KINDS = ("floor", "intake", "floor, named", "intake, named")
 
 
 def percentile(samples, fraction):
@@ -27,10 +33,13 @@ def percentile(samples, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def make_requests(kind, sender, count, token, secret, run_id):
+def make_requests(kind, sender, count, token, secret, run_id, database):
     """Pre-build every request of one sender so signing is not measured."""
-    if kind == "floor":
-        return [("GET", "/web/health", None, {})] * count
+    named = {"X-Odoo-Database": database} if kind.endswith(", named") else {}
+    if kind.startswith("floor"):
+        return [("GET", "/web/health", None, named)] * count
+    # The named run's orders are others than the plain run's: every delivery is new.
+    run_id += "1" if named else "0"
     requests = []
     for number in range(count):
         order_id = f"{run_id}{sender:03d}{number:05d}"
@@ -50,6 +59,7 @@ def make_requests(kind, sender, count, token, secret, run_id):
             "X-Shopify-Topic": "orders/create",
             "X-Shopify-Hmac-Sha256": signature,
             "X-Shopify-Event-Id": f"bench-{order_id}",
+            **named,
         }
         requests.append(("POST", f"/integration/webhook/{token}", body, headers))
     return requests
@@ -74,7 +84,7 @@ def sender(host, port, requests, latencies, errors, start):
     connection.close()
 
 
-def run(url, kind, concurrency, count, token, secret, run_id):
+def run(url, kind, concurrency, count, token, secret, run_id, database):
     parsed = urllib.parse.urlsplit(url)
     latencies, errors = [], []
     start = threading.Barrier(concurrency + 1)
@@ -84,7 +94,7 @@ def run(url, kind, concurrency, count, token, secret, run_id):
             args=(
                 parsed.hostname,
                 parsed.port,
-                make_requests(kind, n, count, token, secret, run_id),
+                make_requests(kind, n, count, token, secret, run_id, database),
                 latencies,
                 errors,
                 start,
@@ -117,28 +127,46 @@ def main():
     parser.add_argument("--url", default="http://127.0.0.1:8069")
     parser.add_argument("--token", required=True)
     parser.add_argument("--secret", required=True)
-    parser.add_argument("--requests", type=int, default=1000, help="deliveries per sender")
+    parser.add_argument("--database", required=True, help="the database, as a proxy names it in X-Odoo-Database")
+    parser.add_argument("--requests", type=int, default=500, help="deliveries per sender")
     args = parser.parse_args()
     run_id = str(int(time.time()) % 100000)
     rows = []
     for concurrency in CONCURRENCY:
-        for kind in ("floor", "intake"):
-            rows.append(run(args.url, kind, concurrency, args.requests, args.token, args.secret, run_id))
-            row = rows[-1]
+        for kind in KINDS:
+            row = run(args.url, kind, concurrency, args.requests, args.token, args.secret, run_id, args.database)
+            rows.append(row)
             print(
-                f"{row['kind']:>6} senders={row['senders']:>2} requests={row['requests']:>6} errors={row['errors']} "
+                f"{row['kind']:>13} senders={row['senders']:>2} requests={row['requests']:>6} errors={row['errors']} "
                 f"req/s={row['rps']:8.1f} p50={row['p50']:6.1f}ms p95={row['p95']:6.1f}ms p99={row['p99']:6.1f}ms",
                 flush=True,
             )
     print()
-    print("| senders | floor req/s | intake req/s | ratio | floor p50/p95/p99 ms | intake p50/p95/p99 ms | p99 ratio |")
-    print("|---:|---:|---:|---:|---|---|---:|")
+    print(
+        "| senders | database | floor req/s | intake req/s | ratio "
+        "| floor p50/p95/p99 ms | intake p50/p95/p99 ms | p99 ratio |"
+    )
+    print("|---:|---|---:|---:|---:|---|---|---:|")
+    plain_floor = {}
     for floor, intake in zip(rows[::2], rows[1::2], strict=True):
+        named = floor["kind"].endswith(", named")
+        if not named:
+            plain_floor[floor["senders"]] = floor
         print(
-            f"| {floor['senders']} | {floor['rps']:.0f} | {intake['rps']:.0f} | {intake['rps'] / floor['rps']:.2f} "
+            f"| {floor['senders']} | {'named by the proxy' if named else 'listed by Odoo'} "
+            f"| {floor['rps']:.0f} | {intake['rps']:.0f} | {intake['rps'] / floor['rps']:.2f} "
             f"| {floor['p50']:.1f} / {floor['p95']:.1f} / {floor['p99']:.1f} "
             f"| {intake['p50']:.1f} / {intake['p95']:.1f} / {intake['p99']:.1f} | {intake['p99'] / floor['p99']:.2f} |"
         )
+    print()
+    print("The intake with the database named by the proxy, against the floor as Shopify would reach it:")
+    for floor, intake in zip(rows[::2], rows[1::2], strict=True):
+        if floor["kind"].endswith(", named"):
+            plain = plain_floor[floor["senders"]]
+            print(
+                f"  {floor['senders']} senders: {intake['rps'] / plain['rps']:.2f}x the throughput, "
+                f"{intake['p99'] / plain['p99']:.2f}x the p99"
+            )
     failed = sum(row["errors"] for row in rows)
     if failed:
         print(f"\n{failed} requests failed (connection resets or non-200 answers); see the errors column.")
