@@ -22,7 +22,12 @@ MANCHESTER = "gid://shopify/Location/7100000000001"
 
 
 def main(env, task, **params):
-    tasks = {"configure_ours": configure_ours, "configure_peer": configure_peer, "push_stock": push_stock}
+    tasks = {
+        "configure_ours": configure_ours,
+        "configure_peer": configure_peer,
+        "push_stock": push_stock,
+        "odoo_alone": odoo_alone,
+    }
     result = tasks[task](env(su=True), **params)
     env.cr.commit()
     print("BENCH-RESULT " + json.dumps(result, default=str), flush=True)
@@ -228,4 +233,49 @@ def push_stock(env):
         "calls": len(costs),
         "actual_cost": sum((cost or {}).get("actualQueryCost") or 0 for cost in costs),
         "requested_cost": sum((cost or {}).get("requestedQueryCost") or 0 for cost in costs),
+    }
+
+
+def odoo_alone(env, order_refs):
+    """Odoo's own share of an order: the sale orders of ``order_refs`` made and confirmed again, one at a time.
+
+    Each is created with the values our import gave it (customer, lines with
+    their prices and taxes, pricelist) and confirmed, then committed, as a
+    job would; nothing of the connector runs. The time is the floor under any
+    connector's processing of the same orders on this machine.
+    """
+    Sale = env["sale.order"].with_context(tracking_disable=True)
+    times = []
+    for sale in Sale.search([("client_order_ref", "in", order_refs), ("state", "=", "sale")]):
+        values = {
+            "partner_id": sale.partner_id.id,
+            "client_order_ref": sale.client_order_ref,
+            "company_id": sale.company_id.id,
+            "pricelist_id": sale.pricelist_id.id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "name": line.name,
+                        "product_uom_qty": line.product_uom_qty,
+                        "price_unit": line.price_unit,
+                        "discount": line.discount,
+                        "tax_ids": [Command.set(line.tax_ids.ids)],
+                    }
+                )
+                for line in sale.order_line
+            ],
+        }
+        env.invalidate_all()
+        started = time.perf_counter()
+        Sale.create(values).action_confirm()
+        env.flush_all()
+        env.cr.commit()
+        times.append(time.perf_counter() - started)
+        env.invalidate_all()
+    times.sort()
+    return {
+        "orders": len(times),
+        "p50": times[len(times) // 2] if times else None,
+        "p95": times[min(len(times) - 1, int(0.95 * len(times)))] if times else None,
     }
