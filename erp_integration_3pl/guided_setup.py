@@ -25,7 +25,22 @@ class ThreePLSetupSteps(SetupSteps):
             raise BusinessError(
                 f"Backend '{self.backend.name}': choose the Odoo warehouse the 3PL runs on the Warehouse tab first."
             )
-        return self.work.connector.test_connection()
+        message = self.work.connector.test_connection()
+        self._check_stock_site()
+        return message
+
+    def _check_stock_site(self):
+        """Reconciliation keeps only the levels of the backend's site: a site the warehouse never names matches none."""
+        backend = self.backend
+        ours = {backend.threepl_site, backend.threepl_stock_site} - {False, None, ""}
+        sites = self.client.stock_sites()
+        if ours and sites and not ours & sites:
+            raise BusinessError(
+                f"Backend '{backend.name}': the warehouse's stock levels name site(s) {', '.join(sorted(sites))}, "
+                f"not {' or '.join(sorted(ours))}, so a stock reconciliation would find nothing. On the Warehouse "
+                "tab, set Site in stock reports to this warehouse's site as the stock levels name it, then press "
+                "Next again."
+            )
 
     def propose_mappings(self):
         # A file warehouse's columns become field mappings to edit; there are no values to propose.

@@ -172,6 +172,14 @@ class WarehouseTransport:
         """A short sentence about the warehouse, for Test connection."""
         raise NotImplementedError
 
+    def stock_sites(self):
+        """The sites the warehouse's stock levels name, or None when it cannot say without taking a report.
+
+        A file warehouse's stock file is read once and moved aside, so only
+        an API can be asked.
+        """
+        return None
+
 
 class RestTransport(WarehouseTransport):
     """Mintsoft-like REST: ``ms-apikey`` header; a refusal is a 200 with ``Success`` false and the reason.
@@ -337,3 +345,6 @@ class RestTransport(WarehouseTransport):
         levels = self.read_stock().records
         sites = sorted({level["site"] for level in levels})
         return f"REST API answering, {len(levels)} stock levels at warehouse(s) {', '.join(sites)}"
+
+    def stock_sites(self):
+        return {level["site"] for level in self.read_stock().records}

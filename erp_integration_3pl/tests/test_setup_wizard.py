@@ -8,6 +8,12 @@ from .test_sandbox import API_KEY, WarehouseCase
 
 @tagged("post_install", "-at_install")
 class TestWarehouseGuidedSetup(WarehouseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The sandbox's stock levels name the site by its id.
+        cls.backend.threepl_stock_site = "1"
+
     def open_wizard(self):
         action = self.backend.action_guided_setup()
         return self.env[action["res_model"]].browse(action["res_id"])
@@ -43,6 +49,18 @@ class TestWarehouseGuidedSetup(WarehouseCase):
         self.assertEqual(wizard.step, "done")
         self.assertEqual(set(self.backend.flow_ids.mapped("code")), {FOLLOW[0], RECONCILE[0]})
         self.assertEqual(set(self.states().values()), {"done"})
+
+    def test_a_site_the_stock_levels_never_name_stops_the_connection_test(self):
+        self.backend.threepl_stock_site = False
+        wizard = self.open_wizard()
+        wizard.action_next()
+        wizard.action_next()
+        self.assertEqual((wizard.step, wizard.step_state), ("connection", "failed"))
+        self.assertIn("name site(s) 1, 2, not MAIN", wizard.step_message)
+        self.assertIn("set Site in stock reports", wizard.step_message)
+        self.backend.threepl_stock_site = "1"
+        wizard.action_next()
+        self.assertEqual(wizard.step, "mappings")
 
     def test_an_admin_runs_the_guided_set_up_in_the_browser(self):
         self.backend.write({"name": "Set-up tour warehouse", "api_token": False})
