@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 
-.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify bench-hubspot bench-3pl bench-mtd soak pot
+.PHONY: help run test lint format bench bench-intake bench-audit bench-shopify bench-hubspot bench-3pl bench-mtd soak pot screenshots
 
 help:
 	@echo "make run     demo database + sandbox + Odoo with the job runner (Ctrl-C stops all)"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench-3pl  1,000 warehouse shipments out and despatched back, a 10,000-SKU stock reconciliation"
 	@echo "make soak    reliability suite: duplicate storm, crash, security, two servers (SOAK_SCALE=0.1 for a quick run)"
 	@echo "make bench-mtd  a quarter's VAT return over 10,000 integration-created invoices, a box drilled down"
+	@echo "make screenshots  the README's screenshots, taken afresh from a throwaway demo (needs Chromium)"
 
 run:
 	@scripts/run
@@ -57,3 +58,6 @@ soak:
 
 pot:
 	@scripts/export-pot
+
+screenshots:
+	@scripts/screenshots
