@@ -202,6 +202,19 @@ class TestUnitsAndChanges(WarehouseCase):
         )
         self.assertEqual(self.order(first)["OrderStatus"], "PICKED", "the warehouse's order is left alone")
 
+    def test_a_backorder_cancelled_in_odoo_cancels_the_rest_kept_on_the_first_part_s_order(self):
+        picking, backorder, first = self.partly_despatched("MUG-BLU", 3, 1)
+        tracking = picking.carrier_tracking_ref
+        backorder.action_cancel()
+        self.run_jobs()
+        [cancel] = self.exchanges("shipment.cancel")
+        self.assertEqual(cancel.state, "done", cancel.message)
+        self.assertEqual(cancel.result["cancelled"], first, "the order that keeps the rest on backorder")
+        self.assertEqual(self.order(first)["OrderStatus"], "CANCELLED")
+        self.assertEqual(backorder.threepl_status, "CANCELLED")
+        self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", tracking), "the part shipped stays")
+        self.assertEqual(len(self.exchanges("shipment.create")), 1, "nothing sent again")
+
     def test_an_address_edited_on_the_customer_replaces_the_orders_of_its_deliveries_not_yet_despatched(self):
         customer = self.customer.copy({"name": "Grace Lovell"})
         waiting = self.delivery((self.product("CAP-NVY"), 1), partner=customer)
