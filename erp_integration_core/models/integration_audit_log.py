@@ -54,6 +54,7 @@ EVENT_LABELS = {
     "audit.verified": _lt("Audit chain verified"),
     "audit.exported": _lt("Audit trail exported"),
     "vat.return.submitted": _lt("VAT return submitted to HMRC"),
+    "suppression.lifted": _lt("Erased person taken off the suppression list"),
 }
 # The first part of a code no label names yet, in words.
 EVENT_FAMILIES = {
@@ -66,6 +67,7 @@ EVENT_FAMILIES = {
     "value_mapping": _lt("Value mapping"),
     "audit": _lt("Audit trail"),
     "vat": _lt("VAT"),
+    "suppression": _lt("Suppression list"),
 }
 # What the keys of ``details`` say, in words, in the order a summary gives them.
 DETAIL_LABELS = {
@@ -101,6 +103,7 @@ DETAIL_LABELS = {
     "head_seq": _lt("chain head position"),
     "head_hash": _lt("chain head hash"),
     "verified": _lt("verified"),
+    "entries": _lt("entries"),
 }
 # Keys shown elsewhere: who acted is the Actor column.
 HIDDEN_DETAILS = ("user",)

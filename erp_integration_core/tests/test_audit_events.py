@@ -68,6 +68,9 @@ class TestEveryEventReads(ShopifyCase or unittest.TestCase):
         env["queue.job"].search([("state", "=", "pending"), ("id", ">", self.job_watermark)]).state = "cancelled"
         Exchange._cron_requeue_orphans(minutes=-1)
         PersonalData(self.toy).redact(done)
+        env["integration.suppression"]._suppress(env.company, email="erased@example.com")
+        lift = env["integration.suppression.lift"].create({"email": "erased@example.com", "reason": "new account"})
+        lift.action_lift()
         env["integration.flow"].create(
             {"backend_id": self.toy.id, "code": "contact.pull", "name": "Pull", "mode": "manual"}
         )._execute()

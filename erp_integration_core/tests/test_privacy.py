@@ -5,7 +5,8 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..personal_data import SCRUBBED, scrub
 from .common import make_toy_backend
@@ -130,6 +131,32 @@ class TestPrivacy(TransactionCase):
         self.assertNotIn("lovell", " ".join(Suppression.search([]).mapped("identifier_hash")).lower())
         rows = self.env["integration.audit.log"].search([("create_date", ">=", self.ada.create_date)])
         self.assertFalse([row.details for row in rows if "lovell" in (row.details or "").lower()])
+
+    def test_a_manager_lifts_a_suppression_with_the_person_s_e_mail_and_a_reason(self):
+        self.exchange(self.shop, ORDER)
+        self.request("erase")
+        Suppression, company = self.env["integration.suppression"], self.env.company
+        manager = new_test_user(self.env, "mona_manager", groups="erp_integration_core.group_integration_manager")
+        Lift = self.env["integration.suppression.lift"].with_user(manager)
+        with self.assertRaisesRegex(UserError, "Nobody erased from .* has this e-mail address"):
+            Lift.create({"email": "someone.else@example.com", "reason": "Asked by phone"}).action_lift()
+        with self.assertRaisesRegex(UserError, "Give the e-mail address or the phone number"):
+            Lift.create({"reason": "Asked by phone"}).action_lift()
+        self.assertTrue(Suppression._is_suppressed(company, email="ada.lovell@example.co.uk"), "nothing lifted yet")
+        with self.assertRaises(AccessError, msg="entries are lifted only through the wizard"):
+            Suppression.with_user(manager).search([]).unlink()
+        Lift.create(
+            {"email": "ADA.Lovell@example.co.uk", "phone": "+44 7700 900123", "reason": "New account"}
+        ).action_lift()
+        self.assertFalse(Suppression._is_suppressed(company, email="ada.lovell@example.co.uk"))
+        self.assertFalse(Suppression._is_suppressed(company, phone="+447700900123"))
+        [row] = self.env["integration.audit.log"].search([("event", "=", "suppression.lifted")])
+        self.assertEqual((json.loads(row.details)["entries"], row.user_id), (2, manager))
+        self.assertNotIn("lovell", row.details.lower())
+        self.assertNotIn("New account", row.details, "the reason is sealed by its hash")
+        user = new_test_user(self.env, "ivy_user", groups="erp_integration_core.group_integration_user")
+        with self.assertRaises(AccessError):
+            self.env["integration.suppression.lift"].with_user(user).create({"email": "x@example.com", "reason": "-"})
 
     def test_a_backend_on_legal_hold_erases_nothing(self):
         self.shop.legal_hold = True

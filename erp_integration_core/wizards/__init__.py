@@ -4,5 +4,6 @@ from . import (
     integration_exchange_replay,
     integration_personal_data,
     integration_setup_wizard,
+    integration_suppression_lift,
     integration_trace,
 )
