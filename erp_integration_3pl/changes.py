@@ -173,7 +173,7 @@ class Changes(Shipments):
         if request.state == "done":
             return self._confirm(request, order)
         if request.state == "queued":
-            raise TransientError(f"Odoo's request to cancel {name} is being sent: read again later.")
+            raise TransientError(f"Odoo's request to cancel {name} is still being sent", attempted=False)
         picking = self.Binding._find(self.backend, "stock.picking", order["id"])
         if picking.state == "cancel":
             raise Ignored(f"{picking.name} is cancelled in Odoo too.")

@@ -39,13 +39,18 @@ class TransientError(IntegrationError):
     """The other side is busy, slow or briefly down: try again later.
 
     ``retry_after`` (seconds) is what the remote system asked for, if anything.
+    ``attempted=False`` says the other side was not asked at all: a client
+    holding back for a rate limit it keeps itself, or work waiting for another
+    exchange of Odoo's still on its way. The exchange is then postponed
+    without using up one of the attempts meant for the other side's failures.
     """
 
     category = TRANSIENT
 
-    def __init__(self, message, retry_after=None, **details):
+    def __init__(self, message, retry_after=None, attempted=True, **details):
         super().__init__(message, **details)
         self.retry_after = retry_after
+        self.attempted = attempted
 
 
 class AuthError(IntegrationError):

@@ -1,6 +1,7 @@
 import functools
 import json
 import logging
+import math
 import time
 import traceback
 from datetime import timedelta
@@ -350,14 +351,16 @@ class IntegrationExchange(models.Model):
 
     # Queue ------------------------------------------------------------------
 
-    def _enqueue(self, channel=None, attempt=None, eta=None, company_id=None):
+    def _enqueue(self, channel=None, attempt=None, eta=None, company_id=None, keyed=True):
         """One queue job per exchange and attempt, belonging to the exchange's company.
 
         A brand-new exchange (attempt 0, from the intake) cannot have a job
         yet, so the identity lookup is skipped on that hot path; later attempts
-        carry an identity key so a double click on Retry enqueues once. The
-        intake passes the ``company_id`` it has just stored, so neither the
-        exchange nor the user is read to find it.
+        carry an identity key so a double click on Retry enqueues once. A wait
+        that uses up no attempt is not ``keyed``: its attempt's key may still
+        name the pending job a backlog batch took the exchange from, and is
+        about to close. The intake passes the ``company_id`` it has just
+        stored, so neither the exchange nor the user is read to find it.
         """
         for exchange in self:
             attempt = exchange.attempts if attempt is None else attempt
@@ -369,7 +372,7 @@ class IntegrationExchange(models.Model):
             context = {"tracking_disable": True, "company_id": company_id or exchange.company_id.id}
             exchange.with_user(SUPERUSER_ID).with_context(**context).with_delay(
                 channel=channel or exchange.backend_id._job_channel(),
-                identity_key=f"integration-exchange-{exchange.id}-{attempt}" if attempt else None,
+                identity_key=f"integration-exchange-{exchange.id}-{attempt}" if attempt and keyed else None,
                 eta=eta,
                 description=f"Process exchange {exchange.id}",
             )._process()
@@ -639,6 +642,21 @@ class IntegrationExchange(models.Model):
                 ),
                 error_traceback="".join(traceback.format_exception(err)),
             )
+        elif isinstance(classified, errors.TransientError) and retry and not classified.attempted:
+            # Nothing was asked of the other side (a rate limit the client keeps, another exchange still
+            # on its way): the wait costs none of the attempts meant for the other side's failures.
+            delay = math.ceil(classified.retry_after) if classified.retry_after else self._retry_delay(attempts)
+            self._set_state(
+                "queued",
+                error_category=errors.TRANSIENT,
+                message=_(
+                    "%(message)s. Tried again in %(delay)s s, without using up an attempt.",
+                    message=classified.message,
+                    delay=delay,
+                ),
+                next_retry_at=fields.Datetime.add(fields.Datetime.now(), seconds=delay),
+            )
+            self._enqueue(attempt=self.attempts, eta=delay, keyed=False)
         elif isinstance(classified, errors.TransientError) and retry and attempts < backend.max_attempts:
             delay = self._retry_delay(attempts, classified.retry_after)
             self._set_state(

@@ -65,6 +65,9 @@ class ToyConnector(Connector):
             Binding = self.env["integration.binding"]
             for name in ("First", "Second"):
                 Binding._bind(self.backend, self.env["res.partner"].create({"name": name}), data["id"])
+        if data.get("held_back"):
+            # Stands for a client keeping within a rate limit it counts itself: nothing is sent.
+            raise errors.TransientError("The rate limit is used up", retry_after=5, attempted=False)
         if data.get("remote_check"):
             # Stands for a lookup in the external system during import.
             HttpClient(self.backend.api_url, retries=0, timeout=5).get_json("records")

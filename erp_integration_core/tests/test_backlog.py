@@ -123,6 +123,24 @@ class TestBacklogBatches(IntegrationCase):
         retry = self.pending_jobs().filtered(lambda job: job.records == exchanges[1] and job.eta)
         self.assertEqual(len(retry), 1, "the retry is a job with its ETA, as for any job")
 
+    def test_an_exchange_held_back_in_a_batch_keeps_its_attempts_and_a_live_job(self):
+        exchanges = self.deliver(
+            self.contact("H1"), self.contact("H2", held_back=True), self.contact("H3"), self.contact("H4")
+        )
+        # Its first attempt failed earlier: its pending job is keyed by that attempt.
+        held = exchanges[1]
+        self.job_of(held).state = "cancelled"
+        held.attempts = 1
+        held._enqueue(attempt=1)
+        self.assertEqual(self.perform_job(self.job_of(exchanges[0])).result, "Done; and 3 more of the backlog")
+        self.assertEqual((held.state, held.attempts), ("queued", 1), "held back: no attempt used")
+        with self.enter_registry_test_mode():
+            self.env.cr.postcommit.run()  # the batch closes the jobs of the exchanges it took
+        self.env["queue.job"].invalidate_model()
+        waiting = self.pending_jobs().filtered(lambda job: job.records == held)
+        self.assertEqual(len(waiting), 1, "a job of its own, with its ETA, not the one the batch closed")
+        self.assertTrue(waiting.eta)
+
     def test_a_conflict_in_a_batch_leaves_the_exchange_to_its_own_job(self):
         exchanges = self.deliver(
             self.contact("K1"), self.contact("K2", conflict=True), self.contact("K3"), self.contact("K4")

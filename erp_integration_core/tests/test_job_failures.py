@@ -1,3 +1,5 @@
+from odoo import fields
+
 from odoo.addons.queue_job.job import Job
 
 from ..lib.states import InvalidTransition
@@ -37,6 +39,17 @@ class TestJobFailures(IntegrationCase):
         exchange.action_retry()
         self.perform_jobs()
         self.assertEqual(exchange.state, "done")
+
+    def test_a_wait_the_other_side_was_not_asked_for_uses_up_no_attempt(self):
+        self.backend.max_attempts = 2
+        self.receive(self.contact(held_back=True))
+        exchange = self.exchanges()
+        for _wait in range(3):
+            self.perform_job(self.pending_jobs())
+            self.assertEqual((exchange.state, exchange.attempts), ("queued", 0), "more waits than attempts, none used")
+            [job] = self.pending_jobs()
+            self.assertAlmostEqual((job.eta - fields.Datetime.now()).total_seconds(), 5, delta=2)
+        self.assertIn("The rate limit is used up. Tried again in 5 s, without using up an attempt", exchange.message)
 
     def test_an_exchange_whose_job_was_cancelled_is_queued_again(self):
         self.receive(self.contact())

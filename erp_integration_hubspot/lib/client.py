@@ -64,7 +64,8 @@ class HubSpotClient(HttpClient):
     def request(self, method, path, **kwargs):
         wait = self.window.wait()
         if wait > self.max_inline_wait:
-            raise TransientError("HubSpot's rate limit is used up for this window", retry_after=wait)
+            # Held back before sending: HubSpot was not asked, so the exchange keeps its attempts.
+            raise TransientError("HubSpot's rate limit is used up for this window", retry_after=wait, attempted=False)
         if wait:
             time.sleep(wait)
         return super().request(method, path, **kwargs)

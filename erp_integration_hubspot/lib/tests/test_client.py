@@ -62,6 +62,7 @@ def test_the_client_paces_itself_from_the_headers(sandbox, hubspot):
         client.get_json("crm/v3/objects/contacts", params={"limit": 1})
     assert time.monotonic() - started < 5, "no request is sent that HubSpot would refuse, nor a window slept"
     assert 8 < caught.value.retry_after <= 10, "the job waits for the window"
+    assert caught.value.attempted is False, "HubSpot was not asked: the exchange keeps its attempts"
 
 
 def test_a_429_without_retry_after_waits_for_the_window(sandbox, hubspot):
