@@ -22,7 +22,7 @@ once per despatch.
 from odoo import fields
 from odoo.tools.float_utils import float_compare
 
-from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError
+from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TransientError
 from odoo.addons.erp_integration_core.lib.events import Event
 from odoo.addons.erp_integration_core.work import Component
 
@@ -264,6 +264,15 @@ class Shipments(Component):
         ids = [order["id"], order.get("number") or order["id"]]
         binding = self.Binding.search([*self._shipments(), ("external_id", "in", ids)], limit=1)
         picking = self.env["stock.picking"].browse(binding.res_id).exists()
+        if not picking and self._still_sending(order.get("number")):
+            # The warehouse took the shipment but its answer has not reached Odoo yet (lost, or slow): the
+            # push binds the order once it hears of it, again, and the despatch applies then.
+            raise TransientError(
+                f"The warehouse despatched {order.get('number')} before Odoo heard back from sending it: "
+                "waiting for the shipment to be bound",
+                retry_after=60,
+                attempted=False,
+            )
         if not picking:
             raise BusinessError(
                 f"The warehouse despatched its order {order['id']} ({order.get('number')}), which Odoo never "
@@ -334,6 +343,20 @@ class Shipments(Component):
             "backorder": target.backorder_ids.mapped("name"),
             "not_on_the_delivery": extra,
         }
+
+    def _still_sending(self, number):
+        """Whether a shipment of this number is on its way to the warehouse: its exchange still waiting."""
+        return bool(number) and bool(
+            self.env["integration.exchange"].search_count(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("flow", "=", "shipment.create"),
+                    ("external_id", "=", number),
+                    ("state", "=", "queued"),
+                ],
+                limit=1,
+            )
+        )
 
     @staticmethod
     def _to_deliver(order, chain, seen):

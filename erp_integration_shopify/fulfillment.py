@@ -64,6 +64,14 @@ def export_fulfillment(client, data):
     )["fulfillmentCreate"]
     problem = client.user_errors(answer)
     if problem:
+        # A call whose answer was lost on the way (a timeout) is sent again by the client, and Shopify then
+        # refuses it for lines the first one fulfilled: if it expects nothing more now, it has the delivery.
+        found = client.execute("fulfillment_orders", {"id": order_gid})
+        if found.get("order") and not build_line_items(found["order"]["fulfillmentOrders"]["nodes"], data["lines"])[0]:
+            raise Ignored(
+                f"Shopify has {data['picking']} fulfilled already (it refused it again: {problem}): "
+                "an earlier attempt went through though its answer was lost."
+            )
         raise BusinessError(f"Shopify refused the fulfilment of {data['picking']}: {problem}")
     return answer["fulfillment"]
 

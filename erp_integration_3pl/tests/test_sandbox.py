@@ -237,6 +237,35 @@ class TestWarehouseSandbox(WarehouseCase):
         self.assertEqual(callback.state, "needs_attention")
         self.assertIn("which Odoo never sent", callback.message)
 
+    def test_a_despatch_before_odoo_heard_back_from_sending_the_shipment_waits_for_it(self):
+        """The warehouse took the shipment and despatched it while the answer to Odoo's push was lost."""
+        picking = self.delivery((self.product("MUG-BLU"), 1))
+        [sent] = self.exchanges("shipment.create")
+        order = requests.put(
+            f"{self.sandbox_url}/threepl/api/Order",
+            headers={"ms-apikey": API_KEY},
+            json={
+                "OrderNumber": picking.name,
+                "Warehouse": "MAIN",
+                "PostCode": "LS1 4AB",
+                "OrderItems": [{"SKU": "MUG-BLU", "Quantity": 1}],
+            },
+            timeout=5,
+        ).json()[0]
+        with self.allow_requests(all_requests=True):
+            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
+            self.act("despatch", order_id=order["OrderId"])
+            [callback] = self.wait_for_callback("order.despatched")
+        callback._process()
+        self.assertEqual(callback.state, "queued", callback.message)
+        self.assertIn("before Odoo heard back", callback.message)
+        sent._process()
+        self.assertEqual(sent.state, "done", sent.message)
+        self.assertEqual(sent.result["warehouse_id"], str(order["OrderId"]), "the order it already held")
+        callback._process()
+        self.assertEqual(callback.state, "done", callback.message)
+        self.assertEqual(picking.state, "done")
+
     def test_connection_describes_the_warehouse(self):
         message = self.backend.action_test_connection()["params"]["message"]
         self.assertIn("REST API answering", message)

@@ -98,3 +98,31 @@ def test_nothing_left_to_fulfil_is_ignored_and_refusals_are_explained():
     )
     with pytest.raises(BusinessError, match="Order is on hold"):
         export_fulfillment(refused, DATA)
+
+
+def test_a_refusal_after_a_lost_answer_is_ignored_once_shopify_has_the_delivery():
+    """The client sent the mutation again after a timeout; the first one went through."""
+
+    class AnswerLost(FakeClient):
+        def execute(self, name, variables):
+            found = super().execute(name, variables)
+            if name == "fulfillment_orders" and len(self.sent) > 1:
+                return {"order": {"fulfillmentOrders": {"nodes": FULFILLMENT_ORDERS[:1]}}}
+            return found
+
+    client = AnswerLost(
+        {"fulfillmentOrders": {"nodes": FULFILLMENT_ORDERS}},
+        {
+            "fulfillment": None,
+            "userErrors": [
+                {"field": ["fulfillment"], "message": "Fulfillment order 2 has an unfulfillable status= closed."}
+            ],
+        },
+    )
+    with pytest.raises(Ignored, match="fulfilled already"):
+        export_fulfillment(client, DATA)
+    assert [name for name, _variables in client.sent] == [
+        "fulfillment_orders",
+        "fulfillment_create",
+        "fulfillment_orders",
+    ]

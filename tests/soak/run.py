@@ -17,6 +17,15 @@ documents and exchanges they made:
   process of the Odoo server (workers and job runner) a third of the way
   through importing them, then a restart. Target: each order
   once, none lost, no exchange left waiting without a job.
+* **R3 faults**: a fifth of the answers of every sandbox system (Shopify,
+  HubSpot, the warehouse) a 5xx, a 429 with ``Retry-After`` or held back past
+  the connectors' client timeout after the request was processed, while all
+  three channels work: Shopify orders imported, their deliveries sent to the
+  warehouse, despatched and fulfilled back in Shopify; won HubSpot deals made
+  confirmed orders shipped the same way; HubSpot's initial load. Target: every
+  piece of work done once, counted where it ends (sale orders and partners in
+  Odoo, orders at the warehouse, fulfilments in the store, objects in the
+  portal), none lost, every transport fault retried to success.
 * **R4 fuzz**: deliveries of each channel (Shopify orders, HubSpot event
   batches, warehouse despatch callbacks) with one to three values replaced
   by junk (wrong types, absurd numbers, hostile text; ``sandbox.fuzz``), or
@@ -70,9 +79,11 @@ from hypothesis import HealthCheck, given, settings
 
 from sandbox.fuzz import damaged
 from sandbox.hubspot.webhooks import sign_v3
-from tests.bench.shopify import REPO, Database, Odoo, Recorder, Sandbox, free_port, log, place_orders
+from tests.bench.hubspot import LINES, SERVICES, Portal
+from tests.bench.shopify import REPO, Database, Odoo, Recorder, Sandbox, free_port, log, place_orders, replay
+from tests.bench.threepl import SPEED, Warehouse
 
-SCENARIOS = ("r1", "r2", "r4", "r5", "r6", "r7")
+SCENARIOS = ("r1", "r2", "r3", "r4", "r5", "r6", "r7")
 MODULES = "erp_integration_core,erp_integration_shopify,erp_integration_hubspot,erp_integration_3pl"
 EXCEPTION_STATES = ("needs_attention", "failed")
 WAITING_STATES = ("queued",)
@@ -81,6 +92,26 @@ DUPLICATE_SHARE = 0.30
 # R6: deliveries offered per second, and how long PostgreSQL stays away.
 R6_RATE = 20
 R6_OUTAGE_SECONDS = 10
+# R3: what goes wrong with every sandbox system's answers, about a fifth of them in all. A timeout holds
+# the answer back past the connectors' 20 s client timeout, after the request was processed, so the
+# client gives up not knowing whether it went through: the case that makes a push twice if anything does.
+# A 429 says Retry-After: 2, except HubSpot's, which the sandbox sends without one, as HubSpot does.
+R3_FAULTS = {
+    "rate_limit_rate": 0.07,
+    "retry_after": 2,
+    "error_rate": 0.10,
+    "error_statuses": [500, 502, 503, 504],
+    "timeout_rate": 0.03,
+    "timeout_seconds": 22,
+}
+R3_SYSTEMS = ("shopify", "hubspot", "threepl")
+# R3: Shopify webhooks and won deals offered per second while the load runs.
+R3_ORDER_RATE = 2
+R3_DEAL_RATE = 1
+# R3: with no job left and nothing new for this long, the work is over, whatever is missing.
+R3_QUIET_SECONDS = 60
+# R3: units of each product in stock, in Odoo and at the warehouse: more than all its orders take.
+R3_STOCK = 10_000
 
 
 def size(full, options):
@@ -170,18 +201,7 @@ def count_documents(database, deliveries):
     states = {}
     for external_id, state in exchanges:
         states.setdefault(external_id, []).append(state)
-    # As the core's orphan check asks it (``_cron_requeue_orphans``), at once rather than after ten minutes.
-    orphans = database.query(
-        """SELECT count(*) FROM integration_exchange e
-            WHERE e.state = 'queued' AND e.external_id = ANY(%s)
-              AND NOT EXISTS (
-                  SELECT 1 FROM queue_job q
-                   WHERE q.model_name = 'integration.exchange' AND q.method_name = '_process'
-                     AND q.state IN ('wait_dependencies', 'pending', 'enqueued', 'started')
-                     AND (CASE jsonb_typeof(q.records) WHEN 'string' THEN (q.records #>> '{}')::jsonb
-                          ELSE q.records END) -> 'ids' @> jsonb_build_array(e.id))""",
-        [ids],
-    )[0][0]
+    orphans = waiting_without_job(database, "e.external_id = ANY(%s)", [ids])
     without_sale = [(name, order_id) for name, order_id in zip(names, ids, strict=True) if not sales.get(name)]
     in_exceptions = [o for _n, o in without_sale if set(states.get(o, [])) & set(EXCEPTION_STATES)]
     waiting = [o for _n, o in without_sale if set(states.get(o, [])) & set(WAITING_STATES)]
@@ -196,6 +216,24 @@ def count_documents(database, deliveries):
         "exchanges": len(exchanges),
         "waiting_without_job": orphans,
     }
+
+
+def waiting_without_job(database, condition, params):
+    """Exchanges matching ``condition`` (on ``e``) left queued with no live job.
+
+    As the core's orphan check asks it (``_cron_requeue_orphans``), at once rather than after ten minutes.
+    """
+    return database.query(
+        f"""SELECT count(*) FROM integration_exchange e
+             WHERE e.state = 'queued' AND {condition}
+               AND NOT EXISTS (
+                   SELECT 1 FROM queue_job q
+                    WHERE q.model_name = 'integration.exchange' AND q.method_name = '_process'
+                      AND q.state IN ('wait_dependencies', 'pending', 'enqueued', 'started')
+                      AND (CASE jsonb_typeof(q.records) WHEN 'string' THEN (q.records #>> '{{}}')::jsonb
+                           ELSE q.records END) -> 'ids' @> jsonb_build_array(e.id))""",
+        params,
+    )[0][0]
 
 
 def once_and_none_lost(counted):
@@ -345,6 +383,106 @@ class Soak:
             "jobs_running_at_kill": started_jobs,
             **counted,
             "target_met": settled and once_and_none_lost(counted) and set(statuses) == {200},
+        }
+
+    def r3(self):
+        """Faults: a fifth of every sandbox system's answers a 5xx, a 429 or no answer in time, all channels at work.
+
+        Shopify orders arrive at a steady pace, are imported and confirmed, their
+        deliveries go to the warehouse, are despatched on its clock and go back
+        to Shopify as fulfilments; won HubSpot deals become confirmed orders
+        whose deliveries go the same way; HubSpot's initial load reads the
+        portal's companies and contacts meanwhile. The faults stay on until the
+        work is done; then each piece of it is counted where it ends: sale
+        orders and partners in Odoo, orders at the warehouse, fulfilments in
+        the store, objects in the portal.
+        """
+        deliveries = self.take(size(200, self.options))
+        companies, contacts = size(300, self.options), size(1000, self.options)
+        deals = min(size(100, self.options), companies)
+        warehouse, portal = Warehouse(self.sandbox), Portal(self.sandbox)
+        shop_skus = [v["sku"] for v in self.sandbox.variants() if not v["product"]["isGiftCard"]]
+        skus = shop_skus + [sku for sku, _quantity, _price in LINES]
+        # Every order despatched in full: a short pick would be the warehouse's doing, not a fault's.
+        warehouse.act("configure", shrinkage_rate=0, receipt_variance_rate=0)
+        warehouse.know(skus)
+        warehouse.stock(dict.fromkeys(skus, R3_STOCK))
+        company_ids = portal.fill(companies, contacts)
+        deal_ids = portal.deals(deals, company_ids)
+        prepared = self.odoo.shell(
+            self.db,
+            "r3_prepare",
+            module="soak_odoo",
+            package="tests.soak",
+            skus=skus,
+            stock=R3_STOCK,
+            goods=list(LINES),
+            services=list(SERVICES),
+        )
+        log(f"  R3: {prepared}")
+        objects_before = portal_objects(self.sandbox)
+        [since] = self.database.query("SELECT coalesce(max(id), 0) FROM integration_exchange")[0]
+        first_job = self.database.last_job_id()
+        server = self.start(name="r3")
+        tally = RequestTally(self.sandbox)
+        try:
+            warehouse.act(
+                "set_callback",
+                url=server.url + self.configured["3pl"]["webhook_path"],
+                secret=self.configured["3pl"]["secret"],
+            )
+            warehouse.act("configure", speed=SPEED)
+            portal.act(
+                "subscribe",
+                target_url=server.url + self.configured["hubspot"]["webhook_path"],
+                client_secret=self.configured["hubspot"]["secret"],
+                types=["deal.propertyChange"],
+                property_name="dealstage",
+            )
+            set_faults(self.sandbox, R3_FAULTS)
+            tally.start()
+            began = time.monotonic()
+            self.odoo.shell(self.db, "r3_load", module="soak_odoo", package="tests.soak")
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                orders = pool.submit(replay, server.url + self.shopify_path, deliveries, 4, R3_ORDER_RATE)
+                closed = pool.submit(close_deals, portal, deal_ids, R3_DEAL_RATE)
+                sent, _closed = orders.result(), closed.result()
+            log(f"  R3: {len(sent)} orders and {len(deal_ids)} won deals sent in {time.monotonic() - began:.0f} s")
+            work = R3Work(self.database, since, names_of(deliveries))
+            settled = work.settle(self.options.timeout, len(deal_ids))
+            elapsed = time.monotonic() - began
+        finally:
+            set_faults(self.sandbox, {})
+            tally.stop()
+            warehouse.act("configure", speed=0)
+            warehouse.act("set_callback", url="")
+            server.stop()
+            self.odoo.shell(self.db, "r3_done", module="soak_odoo", package="tests.soak")
+        counted = work.count(deliveries, deal_ids, companies, contacts, warehouse, self.sandbox)
+        objects_after = portal_objects(self.sandbox)
+        counted["hubspot"]["portal_objects_added"] = {
+            kind: objects_after.get(kind, 0) - number for kind, number in objects_before.items()
+        }
+        counted["faults"] = dict(tally.figures(), **work.retries(first_job))
+        statuses = Counter(str(status) for _at, status in sent.values())
+        ok = (
+            settled
+            and set(statuses) == {"200"}
+            and once_and_none_lost(counted["shopify"])
+            and all(counted[part]["target_met"] for part in ("deliveries", "fulfilments", "hubspot"))
+            and counted["exchanges"]["waiting_without_job"] == 0
+            and not counted["exchanges"]["unresolved_faults"]
+            and not any(counted["hubspot"]["portal_objects_added"].values())
+        )
+        return {
+            "orders": len(deliveries),
+            "deals": len(deal_ids),
+            "portal": {"companies": companies, "contacts": contacts},
+            "faults_set": R3_FAULTS,
+            "statuses": dict(statuses),
+            "settled_in_s": round(elapsed, 1),
+            **counted,
+            "target_met": ok,
         }
 
     def r4(self):
@@ -553,6 +691,316 @@ def forged():
     return base64.b64encode(hmac.new(b"not-the-secret", os.urandom(8), hashlib.sha256).digest()).decode()
 
 
+# Faults (R3) ----------------------------------------------------------------
+
+
+def set_faults(sandbox, knobs):
+    """The same fault knobs on each of R3's systems (none: ``{}``)."""
+    response = sandbox.session.put(f"{sandbox.url}/_sandbox/faults", json=dict.fromkeys(R3_SYSTEMS, knobs), timeout=30)
+    response.raise_for_status()
+
+
+def portal_objects(sandbox):
+    """How many objects of each kind the sandbox's HubSpot portal holds."""
+    return sandbox.session.get(f"{sandbox.url}/_sandbox/systems/hubspot", timeout=30).json()["collections"]
+
+
+def close_deals(portal, deal_ids, rate):
+    """Mark the deals won, ``rate`` a second, as salespeople do; the portal sends each event to Odoo."""
+    for deal_id in deal_ids:
+        started = time.monotonic()
+        portal.act("close_deal", deal_id=deal_id)
+        time.sleep(max(0.0, 1 / rate - (time.monotonic() - started)))
+
+
+class RequestTally(threading.Thread):
+    """What the sandbox's systems were asked and which answers it spoiled, read from its request log as it goes.
+
+    The log keeps the last 10,000 requests, so it is read every two seconds
+    from where the last read ended; a gap in the ids (requests that scrolled
+    past unread) is counted, not guessed.
+    """
+
+    def __init__(self, sandbox):
+        super().__init__(daemon=True)
+        self.address = f"{sandbox.url}/_sandbox/requests"
+        self.session = requests.Session()
+        self.seen = {}
+        self.unread = 0
+        self.stopping = threading.Event()
+        latest = self.session.get(self.address, params={"limit": 1}, timeout=30).json()["requests"]
+        self.after = latest[-1]["id"] if latest else 0
+
+    def read(self):
+        entries = self.session.get(self.address, params={"limit": 2000}, timeout=60).json()["requests"]
+        fresh = [entry for entry in entries if entry["id"] > self.after]
+        if fresh and fresh[0]["id"] > self.after + 1:
+            self.unread += fresh[0]["id"] - self.after - 1
+        for entry in fresh:
+            self.seen[entry["id"]] = (entry["system"], entry["fault"], entry["status"])
+        if fresh:
+            self.after = fresh[-1]["id"]
+
+    def run(self):
+        while not self.stopping.wait(2):
+            self.read()
+
+    def stop(self):
+        if self.is_alive():
+            self.stopping.set()
+            self.join()
+            self.read()
+
+    def figures(self):
+        per_system = {}
+        for system, fault, _status in self.seen.values():
+            counts = per_system.setdefault(system, Counter())
+            counts["requests"] += 1
+            counts[fault or "answered"] += 1
+        spoiled = sum(1 for _system, fault, _status in self.seen.values() if fault)
+        return {
+            "requests": len(self.seen),
+            "spoiled": spoiled,
+            "spoiled_share": round(spoiled / len(self.seen), 3) if self.seen else None,
+            "per_system": {system: dict(counts) for system, counts in sorted(per_system.items())},
+            "requests_unread": self.unread,
+        }
+
+
+class R3Work:
+    """R3's work in the database: when it is over, and what it came to.
+
+    Its sale orders are the Shopify orders it sent (by name) and the orders
+    of won deals (``origin``, which no other scenario makes); their
+    deliveries are its deliveries; its exchanges are those after ``since``.
+    """
+
+    SALES = "(so.client_order_ref = ANY(%s) OR so.origin LIKE 'HubSpot deal %%')"
+
+    def __init__(self, database, since, names):
+        self.database, self.since, self.names = database, since, names
+
+    def pickings(self):
+        """``(name, state, Shopify order name or None)`` of every delivery of R3's sale orders."""
+        return self.database.query(
+            f"""SELECT p.name, p.state, CASE WHEN so.client_order_ref = ANY(%s) THEN so.client_order_ref END
+                  FROM stock_picking p JOIN sale_order so ON so.id = p.sale_id
+                  JOIN stock_picking_type t ON t.id = p.picking_type_id
+                 WHERE t.code = 'outgoing' AND {self.SALES}""",
+            [self.names, self.names],
+        )
+
+    def progress(self):
+        [row] = self.database.query(
+            "SELECT coalesce(max(id), 0), count(*) FILTER (WHERE state <> 'queued'), "
+            "count(DISTINCT external_id) FILTER (WHERE flow = 'deal.propertyChange') "
+            "FROM integration_exchange WHERE id > %s",
+            [self.since],
+        )
+        undone = sum(1 for _name, state, _order in self.pickings() if state not in ("done", "cancel"))
+        [(cursor,)] = self.database.query("SELECT coalesce(cursor, '') FROM integration_flow WHERE code = 'crm.load'")
+        return (*row, undone, cursor)
+
+    def settle(self, timeout, deals):
+        """Wait until the work is over: True once it all is, False if nothing moved for a while, or at ``timeout``.
+
+        Over means no job left, no exchange waiting, every delivery done,
+        every won deal's event received and HubSpot's load through its list.
+        """
+        started, last, quiet_since, reported = time.monotonic(), None, time.monotonic(), time.monotonic()
+        while time.monotonic() - started < timeout:
+            pending = self.database.pending_jobs()
+            now = self.progress()
+            _newest, settled, deal_events, undone, cursor = now
+            [(waiting,)] = self.database.query(
+                "SELECT count(*) FROM integration_exchange WHERE id > %s AND state = 'queued'", [self.since]
+            )
+            if not pending and not waiting and not undone and deal_events >= deals and cursor.startswith("done"):
+                return True
+            if now != last or pending:
+                last, quiet_since = now, time.monotonic()
+            elif time.monotonic() - quiet_since > R3_QUIET_SECONDS:
+                log(f"  R3: nothing moved for {R3_QUIET_SECONDS} s: {undone} deliveries not done, {waiting} waiting")
+                return False
+            if time.monotonic() - reported > 30:
+                log(f"  R3: {pending} jobs to run, {settled} exchanges settled, {undone} deliveries not done")
+                reported = time.monotonic()
+            time.sleep(1)
+        log(f"  R3: timed out after {timeout} s")
+        return False
+
+    def count(self, deliveries, deal_ids, companies, contacts, warehouse, sandbox):
+        pickings = self.pickings()
+        return {
+            "shopify": count_documents(self.database, deliveries),
+            "deliveries": self.deliveries(pickings, warehouse),
+            "fulfilments": self.fulfilments(pickings, deliveries, sandbox),
+            "hubspot": self.hubspot(deal_ids, companies, contacts),
+            "exchanges": self.exchanges(),
+        }
+
+    def deliveries(self, pickings, warehouse):
+        """Each delivery done, and held by exactly one order at the warehouse (asked by its number)."""
+        at_warehouse = Counter()
+        for name, _state, _order in pickings:
+            found = warehouse.session.get(f"{warehouse.api}/Order/Search", params={"OrderNumber": name}, timeout=30)
+            found.raise_for_status()
+            at_warehouse[len(found.json())] += 1
+        sent = dict(
+            self.database.query(
+                "SELECT n, count(*) FROM (SELECT count(*) n FROM integration_exchange WHERE id > %s "
+                "AND flow = 'shipment.create' GROUP BY external_id) per_delivery GROUP BY n",
+                [self.since],
+            )
+        )
+        done = sum(1 for _name, state, _order in pickings if state == "done")
+        twice = sum(number for orders, number in at_warehouse.items() if orders > 1)
+        return {
+            "deliveries": len(pickings),
+            "done": done,
+            "at_warehouse_once": at_warehouse[1],
+            "at_warehouse_twice_or_more": twice,
+            "not_at_warehouse": at_warehouse[0],
+            "shipment_exchanges_per_delivery": sent,
+            "target_met": done == len(pickings) and at_warehouse[1] == len(pickings),
+        }
+
+    def fulfilments(self, pickings, deliveries, sandbox):
+        """Each Shopify order whose delivery is done fulfilled exactly once in the store, and what Odoo says of it."""
+        shopify_ids = {json.loads(d.body)["name"]: d.order_id for d in deliveries}
+        delivered = {order for _name, state, order in pickings if order and state == "done"}
+        in_store = {}
+        for name in delivered:
+            order = sandbox.graphql(
+                "query($id: ID!) { order(id: $id) { fulfillments { id } } }",
+                {"id": f"gid://shopify/Order/{shopify_ids[name]}"},
+            )["order"]
+            in_store[shopify_ids[name]] = len(order["fulfillments"])
+        exchanges = self.database.query(
+            "SELECT external_id, state, coalesce(error_category, ''), left(coalesce(message, ''), 200) "
+            "FROM integration_exchange WHERE id > %s AND flow = 'fulfillment.create'",
+            [self.since],
+        )
+        states = Counter(f"{state} ({category})" if category else state for _id, state, category, _m in exchanges)
+        # A fulfilment the store has whose exchange is in the exception queue asks a person for nothing.
+        false_alarms = [
+            f"{order}: {message}"
+            for order, state, _category, message in exchanges
+            if state in EXCEPTION_STATES and in_store.get(order)
+        ]
+        once = sum(1 for number in in_store.values() if number == 1)
+        return {
+            "delivered_orders": len(delivered),
+            "in_store_once": once,
+            "in_store_twice_or_more": sum(1 for number in in_store.values() if number > 1),
+            "not_in_store": sum(1 for number in in_store.values() if not number),
+            "exchanges": dict(states),
+            "in_store_but_in_exception_queue": false_alarms[:10],
+            "false_alarms": len(false_alarms),
+            "target_met": once == len(delivered) and not false_alarms,
+        }
+
+    def hubspot(self, deal_ids, companies, contacts):
+        """Every company and contact of the portal a partner once; every won deal a sale order once."""
+        names = self.database.query(
+            "SELECT name LIKE 'Bench Trading %%', count(DISTINCT name), count(*) FROM res_partner "
+            "WHERE name LIKE 'Bench Trading %%' OR name LIKE 'Bench Person %%' GROUP BY 1"
+        )
+        made = {is_company: (distinct, rows) for is_company, distinct, rows in names}
+        [(twice_bound,)] = self.database.query(
+            "SELECT count(*) FROM (SELECT 1 FROM integration_binding b JOIN integration_backend k "
+            "ON k.id = b.backend_id WHERE k.channel = 'hubspot' GROUP BY b.res_model, b.external_id "
+            "HAVING count(*) > 1) twice"
+        )
+        orders = dict(
+            self.database.query(
+                "SELECT split_part(origin, ':', 1), count(*) FROM sale_order WHERE origin LIKE 'HubSpot deal %%' "
+                "GROUP BY 1"
+            )
+        )
+        per_deal = [orders.get(f"HubSpot deal {deal_id}", 0) for deal_id in deal_ids]
+        events = self.database.query(
+            "SELECT external_id, state, left(coalesce(message, ''), 200) FROM integration_exchange "
+            "WHERE id > %s AND flow = 'deal.propertyChange'",
+            [self.since],
+        )
+        excepted = {str(object_id) for object_id, state, _m in events if state in EXCEPTION_STATES}
+        waiting = {str(object_id) for object_id, state, _m in events if state in WAITING_STATES}
+        without = [str(deal_id) for deal_id, number in zip(deal_ids, per_deal, strict=True) if not number]
+        lost = [deal_id for deal_id in without if deal_id not in excepted | waiting]
+        duplicates = sum(made.get(kind, (0, 0))[1] - made.get(kind, (0, 0))[0] for kind in (True, False))
+        counted = {
+            "companies": f"{made.get(True, (0, 0))[0]} of {companies}",
+            "contacts": f"{made.get(False, (0, 0))[0]} of {contacts}",
+            "duplicate_partners": duplicates,
+            "objects_bound_twice": twice_bound,
+            "deal_orders": sum(1 for number in per_deal if number == 1),
+            "duplicate_deal_orders": sum(number - 1 for number in per_deal if number > 1),
+            "deals_in_exception_queue": sum(1 for deal_id in without if deal_id in excepted),
+            "deals_still_waiting": sum(1 for deal_id in without if deal_id in waiting - excepted),
+            "deals_lost": len(lost),
+        }
+        counted["target_met"] = (
+            made.get(True, (0, 0))[0] == companies
+            and made.get(False, (0, 0))[0] == contacts
+            and not duplicates
+            and not twice_bound
+            and not counted["duplicate_deal_orders"]
+            and not counted["deals_still_waiting"]
+            and not lost
+        )
+        return counted
+
+    def exchanges(self):
+        """R3's exchanges by channel and state, those in the exception queue with their reasons."""
+        rows = self.database.query(
+            """SELECT b.channel, e.flow, e.state, coalesce(e.error_category, ''), count(*)
+                 FROM integration_exchange e JOIN integration_backend b ON b.id = e.backend_id
+                WHERE e.id > %s GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
+            [self.since],
+        )
+        states = {}
+        for channel, flow, state, category, number in rows:
+            key = f"{state} ({category})" if category else state
+            states.setdefault(f"{channel} {flow}", {})[key] = number
+        problems = self.database.query(
+            "SELECT flow, state, coalesce(error_category, ''), left(coalesce(message, ''), 300), count(*) "
+            "FROM integration_exchange WHERE id > %s AND state IN %s GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC",
+            [self.since, EXCEPTION_STATES],
+        )
+        # A transport fault left standing, or a bug: what a retry should have cleared, or must not happen.
+        unresolved = sum(
+            n for _f, state, category, _m, n in problems if state == "failed" or category in ("transient", "bug")
+        )
+        return {
+            "by_flow": states,
+            "in_exception_queue": [
+                f"{n} × {flow} {state} ({category}): {message}" for flow, state, category, message, n in problems
+            ],
+            "unresolved_faults": unresolved,
+            "waiting_without_job": waiting_without_job(self.database, "e.id > %s", [self.since]),
+        }
+
+    def retries(self, first_job):
+        """How often R3's exchanges were tried again, in their own count and as queue jobs postponed."""
+        [(exchanges, attempts)] = self.database.query(
+            "SELECT count(*) FILTER (WHERE attempts > 1), coalesce(sum(attempts - 1) FILTER (WHERE attempts > 1), 0) "
+            "FROM integration_exchange WHERE id > %s",
+            [self.since],
+        )
+        [(jobs, tries)] = self.database.query(
+            "SELECT count(*) FILTER (WHERE retry > 1), coalesce(sum(retry - 1) FILTER (WHERE retry > 1), 0) "
+            "FROM queue_job WHERE id > %s",
+            [first_job],
+        )
+        return {
+            "exchanges_tried_again": exchanges,
+            "exchange_retries": attempts,
+            "jobs_tried_again": jobs,
+            "job_retries": tries,
+        }
+
+
 # Fuzz -----------------------------------------------------------------------
 
 
@@ -682,7 +1130,8 @@ def main():
         parser.error(f"unknown scenarios {', '.join(sorted(unknown))}: choose among {', '.join(SCENARIOS)}")
     workdir = Path(options.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    wanted = {"r1": size(7000, options), "r2": size(1000, options), "r4": 1, "r5": 1, "r6": size(600, options)}
+    wanted = {"r1": size(7000, options), "r2": size(1000, options), "r3": size(200, options), "r4": 1, "r5": 1}
+    wanted["r6"] = size(600, options)
     wanted["r7"] = size(1000, options)
     results = {}
     log(f"soak: {', '.join(options.scenarios)} at scale {options.scale}; load average {os.getloadavg()[0]:.2f}")

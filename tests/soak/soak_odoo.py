@@ -10,13 +10,13 @@ line as ``tests.bench`` does, so ``Odoo.shell`` reads it::
 import json
 import secrets
 
-from tests.bench import shopify_odoo
+from tests.bench import shopify_odoo, threepl_odoo
 
 OPERATOR_LOGIN = "soak.operator"
 
 
 def main(env, task, **params):
-    tasks = {"configure": configure}
+    tasks = {"configure": configure, "r3_prepare": r3_prepare, "r3_load": r3_load, "r3_done": r3_done}
     result = tasks[task](env(su=True), **params)
     env.cr.commit()
     print("BENCH-RESULT " + json.dumps(result, default=str), flush=True)
@@ -78,3 +78,53 @@ def configure(env, sandbox_url, recorder_url):
         "admin": {"login": "admin", "password": admin_password},
         "products_link": configured["products_link"],
     }
+
+
+def _backend(env, channel):
+    return env["integration.backend"].search([("channel", "=", channel)], limit=1)
+
+
+def r3_prepare(env, skus, stock, goods, services):
+    """R3's three channels at work on one warehouse: the warehouse backend runs it, HubSpot is set up.
+
+    Odoo holds ``stock`` of each of ``skus`` (the shop's and the HubSpot
+    ``goods``) where the warehouse backend ships from, so each order's delivery
+    is reserved and sent. The deals' products are made as the portal names
+    them, taxed as HubSpot's deals are priced (before VAT); *Set up HubSpot*
+    is pressed once the portal has its deals, so it proposes their payment
+    terms. Customers stay HubSpot's, as in its benchmark.
+    """
+    warehouse = env.ref("stock.warehouse0")
+    vat = env["account.tax"].search([("name", "=", "GB VAT 20% (excl.)"), ("company_id", "=", env.company.id)])
+    Product = env["product.product"]
+    for lines, storable in ((goods, True), (services, False)):
+        for sku, _quantity, price in lines:
+            if not Product.search([("default_code", "=", sku)], limit=1):
+                Product.create(
+                    {
+                        "name": sku,
+                        "default_code": sku,
+                        "list_price": float(price),
+                        "type": "consu" if storable else "service",
+                        "is_storable": storable,
+                        "taxes_id": [(6, 0, vat.ids)],
+                    }
+                )
+    stocked = threepl_odoo.prepare_shop(env, skus, stock)
+    _backend(env, "3pl").write({"threepl_warehouse_id": warehouse.id, "threepl_site": "MAIN"})
+    hubspot = _backend(env, "hubspot")
+    hubspot.owner_customers = "external"
+    set_up = hubspot.action_hubspot_setup()
+    return {**stocked, "hubspot_setup": set_up["params"]["message"]}
+
+
+def r3_load(env):
+    """Press *Load companies and contacts* on the HubSpot backend: its listing and pages are jobs."""
+    _backend(env, "hubspot").action_hubspot_load()
+    return {"load": "started"}
+
+
+def r3_done(env):
+    """The warehouse backend stops running the warehouse: the scenarios after R3 send nothing to it."""
+    _backend(env, "3pl").threepl_warehouse_id = False
+    return {"warehouse": None}
