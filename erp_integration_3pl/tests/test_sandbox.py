@@ -74,6 +74,27 @@ class WarehouseCase(SandboxCase):
     def exchanges(self, flow):
         return self.env["integration.exchange"].search([("backend_id", "=", self.backend.id), ("flow", "=", flow)])
 
+    def order_placed_at_the_warehouse(self, number, **address):
+        """An order of one blue mug, as someone (or an earlier push whose answer was lost) put it at the warehouse."""
+        return requests.put(
+            f"{self.sandbox_url}/threepl/api/Order",
+            headers={"ms-apikey": API_KEY},
+            json={
+                "OrderNumber": number,
+                "Warehouse": "MAIN",
+                **address,
+                "OrderItems": [{"SKU": "MUG-BLU", "Quantity": 1}],
+            },
+            timeout=5,
+        ).json()[0]
+
+    def despatched_at_the_warehouse(self, order):
+        with self.allow_requests(all_requests=True):
+            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
+            self.act("despatch", order_id=order["OrderId"])
+            [callback] = self.wait_for_callback("order.despatched")
+        return callback
+
     def wait_for_callback(self, flow, count=1, timeout=20):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -207,32 +228,13 @@ class TestWarehouseSandbox(WarehouseCase):
 
     def test_a_shipment_whose_answer_was_lost_is_bound_to_the_order_the_warehouse_holds(self):
         picking = self.delivery((self.product("MUG-BLU"), 1))
-        held = requests.put(
-            f"{self.sandbox_url}/threepl/api/Order",
-            headers={"ms-apikey": API_KEY},
-            json={"OrderNumber": picking.name, "Warehouse": "MAIN", "OrderItems": [{"SKU": "MUG-BLU", "Quantity": 1}]},
-            timeout=5,
-        ).json()[0]
+        held = self.order_placed_at_the_warehouse(picking.name)
         self.run_jobs()
         [sent] = self.exchanges("shipment.create")
         self.assertEqual((sent.state, sent.result["warehouse_id"]), ("done", str(held["OrderId"])), sent.message)
 
     def test_a_despatch_of_an_order_odoo_never_sent_waits_for_a_person(self):
-        order = requests.put(
-            f"{self.sandbox_url}/threepl/api/Order",
-            headers={"ms-apikey": API_KEY},
-            json={
-                "OrderNumber": "PHONE-1",
-                "Warehouse": "MAIN",
-                "PostCode": "LS1 4AB",
-                "OrderItems": [{"SKU": "MUG-BLU", "Quantity": 1}],
-            },
-            timeout=5,
-        ).json()[0]
-        with self.allow_requests(all_requests=True):
-            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
-            self.act("despatch", order_id=order["OrderId"])
-            [callback] = self.wait_for_callback("order.despatched")
+        callback = self.despatched_at_the_warehouse(self.order_placed_at_the_warehouse("PHONE-1", PostCode="LS1 4AB"))
         self.run_jobs()
         self.assertEqual(callback.state, "needs_attention")
         self.assertIn("which Odoo never sent", callback.message)
@@ -241,21 +243,8 @@ class TestWarehouseSandbox(WarehouseCase):
         """The warehouse took the shipment and despatched it while the answer to Odoo's push was lost."""
         picking = self.delivery((self.product("MUG-BLU"), 1))
         [sent] = self.exchanges("shipment.create")
-        order = requests.put(
-            f"{self.sandbox_url}/threepl/api/Order",
-            headers={"ms-apikey": API_KEY},
-            json={
-                "OrderNumber": picking.name,
-                "Warehouse": "MAIN",
-                "PostCode": "LS1 4AB",
-                "OrderItems": [{"SKU": "MUG-BLU", "Quantity": 1}],
-            },
-            timeout=5,
-        ).json()[0]
-        with self.allow_requests(all_requests=True):
-            self.act("set_callback", url=self.webhook_url(self.backend), secret=SECRET)
-            self.act("despatch", order_id=order["OrderId"])
-            [callback] = self.wait_for_callback("order.despatched")
+        order = self.order_placed_at_the_warehouse(picking.name, PostCode="LS1 4AB")
+        callback = self.despatched_at_the_warehouse(order)
         callback._process()
         self.assertEqual(callback.state, "queued", callback.message)
         self.assertIn("before Odoo heard back", callback.message)
