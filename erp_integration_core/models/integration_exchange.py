@@ -642,37 +642,39 @@ class IntegrationExchange(models.Model):
                 ),
                 error_traceback="".join(traceback.format_exception(err)),
             )
-        elif isinstance(classified, errors.TransientError) and retry and not classified.attempted:
-            # Nothing was asked of the other side (a rate limit the client keeps, another exchange still
-            # on its way): the wait costs none of the attempts meant for the other side's failures.
-            delay = math.ceil(classified.retry_after) if classified.retry_after else self._retry_delay(attempts)
-            self._set_state(
-                "queued",
-                error_category=errors.TRANSIENT,
-                message=_(
-                    "%(message)s. Tried again in %(delay)s s, without using up an attempt.",
-                    message=classified.message,
-                    delay=delay,
-                ),
-                next_retry_at=fields.Datetime.add(fields.Datetime.now(), seconds=delay),
-            )
-            self._enqueue(attempt=self.attempts, eta=delay, keyed=False)
-        elif isinstance(classified, errors.TransientError) and retry and attempts < backend.max_attempts:
-            delay = self._retry_delay(attempts, classified.retry_after)
-            self._set_state(
-                "queued",
-                attempts=attempts,
-                error_category=errors.TRANSIENT,
-                message=_(
+        elif (
+            isinstance(classified, errors.TransientError)
+            and retry
+            and (not classified.attempted or attempts < backend.max_attempts)
+        ):
+            if classified.attempted:
+                delay = self._retry_delay(attempts, classified.retry_after)
+                message = _(
                     "%(message)s. Retry %(attempt)s of %(max)s in %(delay)s s.",
                     message=classified.message,
                     attempt=attempts,
                     max=backend.max_attempts - 1,
                     delay=delay,
-                ),
+                )
+            else:
+                # Nothing was asked of the other side (a rate limit the client keeps, another exchange still
+                # on its way): the wait costs none of the attempts meant for the other side's failures.
+                attempts = self.attempts
+                delay = math.ceil(classified.retry_after) if classified.retry_after else self._retry_delay(attempts)
+                message = _(
+                    "%(message)s. Tried again in %(delay)s s, without using up an attempt.",
+                    message=classified.message,
+                    delay=delay,
+                )
+            self._set_state(
+                "queued",
+                attempts=attempts,
+                error_category=errors.TRANSIENT,
+                message=message,
                 next_retry_at=fields.Datetime.add(fields.Datetime.now(), seconds=delay),
             )
-            self._enqueue(attempt=attempts, eta=delay)
+            # A wait's job is not keyed: its attempt's key may still name the job a backlog batch is closing.
+            self._enqueue(attempt=attempts, eta=delay, keyed=classified.attempted)
         elif isinstance(classified, errors.TransientError):
             self._set_state(
                 "failed",
