@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError as OdooValidationError
 from odoo.fields import Domain
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools.sql import create_index
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -35,6 +36,24 @@ BACKLOG_MIN = 3
 # What another transaction doing the same work causes: a batch leaves such an
 # exchange to its own job, which starts afresh and sees what the other committed.
 CONFLICTS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, pg_errors.UniqueViolation)
+
+
+def pending_job(table="q."):
+    """SQL: a pending job of ``_process``; the condition of the index ``init`` makes, for the queries using it."""
+    return (
+        f"{table}state = 'pending' AND {table}model_name = 'integration.exchange' AND {table}method_name = '_process'"
+    )
+
+
+def job_exchange(records="q.records"):
+    """SQL: the exchange a job of ``_process`` is for, read from its ``records`` column.
+
+    queue_job stores a job's records as JSON text inside its jsonb column.
+    """
+    return (
+        f"((CASE jsonb_typeof({records}) WHEN 'string' THEN ({records} #>> '{{}}')::jsonb "
+        f"ELSE {records} END) -> 'ids' ->> 0)::integer"
+    )
 
 
 class IntegrationExchange(models.Model):
@@ -479,9 +498,15 @@ class IntegrationExchange(models.Model):
         still waiting, each in a savepoint of its own, so one that fails is
         recorded alone and the others commit. Their jobs are closed after the
         commit (``_close_batched_jobs``); should that not happen, they run and
-        find their exchange done. Work the exchanges defer (``Work.later``:
-        confirming their orders) is done once for the batch; should it fail,
-        the batch is undone and each exchange applied alone.
+        find their exchange done.
+
+        First come the exchanges waiting behind this one about the same
+        object (``_waiting_successors``), in their order and each applied
+        whole: this job holds the object's lock, which their own jobs would
+        only queue for one by one. Then exchanges about other objects
+        (``_waiting_backlog``), whose deferred work (``Work.later``:
+        confirming their orders) is done once for all; should it fail, they
+        are undone and each applied alone.
         """
         size = self.backend_id.batch_size
         if size <= 1 or self.direction != "in" or self.flow_id:
@@ -489,19 +514,20 @@ class IntegrationExchange(models.Model):
         connector_class = installed_connectors(self.env).get(self.backend_id.channel)
         if connector_class and self.flow in connector_class.unbatched_flows:
             return 0
-        waiting = self._waiting_backlog(size - 1)
-        if not waiting:
-            return 0
+        deadline = time.monotonic() + BATCH_SECONDS
+        closed = self._apply_batch(self._waiting_successors(size - 1), None, deadline, in_order=True)
+        waiting = self._waiting_backlog(size - 1 - len(closed)) if time.monotonic() < deadline else []
+        if waiting:
+            try:
+                with self.env.cr.savepoint():
+                    closed += self._apply_batch(waiting, Deferred(), deadline)
+            except Exception:
+                # What the batch deferred failed (one order that cannot be confirmed,
+                # a conflict): undone, and each exchange is applied alone instead.
+                _logger.info("A backlog batch's deferred work failed; applying its exchanges one by one", exc_info=True)
+                self.env.invalidate_all()
+                closed += self._apply_batch(waiting, None, deadline)
         leader = self.env.context.get("job_uuid") or "unknown"
-        try:
-            with self.env.cr.savepoint():
-                closed = self._apply_batch(waiting, Deferred())
-        except Exception:
-            # What the batch deferred failed (one order that cannot be confirmed,
-            # a conflict): undone, and each exchange is applied alone instead.
-            _logger.info("A backlog batch's deferred work failed; applying its exchanges one by one", exc_info=True)
-            self.env.invalidate_all()
-            closed = self._apply_batch(waiting, None)
         closed = [
             (job_id, seconds, f"{result} (in the backlog batch of job {leader})") for job_id, seconds, result in closed
         ]
@@ -509,14 +535,16 @@ class IntegrationExchange(models.Model):
             self.env.cr.postcommit.add(functools.partial(self._close_batched_jobs, self.env.registry, closed))
         return len(closed)
 
-    def _apply_batch(self, waiting, deferred):
+    def _apply_batch(self, waiting, deferred, deadline, in_order=False):
         """Apply each waiting exchange in a savepoint of its own, then what they ``deferred`` at once.
 
         Returns ``(job id, seconds, result)`` of those applied; an exchange
-        another transaction holds or conflicts with is left to its own job.
+        another transaction holds or conflicts with is left to its own job,
+        and so is every one after it ``in_order``, or after one still waiting
+        (to be tried again). At least one is applied before the ``deadline``
+        (``time.monotonic()``) stops the batch.
         """
         cr = self.env.cr
-        deadline = time.monotonic() + BATCH_SECONDS
         closed = []
         for job_id, exchange in waiting:
             started = time.monotonic()
@@ -527,9 +555,11 @@ class IntegrationExchange(models.Model):
             except (RetryableJobError, *CONFLICTS):
                 # Someone else holds it or conflicts with it: its own job will run.
                 self.env.invalidate_all()
+                if in_order:
+                    break
                 continue
             closed.append((job_id, time.monotonic() - started, result))
-            if time.monotonic() > deadline:
+            if (in_order and exchange.state == "queued") or time.monotonic() > deadline:
                 break
         if deferred is not None and closed:
             started = time.monotonic()
@@ -537,6 +567,41 @@ class IntegrationExchange(models.Model):
             share = (time.monotonic() - started) / len(closed)
             closed = [(job_id, seconds + share, result) for job_id, seconds, result in closed]
         return closed
+
+    def _waiting_successors(self, limit):
+        """``(job id, exchange)`` of the exchanges waiting behind this one about the same object, oldest first.
+
+        Only the run of them that are of this flow and whose jobs are due:
+        the first that is not (another flow's, one waiting for its retry)
+        holds back every one after it, as this one does if it is to be tried
+        again. Read through the lock-key index and
+        queue_job's index of pending jobs by exchange, so ten thousand
+        waiting about one order cost no more than ten.
+        """
+        if not self.lock_key or self.state == "queued" or limit <= 0:
+            return []
+        self.flush_model()
+        self.env["queue.job"].flush_model()
+        self.env.cr.execute(
+            f"""
+            SELECT e.id, e.flow = %(flow)s AND e.direction = 'in' AND e.flow_id IS NULL,
+                   (SELECT q.id FROM queue_job q
+                     WHERE {pending_job()} AND {job_exchange()} = e.id
+                       AND (q.eta IS NULL OR q.eta <= now() at time zone 'UTC')
+                     ORDER BY q.id LIMIT 1)
+              FROM integration_exchange e
+             WHERE e.backend_id = %(backend)s AND e.lock_key = %(key)s AND e.state = 'queued' AND e.id != %(own)s
+             ORDER BY e.id
+             LIMIT %(limit)s
+            """,
+            {"backend": self.backend_id.id, "key": self.lock_key, "flow": self.flow, "own": self.id, "limit": limit},
+        )
+        waiting = []
+        for exchange_id, same_flow, job_id in self.env.cr.fetchall():
+            if not (same_flow and job_id):
+                break
+            waiting.append((job_id, self.browse(exchange_id)))
+        return waiting
 
     def _waiting_backlog(self, limit):
         """``(job id, exchange)`` of waiting exchanges of this flow whose jobs the runner has not taken.
@@ -549,6 +614,8 @@ class IntegrationExchange(models.Model):
         taken. Fewer than ``BACKLOG_MIN`` waiting is not a backlog: the runner
         has them started in a moment, and their locks are let go at once.
         """
+        if limit <= 0:
+            return []
         self.flush_model()
         self.env["queue.job"].flush_model()
         try:
@@ -563,25 +630,28 @@ class IntegrationExchange(models.Model):
         return list(zip([job_id for job_id, _exchange in rows], exchanges, strict=True))
 
     def _select_backlog(self, limit):
-        # An exchange waiting behind an older one about the same object is
-        # left to its turn, so a batch never applies events out of order.
+        # Only the oldest waiting exchange about each object is a candidate
+        # (found from the lock-key index), so a batch never applies events
+        # out of order, and one object's ten thousand events are not read
+        # ten thousand times; exchanges about no particular object all are.
         self.env.cr.execute(
-            """
+            f"""
+            WITH heads AS (
+                (SELECT DISTINCT ON (lock_key) id FROM integration_exchange
+                  WHERE backend_id = %(backend)s AND state = 'queued' AND lock_key IS NOT NULL
+                  ORDER BY lock_key, id)
+                UNION ALL
+                SELECT id FROM integration_exchange
+                 WHERE backend_id = %(backend)s AND state = 'queued' AND lock_key IS NULL
+            )
             SELECT job_id, exchange_id FROM (
                 SELECT q.id AS job_id, e.id AS exchange_id
-                  FROM queue_job q
-                  JOIN integration_exchange e
-                    ON e.id = ((CASE jsonb_typeof(q.records) WHEN 'string' THEN (q.records #>> '{}')::jsonb
-                                ELSE q.records END) -> 'ids' ->> 0)::integer
-                 WHERE q.state = 'pending' AND q.model_name = 'integration.exchange' AND q.method_name = '_process'
-                   AND (q.eta IS NULL OR q.eta <= now() at time zone 'UTC')
-                   AND e.backend_id = %(backend)s AND e.flow = %(flow)s AND e.state = 'queued'
-                   AND e.direction = 'in' AND e.flow_id IS NULL AND e.id != %(own)s
-                   AND NOT EXISTS (
-                       SELECT 1 FROM integration_exchange older
-                        WHERE older.backend_id = e.backend_id AND older.lock_key = e.lock_key
-                          AND older.state = 'queued' AND older.id < e.id)
-                 ORDER BY q.date_created DESC, q.id DESC
+                  FROM heads
+                  JOIN integration_exchange e ON e.id = heads.id
+                  JOIN queue_job q ON {job_exchange()} = e.id
+                 WHERE {pending_job()} AND (q.eta IS NULL OR q.eta <= now() at time zone 'UTC')
+                   AND e.flow = %(flow)s AND e.direction = 'in' AND e.flow_id IS NULL AND e.id != %(own)s
+                 ORDER BY e.id DESC, q.id DESC
                  LIMIT %(limit)s
                    FOR NO KEY UPDATE OF e SKIP LOCKED
             ) taken ORDER BY exchange_id
@@ -913,6 +983,16 @@ class IntegrationExchange(models.Model):
     # Exception queue --------------------------------------------------------
 
     def init(self):
+        # A batch finds the job of an exchange it takes through this index of
+        # queue_job's table (dropped with it, or by hand: nothing else reads it).
+        create_index(
+            self.env.cr,
+            "queue_job_pending_integration_exchange_index",
+            "queue_job",
+            [f"({job_exchange('records')})"],
+            where=pending_job(""),
+            comment="ERP Integration: pending jobs of an exchange",
+        )
         # Exchanges that stopped before 'Waiting since' was recorded wait since their last change.
         self.env.cr.execute(
             "UPDATE integration_exchange SET failed_at = write_date "

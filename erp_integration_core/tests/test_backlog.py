@@ -57,6 +57,41 @@ class TestBacklogBatches(IntegrationCase):
             self.env["integration.binding"]._find(self.backend, "res.partner", "S1").name, "Second name, second event"
         )
 
+    def test_the_events_waiting_behind_one_about_the_same_object_are_applied_by_its_job_in_order(self):
+        exchanges = self.deliver(*(self.contact("S1", name=f"Name {n}") for n in range(1, 6)))
+        self.assertEqual(len(set(exchanges.mapped("lock_key"))), 1)
+        result = self.perform_job(self.job_of(exchanges[0])).result
+        self.assertEqual(result, "Done; and 4 more of the backlog")
+        self.assertEqual(exchanges.mapped("state"), ["done"] * 5)
+        partner = self.env["integration.binding"]._find(self.backend, "res.partner", "S1")
+        self.assertEqual(partner.name, "Name 5", "the last event is applied last")
+        links = exchanges.link_ids.sorted("id")
+        self.assertEqual(links.exchange_id, exchanges, "each event applied in its turn")
+        self.assertEqual(links.mapped("operation"), ["created"] + ["updated"] * 4)
+
+    def test_an_event_to_be_tried_again_holds_back_the_events_behind_it(self):
+        self.backend.api_url = "http://127.0.0.1:9/unreachable"
+        exchanges = self.deliver(
+            self.contact("R1", name="First"),
+            self.contact("R1", name="Second", remote_check=True),
+            self.contact("R1", name="Third"),
+            self.contact("R1", name="Fourth"),
+        )
+        self.perform_job(self.job_of(exchanges[0]))
+        self.assertEqual(exchanges.mapped("state"), ["done", "queued", "queued", "queued"])
+        self.assertEqual(exchanges[1].error_category, "transient")
+        self.assertEqual(self.env["integration.binding"]._find(self.backend, "res.partner", "R1").name, "First")
+        # Its own job, first again, holds back those behind it too while it waits.
+        self.perform_job(self.pending_jobs().filtered(lambda job: job.records == exchanges[1] and job.eta))
+        self.assertEqual(exchanges.mapped("state"), ["done", "queued", "queued", "queued"])
+        self.assertEqual(exchanges[1].attempts, 2)
+
+    def test_an_event_of_another_flow_holds_back_the_events_behind_it(self):
+        exchanges = self.deliver(*(self.contact("M1", name=f"Mixed {n}") for n in range(1, 5)))
+        exchanges[2].flow = "contact.merge"
+        self.assertEqual(self.perform_job(self.job_of(exchanges[0])).result, "Done; and 1 more of the backlog")
+        self.assertEqual(exchanges.mapped("state"), ["done", "done", "queued", "queued"], "its own job applies it")
+
     def test_only_exchanges_of_the_same_flow_and_backend_are_taken(self):
         other = self.backend.copy({"name": "Other toy", "webhook_secret": SECRET})
         exchanges = self.deliver(self.contact("F1"), self.contact("F2"), self.contact("F3"), self.contact("F4"))

@@ -9,7 +9,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
 from ..lib.webhook import WebhookRequest
-from .common import SECRET, IntegrationCase, make_toy_backend
+from .common import SECRET, IntegrationCase, make_toy_backend, perform_job
 
 
 @tagged("post_install", "-at_install")
@@ -70,6 +70,29 @@ class TestParallelDuplicates(common.BaseCase):
             first.rollback()
             paid._lock_for_processing()
             second.rollback()
+
+    def test_an_event_another_transaction_holds_holds_back_the_events_behind_it(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            Exchange = env["integration.exchange"]
+            row = Exchange._webhook_backend(self.token)
+            for number in range(1, 5):
+                data = IntegrationCase.contact("B1", name=f"Busy {number}", email="parallel@example.com")
+                body = json.dumps(data).encode()
+                Exchange._intake(row, WebhookRequest.build(body, IntegrationCase.signed_headers(body, f"evt-{number}")))
+        with self.registry.cursor() as other, self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            exchanges = env["integration.exchange"].search([("backend_id", "=", self.backend_id)], order="id")
+            other.execute("SELECT id FROM integration_exchange WHERE id = %s FOR NO KEY UPDATE", [exchanges[2].id])
+            job = (
+                env["queue.job"]
+                .search([("model_name", "=", "integration.exchange")])
+                .filtered(lambda job: job.records == exchanges[0] and job.state == "pending")
+            )
+            self.assertEqual(perform_job(env, job).result, "Done; and 1 more of the backlog")
+            self.assertEqual(exchanges.mapped("state"), ["done", "done", "queued", "queued"], "none out of turn")
+            cr.rollback()
+            other.rollback()
 
     def test_parallel_overlapping_batches_store_each_event_once(self):
         senders = 4
