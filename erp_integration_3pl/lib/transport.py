@@ -318,6 +318,10 @@ class RestTransport(WarehouseTransport):
             "Items": [{"SKU": line["sku"], "Quantity": line["quantity"]} for line in asn["lines"]],
         }
         [answer] = self._json("PUT", "api/ASN", json=body)[:1] or [{}]
+        if not answer.get("Success") and answer.get("ASNId"):
+            # It holds an ASN of that reference already: this receipt, sent before
+            # by a call whose answer was lost on the way.
+            return Accepted(str(answer["ASNId"]), answer.get("Message") or "")
         self._refused(answer, f"the ASN of {asn['reference']}", "Correct the receipt in Odoo, then press Retry.")
         return Accepted(str(answer["ASNId"]), answer.get("Message") or "")
 

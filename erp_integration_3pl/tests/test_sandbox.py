@@ -331,6 +331,20 @@ class TestWarehouseSandbox(WarehouseCase):
         [again] = self.exchanges("asn.create").filtered(lambda exchange: exchange.external_id == backorder.name)
         self.assertEqual(again.state, "done", "the backorder is announced as an ASN of its own")
 
+    def test_a_receipt_whose_answer_was_lost_is_bound_to_the_asn_the_warehouse_holds(self):
+        receipt = self.receipt((self.product("PEN-BRASS", on_hand=0), 10))
+        held = requests.put(
+            f"{self.sandbox_url}/threepl/api/ASN",
+            headers={"ms-apikey": API_KEY},
+            json={"Reference": receipt.name, "Warehouse": "MAIN", "Items": [{"SKU": "PEN-BRASS", "Quantity": 10}]},
+            timeout=5,
+        ).json()[0]
+        self.assertTrue(held["Success"], held)
+        self.run_jobs()
+        [sent] = self.exchanges("asn.create")
+        self.assertEqual((sent.state, sent.result["warehouse_id"]), ("done", str(held["ASNId"])), sent.message)
+        self.assertEqual(receipt.threepl_status, "AWAITINGDELIVERY")
+
     def test_a_receipt_booked_in_with_differences_waits_for_a_person_by_policy(self):
         self.backend.threepl_receipt_policy = "exception"
         pen = self.product("PEN-BRASS", on_hand=0)

@@ -66,7 +66,7 @@ class MintsoftApi:
         try:
             order = self.warehouse.create_order(data, channel="API")
         except Rejected as exc:
-            ids = {"OrderId": exc.order_id} if exc.order_id else {}
+            ids = {"OrderId": exc.existing_id} if exc.existing_id else {}
             return json_response([result(False, exc.message, **ids)])
         message = f"Order {order['OrderNumber']} created with status {order['OrderStatus']}"
         return json_response([result(True, message, OrderId=order["ID"])])
@@ -105,7 +105,8 @@ class MintsoftApi:
         try:
             asn = self.warehouse.create_asn(data)
         except Rejected as exc:
-            return json_response([result(False, exc.message)])
+            ids = {"ASNId": exc.existing_id} if exc.existing_id else {}
+            return json_response([result(False, exc.message, **ids)])
         message = f"ASN {asn['Reference']} expected {asn['EstimatedDelivery']}"
         return json_response([result(True, message, ASNId=asn["ID"])])
 

@@ -45,12 +45,12 @@ RECEIPT_ERRORS = (-3, -2, -1, 1, 2)
 
 
 class Rejected(Exception):
-    """The warehouse refuses a request; ``order_id`` names the order it clashed with, if any."""
+    """The warehouse refuses a request; ``existing_id`` names the order or ASN it clashed with, if any."""
 
-    def __init__(self, message: str, order_id: int | None = None):
+    def __init__(self, message: str, existing_id: int | None = None):
         super().__init__(message)
         self.message = message
-        self.order_id = order_id
+        self.existing_id = existing_id
 
 
 @dataclass
@@ -462,8 +462,9 @@ class Warehouse:
             "Items": lines,
             "_due": max(due, now),
         }
-        if self.state.records("asns", lambda a: a["Reference"] == reference):
-            raise Rejected(f"An ASN with reference {reference} already exists")
+        existing = self.state.records("asns", lambda a: a["Reference"] == reference)
+        if existing:
+            raise Rejected(f"An ASN with reference {reference} already exists", existing[0]["id"])
         return asn
 
     def asn(self, asn_id: int) -> dict | None:

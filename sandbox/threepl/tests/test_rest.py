@@ -165,7 +165,11 @@ def test_asn_booked_in_by_hand_and_refusals(api, threepl):
     asn = threepl.book_in(answer.json()[0]["ASNId"], {"PEN-BRASS": 7})
     assert asn["Items"] == [{"SKU": "PEN-BRASS", "Quantity": 10, "QuantityReceived": 7}]
     duplicate = api.put("/ASN", json={"Reference": "PO-3002", "Items": [{"SKU": "PEN-BRASS", "Quantity": 1}]})
-    assert duplicate.json()[0]["Success"] is False
+    assert duplicate.json()[0] == {
+        "Success": False,
+        "ASNId": answer.json()[0]["ASNId"],
+        "Message": "An ASN with reference PO-3002 already exists",
+    }
     unknown = api.put("/ASN", json={"Reference": "PO-3003", "Items": [{"SKU": "NOPE", "Quantity": 1}]})
     assert unknown.json()[0] == {"Success": False, "Message": "Item 1: product with SKU 'NOPE' not found"}
     assert api.get("/ASN/999").status_code == 404
