@@ -696,8 +696,15 @@ class IntegrationExchange(models.Model):
         """
         backend = self.backend_id
         if isinstance(classified, errors.Ignored):
+            # What an earlier attempt met (a rate limit's wait, say) is over: the reason is what stays.
             self._set_state(
-                "ignored", attempts=attempts, processed_at=fields.Datetime.now(), ignore_reason=classified.message
+                "ignored",
+                attempts=attempts,
+                processed_at=fields.Datetime.now(),
+                ignore_reason=classified.message,
+                error_category=False,
+                message=False,
+                next_retry_at=False,
             )
             return classified.message
         if classified is None:

@@ -71,6 +71,9 @@ class ToyConnector(Connector):
         if data.get("remote_check"):
             # Stands for a lookup in the external system during import.
             HttpClient(self.backend.api_url, retries=0, timeout=5).get_json("records")
+        if data.get("gone"):
+            # Stands for the external system answering that the object is no more.
+            raise errors.Ignored("The contact was deleted in the toy system.")
         backend = self.backend
         partner = self.env["integration.binding"]._find(backend, "res.partner", data["id"])
         vals = {"name": values["name"], "email": values.get("email")}

@@ -51,6 +51,18 @@ class TestTransientFailures(IntegrationCase):
         self.assertEqual(exchange.attempts, 4)
         self.assertEqual(len(exchange.link_ids), 1, "the failed attempts left nothing behind")
 
+    def test_an_exchange_ignored_after_a_retry_says_only_why_it_is_ignored(self):
+        self.faults(error_rate=1.0)
+        self.receive(self.contact(remote_check=True, gone=True))
+        exchange = self.exchanges()
+        self.perform_job(self.pending_jobs())
+        self.assertEqual((exchange.state, exchange.error_category), ("queued", "transient"))
+        self.faults(error_rate=0.0)
+        self.perform_job(self.pending_jobs().filtered("eta"))
+        self.assertEqual(exchange.state, "ignored")
+        self.assertEqual(exchange.ignore_reason, "The contact was deleted in the toy system.")
+        self.assertEqual((exchange.error_category, exchange.message, exchange.next_retry_at), (False, False, False))
+
     def test_retry_after_is_honoured(self):
         self.faults(rate_limit_rate=1.0, retry_after=90)
         self.receive(self.contact(remote_check=True))
