@@ -38,6 +38,12 @@ BACKLOG_MIN = 3
 CONFLICTS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, pg_errors.UniqueViolation)
 
 
+# SQL: an exchange ``e`` not waiting for a retry. Its job's ETA is not the
+# test: queue_job puts a job off by a few seconds when the object's lock is
+# held, and a batch may take its exchange all the same.
+DUE = "(e.next_retry_at IS NULL OR e.next_retry_at <= now() at time zone 'UTC')"
+
+
 def pending_job(table="q."):
     """SQL: a pending job of ``_process``; the condition of the index ``init`` makes, for the queries using it."""
     return (
@@ -571,12 +577,14 @@ class IntegrationExchange(models.Model):
     def _waiting_successors(self, limit):
         """``(job id, exchange)`` of the exchanges waiting behind this one about the same object, oldest first.
 
-        Only the run of them that are of this flow and whose jobs are due:
-        the first that is not (another flow's, one waiting for its retry)
-        holds back every one after it, as this one does if it is to be tried
-        again. Read through the lock-key index and
-        queue_job's index of pending jobs by exchange, so ten thousand
-        waiting about one order cost no more than ten.
+        Only the run of them that are of this flow and not waiting for a
+        retry: the first that is not holds back every one after it, as this
+        one does if it is to be tried again. Their jobs may have been put
+        off meanwhile (queue_job postpones a job that finds the object's
+        lock held), which is no reason to wait. Read through the lock-key
+        index and the index of pending jobs by exchange ``init`` adds to
+        queue_job's table, so ten thousand waiting about one order cost no
+        more than ten.
         """
         if not self.lock_key or self.state == "queued" or limit <= 0:
             return []
@@ -584,11 +592,9 @@ class IntegrationExchange(models.Model):
         self.env["queue.job"].flush_model()
         self.env.cr.execute(
             f"""
-            SELECT e.id, e.flow = %(flow)s AND e.direction = 'in' AND e.flow_id IS NULL,
-                   (SELECT q.id FROM queue_job q
-                     WHERE {pending_job()} AND {job_exchange()} = e.id
-                       AND (q.eta IS NULL OR q.eta <= now() at time zone 'UTC')
-                     ORDER BY q.id LIMIT 1)
+            SELECT e.id,
+                   e.flow = %(flow)s AND e.direction = 'in' AND e.flow_id IS NULL AND {DUE},
+                   (SELECT q.id FROM queue_job q WHERE {pending_job()} AND {job_exchange()} = e.id LIMIT 1)
               FROM integration_exchange e
              WHERE e.backend_id = %(backend)s AND e.lock_key = %(key)s AND e.state = 'queued' AND e.id != %(own)s
              ORDER BY e.id
@@ -597,8 +603,8 @@ class IntegrationExchange(models.Model):
             {"backend": self.backend_id.id, "key": self.lock_key, "flow": self.flow, "own": self.id, "limit": limit},
         )
         waiting = []
-        for exchange_id, same_flow, job_id in self.env.cr.fetchall():
-            if not (same_flow and job_id):
+        for exchange_id, takeable, job_id in self.env.cr.fetchall():
+            if not (takeable and job_id):
                 break
             waiting.append((job_id, self.browse(exchange_id)))
         return waiting
@@ -649,7 +655,7 @@ class IntegrationExchange(models.Model):
                   FROM heads
                   JOIN integration_exchange e ON e.id = heads.id
                   JOIN queue_job q ON {job_exchange()} = e.id
-                 WHERE {pending_job()} AND (q.eta IS NULL OR q.eta <= now() at time zone 'UTC')
+                 WHERE {pending_job()} AND {DUE}
                    AND e.flow = %(flow)s AND e.direction = 'in' AND e.flow_id IS NULL AND e.id != %(own)s
                  ORDER BY e.id DESC, q.id DESC
                  LIMIT %(limit)s

@@ -1,3 +1,5 @@
+from odoo import fields
+
 from .common import SECRET, IntegrationCase
 
 
@@ -68,6 +70,14 @@ class TestBacklogBatches(IntegrationCase):
         links = exchanges.link_ids.sorted("id")
         self.assertEqual(links.exchange_id, exchanges, "each event applied in its turn")
         self.assertEqual(links.mapped("operation"), ["created"] + ["updated"] * 4)
+
+    def test_events_whose_jobs_were_put_off_by_the_object_s_lock_are_taken_all_the_same(self):
+        exchanges = self.deliver(*(self.contact("P1", name=f"Put off {n}") for n in range(1, 5)))
+        # queue_job postpones a job that finds the object's lock held by a few seconds.
+        for exchange in exchanges[1:]:
+            self.job_of(exchange).eta = fields.Datetime.add(fields.Datetime.now(), seconds=2)
+        self.assertEqual(self.perform_job(self.job_of(exchanges[0])).result, "Done; and 3 more of the backlog")
+        self.assertEqual(self.env["integration.binding"]._find(self.backend, "res.partner", "P1").name, "Put off 4")
 
     def test_an_event_to_be_tried_again_holds_back_the_events_behind_it(self):
         self.backend.api_url = "http://127.0.0.1:9/unreachable"
