@@ -33,6 +33,9 @@ DEFAULT_RETRY_PATTERN = {1: 10, 2: 30, 3: 120, 4: 600, 5: 1800}
 BATCH_SECONDS = 10
 # Fewer exchanges waiting than this are left to their own jobs.
 BACKLOG_MIN = 3
+# A backlog batch looks at this many times its size of the newest candidates
+# (others may be held by other jobs, or have no job waiting).
+BACKLOG_CANDIDATES = 5
 # What another transaction doing the same work causes: a batch leaves such an
 # exchange to its own job, which starts afresh and sees what the other committed.
 CONFLICTS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, pg_errors.UniqueViolation)
@@ -220,11 +223,6 @@ class IntegrationExchange(models.Model):
 
     @api.model
     def _count_rejection(self, backend_id, status):
-        self.env.cr.execute(
-            "UPDATE integration_backend SET webhook_rejected_count = COALESCE(webhook_rejected_count, 0) + 1 "
-            "WHERE id = %s",
-            [backend_id],
-        )
         self.env["integration.webhook.rejection"]._count(backend_id, status)
 
     @api.model
@@ -640,29 +638,41 @@ class IntegrationExchange(models.Model):
         # (found from the lock-key index), so a batch never applies events
         # out of order, and one object's ten thousand events are not read
         # ten thousand times; exchanges about no particular object all are.
+        # Two statements rather than one: a plan made while the backlog was
+        # small once joined the candidates to themselves for minutes.
+        wanted = f"e.flow = %(flow)s AND e.direction = 'in' AND e.flow_id IS NULL AND {DUE} AND e.id != %(own)s"
+        params = {"backend": self.backend_id.id, "flow": self.flow, "own": self.id, "limit": limit}
         self.env.cr.execute(
             f"""
-            WITH heads AS (
-                (SELECT DISTINCT ON (lock_key) id FROM integration_exchange
-                  WHERE backend_id = %(backend)s AND state = 'queued' AND lock_key IS NOT NULL
-                  ORDER BY lock_key, id)
-                UNION ALL
-                SELECT id FROM integration_exchange
-                 WHERE backend_id = %(backend)s AND state = 'queued' AND lock_key IS NULL
-            )
+            SELECT id FROM (
+                SELECT DISTINCT ON (lock_key) id, flow, direction, flow_id, next_retry_at FROM integration_exchange
+                 WHERE backend_id = %(backend)s AND state = 'queued' AND lock_key IS NOT NULL
+                 ORDER BY lock_key, id
+            ) e WHERE {wanted}
+            UNION ALL
+            SELECT id FROM integration_exchange e
+             WHERE backend_id = %(backend)s AND state = 'queued' AND lock_key IS NULL AND {wanted}
+            ORDER BY id DESC
+            LIMIT %(candidates)s
+            """,
+            dict(params, candidates=limit * BACKLOG_CANDIDATES),
+        )
+        heads = [row[0] for row in self.env.cr.fetchall()]
+        if not heads:
+            return []
+        self.env.cr.execute(
+            f"""
             SELECT job_id, exchange_id FROM (
                 SELECT q.id AS job_id, e.id AS exchange_id
-                  FROM heads
-                  JOIN integration_exchange e ON e.id = heads.id
+                  FROM integration_exchange e
                   JOIN queue_job q ON {job_exchange()} = e.id
-                 WHERE {pending_job()} AND {DUE}
-                   AND e.flow = %(flow)s AND e.direction = 'in' AND e.flow_id IS NULL AND e.id != %(own)s
+                 WHERE e.id = ANY(%(heads)s) AND e.state = 'queued' AND {pending_job()}
                  ORDER BY e.id DESC, q.id DESC
                  LIMIT %(limit)s
                    FOR NO KEY UPDATE OF e SKIP LOCKED
             ) taken ORDER BY exchange_id
             """,
-            {"backend": self.backend_id.id, "flow": self.flow, "own": self.id, "limit": limit},
+            dict(params, heads=heads),
         )
         return self.env.cr.fetchall()
 

@@ -58,6 +58,7 @@ those of a run at scale 1.
 import argparse
 import base64
 import concurrent.futures
+import functools
 import getpass
 import hashlib
 import hmac
@@ -144,7 +145,11 @@ def with_duplicates(deliveries, share, seed):
 
 
 def send(stream, address_of, senders=SENDERS):
-    """POST every ``(headers, body, index)`` of ``stream`` to ``address_of(position, index)``; statuses counted."""
+    """POST every ``(headers, body, index)`` of ``stream`` to ``address_of(position, index)``; statuses counted.
+
+    ``headers`` may be a function, called just before sending: a signature
+    with a timestamp (HubSpot's) is made when the delivery goes out.
+    """
     statuses, local = Counter(), threading.local()
     lock = threading.Lock()
 
@@ -153,6 +158,7 @@ def send(stream, address_of, senders=SENDERS):
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
         try:
+            headers = headers() if callable(headers) else headers
             status = session.post(address_of(position, index), data=body, headers=headers, timeout=60).status_code
         except requests.RequestException as err:
             status = type(err).__name__
@@ -495,7 +501,10 @@ class Soak:
             statuses = {}
             for channel, target in fuzz_targets(original, self.configured).items():
                 address = server.url + target["path"]
-                stream = [(target["sign"](address, body), body, i) for i, body in enumerate(fuzzed(target, count))]
+                stream = [
+                    (functools.partial(target["sign"], address, body), body, i)
+                    for i, body in enumerate(fuzzed(target, count))
+                ]
                 statuses[channel] = send(stream, lambda *_args, address=address: address)
                 log(f"  R4 {channel}: {statuses[channel]}")
             settled = settle(self.database, self.options.timeout, "R4")
