@@ -60,7 +60,8 @@ class IntegrationBackend(models.Model):
     )
     webhook_url = fields.Char(compute="_compute_webhook_url", groups=MANAGER)
     webhook_rejected_count = fields.Integer(
-        readonly=True, help="Deliveries refused for a bad signature, a malformed or an oversize body."
+        compute="_compute_webhook_rejected_count",
+        help="Deliveries refused for a bad signature, a malformed or an oversize body.",
     )
     max_payload_kb = fields.Integer(string="Payload size limit (KiB)", default=1024, required=True)
     max_attempts = fields.Integer(
@@ -160,6 +161,15 @@ class IntegrationBackend(models.Model):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         for backend in self:
             backend.webhook_url = f"{base}/integration/webhook/{backend.webhook_token}"
+
+    def _compute_webhook_rejected_count(self):
+        counted = dict(
+            self.env["integration.webhook.rejection"]._read_group(
+                [("backend_id", "in", self.ids)], ["backend_id"], ["count:sum"]
+            )
+        )
+        for backend in self:
+            backend.webhook_rejected_count = counted.get(backend, 0)
 
     def _compute_health(self):
         self.env["integration.exchange"].flush_model(

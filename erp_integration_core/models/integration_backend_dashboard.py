@@ -332,7 +332,8 @@ class IntegrationBackend(models.Model):
             "res_model": "integration.webhook.rejection",
             "views": [(False, "list")],
             "domain": domain,
-            "context": {"create": False},
+            # A day's refusals may be counted on several rows (one per server process).
+            "context": {"create": False, "group_by": ["day:day", "status"]},
         }
 
 

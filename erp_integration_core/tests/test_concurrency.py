@@ -1,5 +1,6 @@
 import json
 import threading
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
 from odoo.service.model import retrying
@@ -93,6 +94,19 @@ class TestParallelDuplicates(common.BaseCase):
             self.assertEqual(exchanges.mapped("state"), ["done", "done", "queued", "queued"], "none out of turn")
             cr.rollback()
             other.rollback()
+
+    def test_refusals_served_side_by_side_do_not_wait_for_one_another(self):
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            for cr, pid in ((first, 4000), (second, 4001)):
+                with patch("os.getpid", return_value=pid):
+                    cr.execute("SET LOCAL lock_timeout = '1s'")
+                    api.Environment(cr, SUPERUSER_ID, {})["integration.exchange"]._count_rejection(self.backend_id, 401)
+            # Neither waited for the other's row: both commit.
+            first.commit()
+            second.commit()
+        with self.registry.cursor() as cr:
+            backend = api.Environment(cr, SUPERUSER_ID, {})["integration.backend"].browse(self.backend_id)
+            self.assertEqual(backend.webhook_rejected_count, 2)
 
     def test_parallel_overlapping_batches_store_each_event_once(self):
         senders = 4
