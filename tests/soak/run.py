@@ -554,6 +554,102 @@ class Soak:
             server.stop()
         return {"checks": checks, "target_met": all(check["refused"] for check in checks.values())}
 
+    def r6(self):
+        """PostgreSQL stopped for ten seconds under a steady load, then started again."""
+        deliveries = self.take(size(600, self.options))
+        server = self.start(name="r6")
+        url = server.url + self.shopify_path
+        answers, lock, sent = Counter(), threading.Lock(), threading.Event()
+        quarter = threading.Semaphore(0)
+        outage = {}
+
+        def deliver(indexed):
+            index, delivery = indexed
+            time.sleep(max(0.0, origin + index / R6_RATE - time.time()))
+            if index == len(deliveries) // 4:
+                quarter.release()
+            session, deadline = requests.Session(), time.monotonic() + self.options.timeout
+            while time.monotonic() < deadline:
+                try:
+                    status = session.post(url, data=delivery.body, headers=delivery.headers, timeout=30).status_code
+                except requests.RequestException as err:
+                    status = type(err).__name__
+                with lock:
+                    answers[status] += 1
+                if status == 200:
+                    return True
+                # Shopify backs off for longer; the soak keeps the wait short to stay bounded in time.
+                time.sleep(1)
+            return False
+
+        def restart():
+            quarter.acquire()
+            outage["stopped_at"] = time.monotonic()
+            self.cluster.stop()
+            time.sleep(R6_OUTAGE_SECONDS)
+            self.cluster.start()
+            outage["started_at"] = time.monotonic()
+            sent.wait()
+
+        try:
+            origin = time.time() + 0.5
+            restarter = threading.Thread(target=restart)
+            restarter.start()
+            with concurrent.futures.ThreadPoolExecutor(32) as pool:
+                landed = list(pool.map(deliver, enumerate(deliveries)))
+            sent.set()
+            restarter.join()
+            self.database = Database(self.db)
+            settled = settle(self.database, self.options.timeout, "R6")
+        finally:
+            server.stop()
+        counted = count_documents(self.database, deliveries)
+        answers = {str(status): count for status, count in sorted(answers.items(), key=str)}
+        server_errors = {status: n for status, n in answers.items() if status.startswith("5") and status != "503"}
+        return {
+            "deliveries": len(deliveries),
+            "offered_per_s": R6_RATE,
+            "database_away_s": round(outage["started_at"] - outage["stopped_at"], 1),
+            "answers": answers,
+            "landed": sum(landed),
+            **counted,
+            "target_met": settled
+            and answers.get("503", 0) > 0
+            and not server_errors
+            and all(landed)
+            and once_and_none_lost(counted),
+        }
+
+    def r7(self):
+        """Two servers on one database: deliveries spread over both, each repeat sent to the other."""
+        deliveries = self.take(size(1000, self.options))
+        stream = with_duplicates(deliveries, DUPLICATE_SHARE, self.options.seed + 7)
+        first = self.start(name="r7-with-runner")
+        second = self.start(runner=False, name="r7-web-only")
+        servers = (first, second)
+        seen = set()
+
+        def address(_position, index):
+            # An original goes to the server of its index's parity; its repeats to the other one.
+            other = index in seen
+            seen.add(index)
+            return servers[(index + other) % 2].url + self.shopify_path
+
+        try:
+            statuses = send(stream, address)
+            settled = settle(self.database, self.options.timeout, "R7")
+        finally:
+            second.stop()
+            first.stop()
+        counted = count_documents(self.database, deliveries)
+        return {
+            "deliveries": len(stream),
+            "repeats": len(stream) - len(deliveries),
+            "statuses": statuses,
+            **counted,
+            "target_met": settled and once_and_none_lost(counted) and set(statuses) == {200},
+        }
+
 
 class Security:
     """R5's checks against a running server, each ``{"refused": bool, ...}``."""
