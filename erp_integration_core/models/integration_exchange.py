@@ -811,13 +811,12 @@ class IntegrationExchange(models.Model):
 
         A job cancelled or deleted by hand, or a database restored from an
         earlier backup, can leave such orphans; processing is idempotent, so
-        enqueuing them again is safe. Returns the exchanges requeued. (queue_job
-        stores a job's records as JSON text inside its jsonb column.)
+        enqueuing them again is safe. Returns the exchanges requeued.
         """
         self.env["queue.job"].flush_model(["state", "records", "model_name", "method_name"])
         self.flush_model(["state"])
         self.env.cr.execute(
-            """
+            f"""
             SELECT e.id FROM integration_exchange e
              WHERE e.state = 'queued'
                AND e.write_date < (now() at time zone 'UTC') - make_interval(mins => %s)
@@ -825,8 +824,7 @@ class IntegrationExchange(models.Model):
                    SELECT 1 FROM queue_job q
                     WHERE q.model_name = 'integration.exchange' AND q.method_name = '_process'
                       AND q.state IN ('wait_dependencies', 'pending', 'enqueued', 'started')
-                      AND (CASE jsonb_typeof(q.records) WHEN 'string' THEN (q.records #>> '{}')::jsonb
-                           ELSE q.records END) -> 'ids' @> jsonb_build_array(e.id))
+                      AND {job_exchange()} = e.id)
              ORDER BY e.id
             """,
             [minutes],
