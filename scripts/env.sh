@@ -9,6 +9,12 @@ ODOO_PORT=${ODOO_PORT:-8069}
 SANDBOX_PORT=${SANDBOX_PORT:-8079}
 SUITE_ADDONS=erp_integration_core,erp_integration_sale_stock,erp_integration_shopify,erp_integration_hubspot,erp_integration_3pl,erp_integration_mtd
 
+# The suite's Python dependencies (requirements.txt), so that every make target
+# works on a machine that has only Odoo.
+install_requirements() {
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$REPO_ROOT/requirements.txt"
+}
+
 # Where Odoo is: the odoo-bin beside the installed package (a source checkout),
 # or the `odoo` command (packages and the official Docker image).
 odoo_root() {
