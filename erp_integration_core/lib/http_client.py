@@ -20,6 +20,7 @@ from .payload import safe_headers
 _logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+NOT_RESENT = "; it may have gone through, so it is not sent again blindly"
 
 
 def parse_retry_after(value):
@@ -70,8 +71,16 @@ class HttpClient:
         """Seconds the remote asks to wait before the next attempt (``Retry-After``), or None."""
         return parse_retry_after(response.headers.get("Retry-After"))
 
-    def request(self, method, path, allowed=(), **kwargs):
-        """Send a request; statuses in ``allowed`` (a 404, say) are returned instead of raised."""
+    def request(self, method, path, allowed=(), resend=True, **kwargs):
+        """Send a request; statuses in ``allowed`` (a 404, say) are returned instead of raised.
+
+        ``resend=False`` is for a call that would act twice if sent twice (one
+        that creates something, with no key for the remote to know it again):
+        once it may have reached the remote (a read timeout, a dropped
+        connection, a 5xx), it is not sent again here but raised, so that the
+        retry first reads what the remote has. One refused before it was read
+        (a 429, a connection never made) is sent again as usual.
+        """
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
         kwargs.setdefault("timeout", self.timeout)
         for attempt in range(self.retries + 1):
@@ -80,6 +89,8 @@ class HttpClient:
                 response = self.session.request(method, url, **kwargs)
             except (requests.Timeout, requests.ConnectionError) as err:
                 reason = f"{method} {url} failed: {err.__class__.__name__}"
+                if not resend and not isinstance(err, requests.ConnectTimeout):
+                    raise TransientError(f"{reason}{NOT_RESENT}") from err
             else:
                 _logger.debug(
                     "%s %s -> %s (headers %s)",
@@ -104,6 +115,8 @@ class HttpClient:
                     return response
                 retry_after = self._retry_after(response)
                 reason = f"{method} {url} answered HTTP {response.status_code}"
+                if not resend and response.status_code != 429:
+                    raise TransientError(f"{reason}{NOT_RESENT}", retry_after=retry_after)
             delay = self._delay(attempt, retry_after)
             if attempt == self.retries or delay > self.max_inline_wait:
                 raise TransientError(reason, retry_after=retry_after)

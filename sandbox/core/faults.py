@@ -22,9 +22,10 @@ class FaultConfig(Knobs):
     error, timeout and malformed answer, checked in that order; latency comes on top.
     Rate limiting triggers on ``rate_limit_rate``, on every ``rate_limit_every``-th
     request, or when the token bucket (``bucket_capacity`` tokens refilled at
-    ``bucket_refill`` per second) is empty. A timeout processes the request and then
-    holds the answer back ``timeout_seconds``, so the client gives up not knowing the
-    outcome. ``seed`` overrides the system's seed for the fault decisions.
+    ``bucket_refill`` per second) is empty. A timeout (on ``timeout_rate``, or every
+    ``timeout_every``-th request) processes the request and then holds the answer
+    back ``timeout_seconds``, so the client gives up not knowing the outcome.
+    ``seed`` overrides the system's seed for the fault decisions.
     """
 
     latency_ms: float = 0.0
@@ -37,6 +38,7 @@ class FaultConfig(Knobs):
     bucket_refill: float = 0.0
     retry_after: float = 1.0
     timeout_rate: float = 0.0
+    timeout_every: int = 0
     timeout_seconds: float = 30.0
     malformed_rate: float = 0.0
     malformed_kind: str = "truncated"
@@ -107,7 +109,7 @@ class FaultInjector:
             if error < config.error_rate:
                 statuses = config.error_statuses
                 return Plan(latency, "error", statuses[int(pick * len(statuses))])
-            if timeout < config.timeout_rate:
+            if timeout < config.timeout_rate or (config.timeout_every and self._count % config.timeout_every == 0):
                 return Plan(latency, "timeout", hang=config.timeout_seconds)
             if malformed < config.malformed_rate:
                 return Plan(latency, "malformed", kind=config.malformed_kind)

@@ -73,6 +73,15 @@ def test_timeout_makes_the_client_give_up_after_processing(app, base_url):
     assert len(app.systems["echo"].state.records("records")) == 1
 
 
+def test_timeout_every_nth_request_holds_only_that_answer(app, base_url):
+    set_faults(base_url, timeout_every=2, timeout_seconds=1)
+    assert requests.post(f"{base_url}/echo/records", json={"n": 1}, timeout=0.5).status_code == 201
+    with pytest.raises(requests.Timeout):
+        requests.post(f"{base_url}/echo/records", json={"n": 2}, timeout=0.3)
+    assert requests.post(f"{base_url}/echo/records", json={"n": 3}, timeout=0.5).status_code == 201
+    assert [r["data"] for r in app.systems["echo"].state.records("records")] == [{"n": 1}, {"n": 2}, {"n": 3}]
+
+
 def test_malformed_truncated_json_does_not_parse(base_url):
     set_faults(base_url, malformed_rate=1.0)
     response = requests.post(f"{base_url}/echo/records", json={"a": 1})

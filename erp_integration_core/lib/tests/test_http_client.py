@@ -92,3 +92,37 @@ def test_allowed_statuses_are_answers_and_every_response_is_seen(sandbox, faults
     with pytest.raises(TransientError):
         watching.get_json("records")
     assert seen[:2] == [404, 404] and len(seen) == 4, "retried answers are seen too"
+
+
+def logged(sandbox, settle=0.0):
+    """The POSTs in the sandbox's request log (an earlier test's held-back GET may land in it late).
+
+    ``settle`` seconds first, for answers held back: the sandbox logs them when they go.
+    """
+    time.sleep(settle)
+    log = requests.get(f"{sandbox}/_sandbox/requests?system=echo", timeout=5).json()
+    return [entry for entry in log["requests"] if entry["method"] == "POST"]
+
+
+def test_a_call_not_to_be_sent_twice_is_raised_once_it_may_have_gone_through(sandbox, faults):
+    """A lost answer (the remote acted, then its answer timed out) or a 5xx is not followed by a resend."""
+    faults(timeout_rate=1.0, timeout_seconds=1)
+    with pytest.raises(TransientError, match="may have gone through"):
+        client(sandbox, retries=2, backoff=0.01, timeout=(1, 0.3)).post_json("records", {"n": 1}, resend=False)
+    assert len(logged(sandbox, settle=1.5)) == 1, "sent once, though two retries were allowed"
+    faults(error_rate=1.0)
+    with pytest.raises(TransientError, match="may have gone through"):
+        client(sandbox, retries=2, backoff=0.01).post_json("records", {"n": 2}, resend=False)
+    assert len(logged(sandbox)) == 2
+    faults(timeout_rate=1.0, timeout_seconds=1)
+    with pytest.raises(TransientError):
+        client(sandbox, retries=2, backoff=0.01, timeout=(1, 0.3)).post_json("records", {"n": 3})
+    assert len(logged(sandbox, settle=1.5)) == 5, "an ordinary call is sent again: three times in all"
+
+
+def test_a_call_not_to_be_sent_twice_is_still_sent_again_after_a_429(sandbox, faults):
+    """A 429 is refused before anything is done: sending it again is safe."""
+    faults(rate_limit_every=2, retry_after=0)
+    answers = [client(sandbox, retries=2, backoff=0.01).post_json("records", {"n": n}, resend=False) for n in range(3)]
+    assert [answer["record"]["data"] for answer in answers] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [entry["status"] for entry in logged(sandbox)].count(429) >= 1
