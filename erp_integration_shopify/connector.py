@@ -7,7 +7,7 @@ from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.errors import Ignored
 from odoo.addons.erp_integration_core.lib.events import Event
 
-from .fulfillment import export_fulfillment, queue_fulfillments
+from .fulfillment import delivered_quantities, export_fulfillment, queue_fulfillments
 from .guided_setup import ShopifySetupSteps
 from .lib.order import ORDER_TOPICS
 from .lib.rest_shape import order_to_rest
@@ -85,7 +85,9 @@ class ShopifyConnector(Connector):
 
     def export(self, exchange):
         if exchange.flow == "fulfillment.create":
-            return export_fulfillment(self.work(exchange).client, self.parse(exchange))
+            data = self.parse(exchange)
+            delivered = delivered_quantities(self.backend, data["order_id"])
+            return export_fulfillment(self.work(exchange).client, data, delivered)
         if exchange.flow == "stock.push":
             return StockSync(self.work(exchange)).send(self.parse(exchange))
         if exchange.flow == "products.push":

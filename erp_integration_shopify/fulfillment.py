@@ -44,12 +44,68 @@ def tracking_info(data):
     return tracking
 
 
-def export_fulfillment(client, data):
+def fulfilled_quantities(fulfillments):
+    """What Shopify shows fulfilled per SKU: its fulfilments, but those cancelled or failed."""
+    fulfilled = {}
+    for fulfillment in fulfillments:
+        if fulfillment["status"] in ("CANCELLED", "ERROR", "FAILURE"):
+            continue
+        for item in fulfillment["fulfillmentLineItems"]["nodes"]:
+            sku = item["lineItem"]["sku"]
+            fulfilled[sku] = fulfilled.get(sku, 0) + (item["quantity"] or 0)
+    return fulfilled
+
+
+def owed_lines(data, delivered, fulfilled):
+    """This delivery's lines, cut so that Shopify never shows more fulfilled than Odoo has delivered.
+
+    ``delivered`` is what Odoo's finished deliveries of the order hold per SKU,
+    this one included. An earlier attempt at this delivery that went through
+    unseen (its answer lost), or a fulfilment made in Shopify's admin, leaves
+    less owed, or nothing.
+    """
+    owed = []
+    for line in data["lines"]:
+        sku, quantity = line["sku"], int(line["quantity"])
+        if sku in delivered:
+            quantity = min(quantity, int(delivered[sku]) - fulfilled.get(sku, 0))
+            fulfilled[sku] = fulfilled.get(sku, 0) + max(quantity, 0)
+        if quantity > 0:
+            owed.append({"sku": sku, "quantity": quantity})
+    return owed
+
+
+def export_fulfillment(client, data, delivered=None):
+    """Fulfil ``data``'s delivery in Shopify, once, whatever became of earlier attempts.
+
+    A fulfilment has no key Shopify would know again, so the mutation is never
+    sent twice blindly (``resend=False``); every attempt first reads the order:
+    a fulfilment carrying the delivery's tracking number is this delivery's,
+    and quantities are cut to what Odoo delivered (``delivered``, see
+    ``owed_lines``).
+    """
     order_gid = f"gid://shopify/Order/{data['order_id']}"
     found = client.execute("fulfillment_orders", {"id": order_gid})
-    if not found.get("order"):
+    order = found.get("order")
+    if not order:
         raise BusinessError(f"Shopify has no order {data['order_id']} to fulfil for {data['picking']}.")
-    by_order, leftover = build_line_items(found["order"]["fulfillmentOrders"]["nodes"], data["lines"])
+    tracking = tracking_info(data)
+    numbers = set(tracking.get("numbers") or [tracking.get("number")]) - {None}
+    for fulfillment in order["fulfillments"]:
+        if fulfillment["status"] not in ("CANCELLED", "ERROR", "FAILURE") and numbers & {
+            info["number"] for info in fulfillment["trackingInfo"]
+        }:
+            raise Ignored(
+                f"Shopify has {data['picking']} fulfilled already: its fulfilment {fulfillment['name']} carries "
+                "the delivery's tracking number (an earlier attempt went through though its answer was lost)."
+            )
+    lines = owed_lines(data, delivered or {}, fulfilled_quantities(order["fulfillments"]))
+    if not lines:
+        raise Ignored(
+            f"Shopify shows all that Odoo delivered of order {data['order_id']} fulfilled already, {data['picking']} "
+            "included (an earlier attempt went through though its answer was lost, or someone fulfilled it in Shopify)."
+        )
+    by_order, leftover = build_line_items(order["fulfillmentOrders"]["nodes"], lines)
     if not by_order:
         raise Ignored(f"Shopify expects nothing more for order {data['order_id']}: already fulfilled or cancelled.")
     if leftover:
@@ -57,23 +113,29 @@ def export_fulfillment(client, data):
             f"{data['picking']} delivered {leftover} that Shopify order {data['order_id']} does not expect. "
             "Check the delivery, then press Retry or Ignore."
         )
-    tracking = tracking_info(data)
     answer = client.execute(
         "fulfillment_create",
         {"fulfillment": {"lineItemsByFulfillmentOrder": by_order, "notifyCustomer": True, "trackingInfo": tracking}},
+        resend=False,
     )["fulfillmentCreate"]
     problem = client.user_errors(answer)
     if problem:
-        # A call whose answer was lost on the way (a timeout) is sent again by the client, and Shopify then
-        # refuses it for lines the first one fulfilled: if it expects nothing more now, it has the delivery.
-        found = client.execute("fulfillment_orders", {"id": order_gid})
-        if found.get("order") and not build_line_items(found["order"]["fulfillmentOrders"]["nodes"], data["lines"])[0]:
-            raise Ignored(
-                f"Shopify has {data['picking']} fulfilled already (it refused it again: {problem}): "
-                "an earlier attempt went through though its answer was lost."
-            )
         raise BusinessError(f"Shopify refused the fulfilment of {data['picking']}: {problem}")
     return answer["fulfillment"]
+
+
+def delivered_quantities(backend, order_id):
+    """Per SKU, what Odoo's finished deliveries of the Shopify order ``order_id`` hold (returns not deducted)."""
+    sale = backend.env["integration.binding"]._find(backend, "sale.order", order_id)
+    delivered = {}
+    for picking in sale.picking_ids:
+        if picking.state != "done" or picking.picking_type_code != "outgoing":
+            continue
+        for move in picking.move_ids:
+            if move.state == "done" and move.product_id.default_code:
+                sku = move.product_id.default_code
+                delivered[sku] = delivered.get(sku, 0) + move.quantity
+    return delivered
 
 
 def queue_fulfillments(backend, pickings):

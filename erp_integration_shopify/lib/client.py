@@ -115,10 +115,12 @@ class ShopifyClient:
         self.token = answer["access_token"]
         return answer
 
-    def execute(self, document, variables=None, expected_cost=DEFAULT_COST):
+    def execute(self, document, variables=None, expected_cost=DEFAULT_COST, resend=True):
         """Run ``document`` and return its ``data``; raise on errors and user errors.
 
         ``document`` is GraphQL text or the name of a file in ``graphql/``.
+        ``resend=False`` for a mutation Shopify would apply twice (see
+        ``HttpClient.request``): a lost answer is raised, not sent again.
         """
         if "{" not in document:
             document = load_document(document)
@@ -135,6 +137,7 @@ class ShopifyClient:
                     self.endpoint,
                     json={"query": document, "variables": variables or {}},
                     headers={"X-Shopify-Access-Token": self.token},
+                    resend=resend,
                 )
             except AuthError:
                 if renewed or self.static_token:
@@ -144,8 +147,9 @@ class ShopifyClient:
                 continue
             except TransientError as err:
                 # A short Retry-After is waited out here; anything longer is
-                # the queue's business, so the worker is not held.
-                if err.retry_after is None or err.retry_after > 10:
+                # the queue's business, so the worker is not held; and so is a
+                # call not to be sent again here.
+                if not resend or err.retry_after is None or err.retry_after > 10:
                     raise
                 self.sleep(err.retry_after)
                 continue
