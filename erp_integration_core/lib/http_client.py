@@ -79,7 +79,9 @@ class HttpClient:
         once it may have reached the remote (a read timeout, a dropped
         connection, a 5xx), it is not sent again here but raised, so that the
         retry first reads what the remote has. One refused before it was read
-        (a 429, a connection never made) is sent again as usual.
+        (a 429, a connection that timed out being made) is sent again as usual;
+        a refused connection is raised too, as the error does not always say
+        whether the request had left.
         """
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
         kwargs.setdefault("timeout", self.timeout)
