@@ -1,1 +1,1 @@
-from . import connector, models
+from . import connector, models, wizards

@@ -13,6 +13,7 @@
         "views/integration_backend_views.xml",
         "views/stock_picking_views.xml",
         "views/integration_exchange_views.xml",
+        "views/integration_setup_wizard_views.xml",
     ],
     "assets": {"web.assets_tests": ["erp_integration_3pl/static/tests/tours/*.js"]},
     "installable": True,

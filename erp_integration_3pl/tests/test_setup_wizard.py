@@ -27,7 +27,8 @@ class TestWarehouseGuidedSetup(WarehouseCase):
         wizard.action_next()
         self.assertEqual(wizard.step_state, "failed")
         self.assertIn("Fill in Odoo warehouse run by the 3PL", wizard.step_message)
-        self.backend.threepl_warehouse_id = self.warehouse
+        wizard.threepl_warehouse_id = self.warehouse  # where it is asked for
+        self.assertEqual(self.backend.threepl_warehouse_id, self.warehouse)
         wizard.api_token = "not-the-key"
         wizard.action_next()
         wizard.action_next()
