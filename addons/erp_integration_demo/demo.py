@@ -1,8 +1,4 @@
-import json
 from decimal import ROUND_HALF_UP, Decimal
-
-from odoo.addons.erp_integration_core.lib import signatures
-from odoo.addons.erp_integration_core.lib.webhook import WebhookRequest
 
 PRODUCTS = [
     ("MUG-BLU", "Blue enamel mug", "12.00"),
@@ -40,16 +36,15 @@ CENT = Decimal("0.01")
 
 
 def prepare_demo(env):
-    """Give the demo company the UK chart of accounts, Shopify mappings and a few real deliveries.
+    """Give the demo company the UK chart of accounts, Shopify mappings and a week of history.
 
     Run once after the addon is installed (``make run`` does it): the chart can
     only be loaded once the registry is complete, after accounting's own
-    automatic choice. The sample orders go through the same intake and jobs as
-    live webhooks, so the dashboard, the exchanges and the sale orders show
-    what an operator will see. The last one uses a SKU Odoo does not know, to
-    show the exception queue. Before them, the dashboard is given a week of
-    history (``history.demo_history``); a demo prepared before it had one
-    gets it on the next run.
+    automatic choice. The dashboard is given a week of history
+    (``history.demo_history``); a demo prepared before it had one gets it on
+    the next run. Live orders come from the sandbox store once
+    ``scripts/demo-connect`` has connected it: an order Odoo takes in must be
+    one the store has, or its fulfilment would have nothing to fulfil.
     """
     # Imported here: the history builds its orders with this module's.
     from .history import demo_history
@@ -102,18 +97,6 @@ def prepare_demo(env):
         {"threepl_warehouse_id": env.ref("stock.warehouse0").id, "threepl_site": "MAIN"}
     )
     demo_history(env)
-    Exchange = env["integration.exchange"]
-    row = Exchange._webhook_backend(backend.webhook_token)
-    for number, customer in enumerate(CUSTOMERS, start=1):
-        sku = "LAMP-01" if number == len(CUSTOMERS) else PRODUCTS[number % len(PRODUCTS)][0]
-        order = _order(1000 + number, customer, sku, number)
-        body = json.dumps(order).encode()
-        headers = {
-            "X-Shopify-Topic": "orders/create",
-            "X-Shopify-Event-Id": f"demo-{order['id']}",
-            "X-Shopify-Hmac-Sha256": signatures.sign_base64(backend.webhook_secret, body),
-        }
-        Exchange._intake(row, WebhookRequest.build(body, headers))
     return True
 
 
