@@ -151,6 +151,35 @@ class TestHubSpotSandbox(HubSpotSandboxCase):
         )
         self.assertIn(binding.external_id, [jane["id"] for jane in janes], "bound to one; the other matches it")
 
+    def test_events_about_one_contact_stored_before_it_is_read_share_that_read(self):
+        self.subscribe("contact.propertyChange")
+        contact = self.client.get_json("crm/v3/objects/contacts", params={"limit": 1})["results"][0]
+        path = f"crm/v3/objects/contacts/{contact['id']}"
+        changes = {"jobtitle": "Head buyer", "phone": "+44 161 496 0000", "address": "1 Mill Lane"}
+        with self.allow_requests(all_requests=True):
+            self.client.request("PATCH", path, json={"properties": changes})
+            self.wait_for_exchanges(len(changes))
+        self.clear_requests()
+        self.run_jobs()
+        self.assertEqual(set(self.exchanges().mapped("state")), {"done"}, self.exchanges().mapped("message"))
+        self.assertEqual(self.reads_of(path), 1, "three events stored before the read: one read")
+        person = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
+        self.assertEqual((person.function, person.street), ("Head buyer", "1 Mill Lane"))
+        # A change made after that read is an event stored after it: read again, never taken from the first.
+        with self.allow_requests(all_requests=True):
+            self.client.request("PATCH", path, json={"properties": {"jobtitle": "Buyer"}})
+            self.wait_for_exchanges(len(changes) + 1)
+        self.run_jobs()
+        self.assertEqual(self.reads_of(path), 2)
+        self.assertEqual(person.function, "Buyer")
+
+    def reads_of(self, path):
+        log = requests.get(f"{self.sandbox_url}/_sandbox/requests?system=hubspot", timeout=5).json()["requests"]
+        return sum(1 for entry in log if entry["method"] == "GET" and entry["path"] == f"/hubspot/{path}")
+
+    def clear_requests(self):
+        requests.delete(f"{self.sandbox_url}/_sandbox/requests?system=hubspot", timeout=5).raise_for_status()
+
     def test_a_contact_without_a_company_is_a_person_on_their_own(self):
         self.subscribe("contact.creation")
         with self.allow_requests(all_requests=True):
