@@ -7,7 +7,7 @@ exception queue with both totals and the lines.
 """
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from odoo import fields
 from odoo.tools import float_compare
@@ -24,6 +24,8 @@ from .restock import Restock
 
 # The business's clock when its users set none: a UK suite's.
 UK_TIME = "Europe/London"
+# How many unit prices a discounted line is tried at for Odoo's VAT to round as Shopify's (``_split_price``).
+SPLIT_PRICES_TRIED = 100
 
 
 class OrderImport(Component):
@@ -34,6 +36,8 @@ class OrderImport(Component):
         self._by_sku = {}
         # (name, product, mapped taxes, Shopify line) of each line, for the fiscal position check.
         self._charged = []
+        # The sale order's currency, once known.
+        self._currency = self.env["res.currency"]
 
     # Entry points -------------------------------------------------------------
 
@@ -181,7 +185,7 @@ class OrderImport(Component):
 
     def _create(self, order):
         self._charged = []
-        currency = self.backend._sale_currency(order.currency, f"Shopify order {order.name}")
+        currency = self._currency = self.backend._sale_currency(order.currency, f"Shopify order {order.name}")
         partner = self._partner(order)
         self._by_sku = self._products(order)
         lines = [self._product_line(line, order) for line in order.lines]
@@ -468,18 +472,65 @@ class OrderImport(Component):
         base = {"product_id": product.id, "name": name, "tax_ids": [(6, 0, taxes.ids)], "discount": 0.0}
         if unit * line.quantity == net_total:
             return [dict(base, product_uom_qty=float(line.quantity), price_unit=float(unit))]
+        price = self._split_price(line, taxes)
         discount_product = self.backend._shopify_service_product("shopify_discount_product_id", "Shopify discount")
         return [
-            dict(base, product_uom_qty=float(line.quantity), price_unit=float(line.unit_price)),
+            dict(base, product_uom_qty=float(line.quantity), price_unit=float(price)),
             {
                 "product_id": discount_product.id,
                 "name": f"Discount on {name}",
                 "product_uom_qty": 1,
-                "price_unit": float(-line.discount),
+                "price_unit": float(net_total - price * line.quantity),
                 "discount": 0.0,
                 "tax_ids": [(6, 0, taxes.ids)],
             },
         ]
+
+    def _split_price(self, line, taxes):
+        """The unit price of a line whose discounted total is no whole number of pence per unit.
+
+        The line goes to Odoo at a unit price and a discount line takes what
+        is left of Shopify's total for it. Shopify charges VAT once on that
+        total; Odoo rounds the VAT of each of the two lines, and the two
+        roundings can end a penny from Shopify's. Of the unit prices from just
+        above the discounted one up to the undiscounted one (a handful tried),
+        the first at which Odoo's VAT on the two lines is what Shopify charged
+        on the line is taken; otherwise the undiscounted price, and the order's
+        VAT check says so. The totals are Shopify's either way, and Odoo
+        computes every tax: no amount of tax is set by hand.
+        """
+        charged = sum((tax.amount for tax in line.taxes), Decimal(0))
+        price = (line.gross / line.quantity).quantize(CENT, ROUND_CEILING)
+        if self.backend.company_id.tax_calculation_rounding_method == "round_per_line":
+            for _try in range(SPLIT_PRICES_TRIED):
+                if price > line.unit_price:
+                    break
+                pieces = [(price, line.quantity), (line.gross - price * line.quantity, 1)]
+                if self._vat_of(pieces, taxes) == charged:
+                    return price
+                price += CENT
+        return line.unit_price
+
+    def _vat_of(self, pieces, taxes):
+        """Odoo's VAT on lines of ``(unit price, quantity)`` with ``taxes``, rounded as it rounds an order's."""
+        AccountTax = self.env["account.tax"]
+        company = self.backend.company_id
+        base_lines = [
+            AccountTax._prepare_base_line_for_taxes_computation(
+                None, price_unit=float(price), quantity=float(quantity), tax_ids=taxes, currency_id=self._currency
+            )
+            for price, quantity in pieces
+        ]
+        AccountTax._add_tax_details_in_base_lines(base_lines, company)
+        AccountTax._round_base_lines_tax_details(base_lines, company)
+        return sum(
+            (
+                Decimal(str(tax_data["tax_amount_currency"])).quantize(CENT)
+                for base_line in base_lines
+                for tax_data in base_line["tax_details"]["taxes_data"]
+            ),
+            Decimal(0),
+        )
 
     def _check_fiscal_position(self, sale, order):
         """What Shopify charged must be what Odoo's fiscal position for the buyer and destination would charge.

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from odoo.addons.erp_integration_core.personal_data import PersonalData
 
 from ..field_mappings import CUSTOMER, DEFAULTS
@@ -25,6 +27,37 @@ class TestOrderImport(ShopifyCase):
         sale = self.sale_order(exchange)
         self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
         self.assertEqual(sale.order_line.mapped("tax_ids"), self.vat_included)
+
+    def test_a_discount_leaving_no_whole_pence_per_unit_keeps_shopifys_vat_to_the_penny(self):
+        # 2 x 9.99 less 3.33 is 16.65, no whole number of pence a mug: Odoo takes it as a unit price and a
+        # discount line, and VAT rounded on each of the two must come to what Shopify charged on the 16.65.
+        # Shopify rounds VAT line by line; so does the company, as Set up Shopify advises.
+        self.env.company.tax_calculation_rounding_method = "round_per_line"
+        cases = [
+            (5040, True, [("MUG-BLU", 2, "9.99", "3.33"), ("TEE-M-BLK", 3, "9.99", "5.00")]),
+            (5041, True, [("MUG-BLU", 2, "19.99", "0.99")]),
+            (5042, False, [("MUG-BLU", 3, "9.99", "4.99"), ("TEE-M-BLK", 3, "19.99", "4.99")]),
+        ]
+        for order_id, taxes_included, lines in cases:
+            with self.subTest(order=order_id):
+                payload = order_payload(order_id, taxes_included=taxes_included, lines=lines)
+                exchange = self.deliver(payload)
+                self.assertEqual(exchange.state, "done", exchange.message)
+                sale = self.sale_order(exchange)
+                self.assertEqual(f"{sale.amount_total:.2f}", payload["total_price"])
+                self.assertEqual(f"{sale.amount_tax:.2f}", payload["total_tax"])
+                self.assertTrue(all(line.tax_ids for line in sale.order_line), "every line carries its VAT")
+                for (sku, quantity, price, discount), item in zip(lines, payload["line_items"], strict=True):
+                    line = sale.order_line.filtered(lambda sol, sku=sku: sol.product_id.default_code == sku)
+                    rest = sale.order_line.filtered(lambda sol, line=line: sol.name == f"Discount on {line.name}")
+                    self.assertEqual(len(line), 1, "one order line per Shopify line")
+                    self.assertEqual(line.product_uom_qty, quantity)
+                    self.assertLessEqual(line.price_unit, float(price), "never above Shopify's price")
+                    self.assertLess(rest.price_unit, 0)
+                    both = line | rest
+                    total = sum(both.mapped("price_total" if taxes_included else "price_subtotal"))
+                    self.assertEqual(f"{total:.2f}", f"{Decimal(price) * quantity - Decimal(discount):.2f}")
+                    self.assertEqual(f"{sum(both.mapped('price_tax')):.2f}", item["tax_lines"][0]["price"])
 
     def test_a_pricelist_discount_rule_never_changes_shopify_prices(self):
         self.env["res.config.settings"].create({"group_discount_per_so_line": True}).execute()
