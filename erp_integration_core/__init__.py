@@ -1,1 +1,19 @@
 from . import connector, controllers, models, wizards
+
+
+def uninstall_hook(env):
+    """Remove what the core made outside its models' tables, which Odoo drops by itself.
+
+    The index it added to queue_job's table (queue_job stays), the audit
+    chain's head, and the guard that keeps audit rows from being changed or
+    deleted: the uninstall deletes the core's records, and the audit table goes
+    with them. Whoever uninstalls the core should export the audit trail first
+    (Integration > Audit trail > Verify and export).
+    """
+    env.cr.execute(
+        """
+        DROP INDEX IF EXISTS queue_job_pending_integration_exchange_index;
+        DROP TABLE IF EXISTS integration_audit_chain;
+        DROP FUNCTION IF EXISTS integration_audit_log_guard() CASCADE;
+        """
+    )

@@ -37,4 +37,5 @@
     },
     "installable": True,
     "application": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -65,6 +65,11 @@ def identifier_hashes(email=None, phone=None):
     return {sha256_hex(f"{kind}:{key}") for kind, key in keys.items() if key}
 
 
+def reference_hash(backend, external_id):
+    """SHA-256 of the id a backend's system knows a person by: a new e-mail there does not make them someone else."""
+    return sha256_hex(f"ref:{backend.id}:{external_id}")
+
+
 def scrub(value, within=""):
     """``value`` (a decoded payload) with the values of personal fields replaced, everything else as it was.
 
@@ -141,10 +146,18 @@ class PersonalData:
         if self.backend.legal_hold:
             return {"anonymised": [], "legal_hold": partners.ids, "payloads_redacted": 0, "backend_on_hold": True}
         anonymised, held = [], []
+        bindings = self.env["integration.binding"].search(
+            [("backend_id", "=", self.backend.id), ("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        )
         for partner in partners:
-            # Remembered by hashes before the identifiers go, so no contact sync brings them back.
+            # Remembered by hashes before the identifiers go, so no contact sync brings them back,
+            # not even once the other system has given them a new e-mail.
+            refs = [binding.external_id for binding in bindings if binding.res_id == partner.id]
             self.env["integration.suppression"]._suppress(
-                partner.company_id or self.backend.company_id, partner.email, partner.phone
+                partner.company_id or self.backend.company_id,
+                partner.email,
+                partner.phone,
+                refs={reference_hash(self.backend, ref) for ref in refs},
             )
             if self._on_legal_hold(partner):
                 held.append(partner.id)

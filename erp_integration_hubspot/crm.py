@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from odoo import fields
 
-from odoo.addons.erp_integration_core.lib import fix_keys, shape, vat_numbers
+from odoo.addons.erp_integration_core.lib import errors, fix_keys, shape, vat_numbers
 from odoo.addons.erp_integration_core.lib.amounts import CENT
 from odoo.addons.erp_integration_core.lib.errors import BusinessError, Ignored, MappingError, TaxError, ValidationError
 from odoo.addons.erp_integration_core.lib.events import Event
@@ -29,7 +29,7 @@ from odoo.addons.erp_integration_core.partners import (
     email_key,
     phone_key,
 )
-from odoo.addons.erp_integration_core.personal_data import PersonalData, identifier_hashes
+from odoo.addons.erp_integration_core.personal_data import PersonalData, identifier_hashes, reference_hash
 from odoo.addons.erp_integration_core.work import Component
 
 from .field_mappings import COMPANY, CONTACT, DEFAULTS
@@ -61,7 +61,7 @@ def checked_vat(number, company_name):
     )
 
 
-class Suppressed(Ignored):
+class Suppressed(errors.Suppressed):
     """A contact who asked to be erased: skipped, with a reason that names the HubSpot id and nothing personal."""
 
     def __init__(self, contact_id):
@@ -199,7 +199,7 @@ class CrmImport(Component):
 
     def _check_not_suppressed(self, contact_id, props):
         """Raise ``Suppressed`` if the contact's e-mail or phone is on the company's suppression list."""
-        hashes = identifier_hashes(props.get("email"), props.get("phone"))
+        hashes = identifier_hashes(props.get("email"), props.get("phone")) | {reference_hash(self.backend, contact_id)}
         if self.suppressed is not None:
             suppressed = hashes & self.suppressed
         else:
@@ -322,6 +322,8 @@ class CrmImport(Component):
             props = record.get("properties") if isinstance(record, dict) else None
             if isinstance(props, dict):
                 hashes |= identifier_hashes(props.get("email"), props.get("phone"))
+            if isinstance(record, dict) and record.get("id"):
+                hashes.add(reference_hash(self.backend, record["id"]))
         return self.env["integration.suppression"]._suppressed_hashes(self.company, hashes)
 
     def _matches(self, plans):

@@ -81,6 +81,14 @@ class Ignored(IntegrationError):
     category = None
 
 
+class Suppressed(Ignored):
+    """About someone erased at their request and on the suppression list: set aside, its payload redacted.
+
+    The payload names them (their id in the other system, perhaps a new
+    e-mail), so it is not kept, as the erasure kept none that did.
+    """
+
+
 class BusinessError(IntegrationError):
     """The data is well formed but breaks a business rule (totals, taxes…)."""
 

@@ -20,6 +20,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..connector import installed_connectors
 from ..lib import errors, fix_keys, payload, states
 from ..lib.events import Delivery
+from ..personal_data import PersonalData
 from ..work import DEFERRED, EXCHANGE, Deferred
 
 _logger = logging.getLogger(__name__)
@@ -722,6 +723,8 @@ class IntegrationExchange(models.Model):
                 message=False,
                 next_retry_at=False,
             )
+            if isinstance(classified, errors.Suppressed):
+                PersonalData(backend).redact(self)
             return classified.message
         if classified is None:
             _logger.exception("Exchange %s failed unexpectedly", self.id)

@@ -38,7 +38,7 @@ class IntegrationRetentionRule(models.Model):
 
 
 class IntegrationSuppression(models.Model):
-    """Someone erased at their request, known only by hashes of their e-mail and phone."""
+    """Someone erased at their request, known only by hashes of their e-mail, phone and ids in other systems."""
 
     _name = "integration.suppression"
     _description = "Integration suppression list entry"
@@ -51,10 +51,13 @@ class IntegrationSuppression(models.Model):
     _hash_unique = models.Constraint("UNIQUE(company_id, identifier_hash)", "This person is on the list already.")
 
     @api.model
-    def _suppress(self, company, email=None, phone=None):
-        """Remember a person erased in ``company`` by the hashes of their identifiers."""
+    def _suppress(self, company, email=None, phone=None, refs=()):
+        """Remember a person erased in ``company`` by the hashes of their identifiers.
+
+        ``refs`` are hashes of the ids other systems know them by (``reference_hash``).
+        """
         known = set(self.search([("company_id", "=", company.id)]).mapped("identifier_hash"))
-        hashes = identifier_hashes(email, phone) - known
+        hashes = (identifier_hashes(email, phone) | set(refs)) - known
         return self.create([{"company_id": company.id, "identifier_hash": value} for value in sorted(hashes)])
 
     @api.model

@@ -52,6 +52,31 @@ class TestHubSpotSuppression(HubSpotSandboxCase):
         self.assertFalse(self.env["res.partner"].search_count([("email_normalized", "=", "nell.ward@example.co.uk")]))
         self.assert_nothing_personal(change, "nell.ward", "example.co.uk")
 
+    def test_an_erased_person_given_a_new_email_in_hubspot_stays_erased_and_the_event_is_not_kept(self):
+        self.subscribe("contact.creation", "contact.propertyChange")
+        with self.allow_requests(all_requests=True):
+            contact = self.act("create_contact", email="ivy.hale@example.co.uk", firstname="Ivy", lastname="Hale")
+            self.wait_for_exchanges(1)
+            self.run_jobs()
+            partner = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
+            self.erase(partner)
+            # HubSpot still holds her, and someone there gives her a new address: the list knows her by her id too.
+            self.client.request(
+                "PATCH", f"crm/v3/objects/contacts/{contact['id']}", json={"properties": {"email": "ivy@new.example"}}
+            )
+            before = self.exchanges()
+            self.wait_for_exchanges(len(before) + 1)
+        change = self.exchanges() - before
+        self.assertIn("ivy@new.example", change.payload, "the event names her new address")
+        self.run_jobs()
+        self.assertEqual(change.mapped("state"), ["ignored"])
+        self.assertIn("suppression list", change.ignore_reason)
+        self.assertEqual((partner.name, partner.email), (f"Redacted customer {partner.id}", False))
+        self.assertFalse(self.env["res.partner"].search_count([("email_normalized", "=", "ivy@new.example")]))
+        self.assertEqual(json.loads(change.payload), {"redacted": True}, "the event that names her is not kept")
+        self.assertNotIn("ivy@new.example", change.delivery_id.body or "")
+        self.assert_nothing_personal(change, "ivy", "new.example")
+
     def test_a_new_hubspot_contact_with_an_erased_person_s_phone_creates_no_partner(self):
         self.env["integration.suppression"]._suppress(self.env.company, email="old@example.co.uk", phone="07700 900461")
         self.subscribe("contact.creation")
