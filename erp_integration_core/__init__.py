@@ -6,9 +6,8 @@ def uninstall_hook(env):
 
     The index it added to queue_job's table (queue_job stays), the audit
     chain's head, and the guard that keeps audit rows from being changed or
-    deleted: the uninstall deletes the core's records, and the audit table goes
-    with them. Whoever uninstalls the core should export the audit trail first
-    (Integration > Audit trail > Verify and export).
+    deleted. Whoever uninstalls the core should export the audit trail first
+    (Integration > Audit trail > Verify and export): its table goes too.
     """
     env.cr.execute(
         """

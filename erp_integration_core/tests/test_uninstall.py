@@ -25,11 +25,11 @@ class TestUninstall(TransactionCase):
         self.assertEqual(get_manifest("erp_integration_core")["uninstall_hook"], "uninstall_hook")
         self.assertEqual(self.leftovers(), {"index": True, "chain": True, "guards": 2, "function": 1})
         self.env["integration.audit.log"]._log("test.uninstall", company=self.env.company, details={})
-        # Guarded until then; the uninstall deletes the core's records, audit rows with them.
+        # Guarded until then.
         refused = self.assertRaises(psycopg2.errors.InsufficientPrivilege)
         with refused, mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             self.env.cr.execute("DELETE FROM integration_audit_log")
         uninstall_hook(self.env)
         self.assertEqual(self.leftovers(), {"index": False, "chain": False, "guards": 0, "function": 0})
         self.env.cr.execute("DELETE FROM integration_audit_log")
-        self.assertGreater(self.env.cr.rowcount, 0)
+        self.assertGreater(self.env.cr.rowcount, 0, "the rows are no longer guarded")
