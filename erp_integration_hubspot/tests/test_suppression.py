@@ -27,22 +27,29 @@ class TestHubSpotSuppression(HubSpotSandboxCase):
         for word in words:
             self.assertFalse([text for text in texts if word.lower() in text.lower()], word)
 
-    def test_an_erased_person_changed_in_hubspot_is_not_brought_back(self):
+    def erase_then_change(self, email, firstname, lastname, properties):
+        """A contact imported, erased from Odoo, then changed in HubSpot (which still holds them).
+
+        Returns the contact, its redacted partner and the change's exchange, not processed yet.
+        """
         self.subscribe("contact.creation", "contact.propertyChange")
         with self.allow_requests(all_requests=True):
-            contact = self.act("create_contact", email="nell.ward@example.co.uk", firstname="Nell", lastname="Ward")
+            contact = self.act("create_contact", email=email, firstname=firstname, lastname=lastname)
             self.wait_for_exchanges(1)
             self.run_jobs()
             partner = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
-            self.assertEqual(partner.email, "nell.ward@example.co.uk")
+            self.assertEqual(partner.email, email)
             self.erase(partner)
-            self.client.request(
-                "PATCH", f"crm/v3/objects/contacts/{contact['id']}", json={"properties": {"jobtitle": "Buyer"}}
-            )
+            self.client.request("PATCH", f"crm/v3/objects/contacts/{contact['id']}", json={"properties": properties})
             before = self.exchanges()
             self.wait_for_exchanges(len(before) + 1)
+        return contact, partner, self.exchanges() - before
+
+    def test_an_erased_person_changed_in_hubspot_is_not_brought_back(self):
+        contact, partner, change = self.erase_then_change(
+            "nell.ward@example.co.uk", "Nell", "Ward", {"jobtitle": "Buyer"}
+        )
         self.run_jobs()
-        change = self.exchanges() - before
         self.assertEqual(change.mapped("state"), ["ignored"])
         self.assertIn("suppression list", change.ignore_reason)
         self.assertIn(contact["id"], change.ignore_reason, "the reason names the HubSpot record")
@@ -53,20 +60,10 @@ class TestHubSpotSuppression(HubSpotSandboxCase):
         self.assert_nothing_personal(change, "nell.ward", "example.co.uk")
 
     def test_an_erased_person_given_a_new_email_in_hubspot_stays_erased_and_the_event_is_not_kept(self):
-        self.subscribe("contact.creation", "contact.propertyChange")
-        with self.allow_requests(all_requests=True):
-            contact = self.act("create_contact", email="ivy.hale@example.co.uk", firstname="Ivy", lastname="Hale")
-            self.wait_for_exchanges(1)
-            self.run_jobs()
-            partner = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
-            self.erase(partner)
-            # HubSpot still holds her, and someone there gives her a new address: the list knows her by her id too.
-            self.client.request(
-                "PATCH", f"crm/v3/objects/contacts/{contact['id']}", json={"properties": {"email": "ivy@new.example"}}
-            )
-            before = self.exchanges()
-            self.wait_for_exchanges(len(before) + 1)
-        change = self.exchanges() - before
+        # Someone in HubSpot gives her a new address: the suppression list knows her by her HubSpot id too.
+        _contact, partner, change = self.erase_then_change(
+            "ivy.hale@example.co.uk", "Ivy", "Hale", {"email": "ivy@new.example"}
+        )
         self.assertIn("ivy@new.example", change.payload, "the event names her new address")
         self.run_jobs()
         self.assertEqual(change.mapped("state"), ["ignored"])
