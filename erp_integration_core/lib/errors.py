@@ -85,7 +85,8 @@ class Suppressed(Ignored):
     """About someone erased at their request and on the suppression list: set aside, its payload redacted.
 
     The payload names them (their id in the other system, perhaps a new
-    e-mail), so it is not kept, as the erasure kept none that did.
+    e-mail), so it is not kept, as the erasure kept none that did, unless
+    the backend is on legal hold.
     """
 
 

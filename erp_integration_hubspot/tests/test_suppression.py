@@ -74,6 +74,16 @@ class TestHubSpotSuppression(HubSpotSandboxCase):
         self.assertNotIn("ivy@new.example", change.delivery_id.body or "")
         self.assert_nothing_personal(change, "ivy", "new.example")
 
+    def test_under_a_legal_hold_a_suppressed_event_is_kept_as_it_came(self):
+        _contact, _partner, change = self.erase_then_change(
+            "rhea.moss@example.co.uk", "Rhea", "Moss", {"email": "rhea@new.example"}
+        )
+        self.backend.legal_hold = True
+        self.run_jobs()
+        self.assertEqual(change.mapped("state"), ["ignored"])
+        self.assertIn("suppression list", change.ignore_reason)
+        self.assertIn("rhea@new.example", change.payload, "a hold keeps everything as it is")
+
     def test_a_new_hubspot_contact_with_an_erased_person_s_phone_creates_no_partner(self):
         self.env["integration.suppression"]._suppress(self.env.company, email="old@example.co.uk", phone="07700 900461")
         self.subscribe("contact.creation")
