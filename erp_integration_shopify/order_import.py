@@ -493,7 +493,8 @@ class OrderImport(Component):
         is left of Shopify's total for it. Shopify charges VAT once on that
         total; Odoo rounds the VAT of each of the two lines, and the two
         roundings can end a penny from Shopify's. Of the unit prices from just
-        above the discounted one up to the undiscounted one (a handful tried),
+        above the discounted one up to the undiscounted one (at most
+        ``SPLIT_PRICES_TRIED``),
         the first at which Odoo's VAT on the two lines is what Shopify charged
         on the line is taken; otherwise the undiscounted price, and the order's
         VAT check says so. The totals are Shopify's either way, and Odoo
