@@ -2,7 +2,7 @@
     "name": "ERP Integration Core",
     "summary": "Connector framework: backends, exchanges, queue jobs, mappings, "
     "exception queue and a hash-chained audit trail",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Technical",
     "author": "ERP Integration Suite contributors",
     "website": "https://github.com/erp-integration-suite/erp-integration",

@@ -65,9 +65,13 @@ def identifier_hashes(email=None, phone=None):
     return {sha256_hex(f"{kind}:{key}") for kind, key in keys.items() if key}
 
 
-def reference_hash(backend, external_id):
-    """SHA-256 of the id a backend's system knows a person by: a new e-mail there does not make them someone else."""
-    return sha256_hex(f"ref:{backend.id}:{external_id}")
+def reference_hash(backend, external_id, external_type=None):
+    """SHA-256 of the id a backend's system knows a person by: a new e-mail there does not make them someone else.
+
+    ``external_type`` is the binding's, for systems that number kinds of record separately.
+    """
+    kind = f"{external_type}:" if external_type else ""
+    return sha256_hex(f"ref:{backend.id}:{kind}{external_id}")
 
 
 def scrub(value, within=""):
@@ -152,12 +156,13 @@ class PersonalData:
         for partner in partners:
             # Remembered by hashes before the identifiers go, so no contact sync brings them back,
             # not even once the other system has given them a new e-mail.
-            refs = [binding.external_id for binding in bindings if binding.res_id == partner.id]
+            refs = {
+                reference_hash(self.backend, binding.external_id, binding.external_type)
+                for binding in bindings
+                if binding.res_id == partner.id
+            }
             self.env["integration.suppression"]._suppress(
-                partner.company_id or self.backend.company_id,
-                partner.email,
-                partner.phone,
-                refs={reference_hash(self.backend, ref) for ref in refs},
+                partner.company_id or self.backend.company_id, partner.email, partner.phone, refs=refs
             )
             if self._on_legal_hold(partner):
                 held.append(partner.id)

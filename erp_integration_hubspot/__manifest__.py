@@ -1,7 +1,7 @@
 {
     "name": "ERP Integration: HubSpot",
     "summary": "HubSpot companies and contacts into partners, won deals into sale orders and projects",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Sales/CRM",
     "author": "ERP Integration Suite contributors",
     "website": "https://github.com/erp-integration-suite/erp-integration",

@@ -138,9 +138,9 @@ class InvoiceStatus(PropertyPush):
             )
             return bindings.filtered(lambda binding: binding.res_id in invoiced)
         if kind == "companies":
-            # Only companies that became customers: contacts' bindings are people.
+            # Only companies that became customers.
             partners = self.env["res.partner"].browse(bindings.mapped("res_id")).exists()
-            customers = set(partners.filtered(lambda partner: partner.is_company and partner.sale_order_ids).ids)
+            customers = set(partners.filtered("sale_order_ids").ids)
             return bindings.filtered(lambda binding: binding.res_id in customers)
         return bindings
 

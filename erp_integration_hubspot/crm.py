@@ -39,6 +39,7 @@ from .lib.records import (
     DEAL_PROPERTIES,
     LINE_ITEM_PROPERTIES,
     LOST,
+    SINGULAR,
     WON,
     associated,
     parse_deal,
@@ -49,7 +50,7 @@ from .lib.records import (
 
 # Where a cursor keeps what it read of HubSpot objects (``CrmImport._read``).
 READS = "erp_integration_hubspot.reads"
-SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal"}
+DEAL = SINGULAR["deals"]
 
 
 def checked_vat(number, company_name):
@@ -199,7 +200,9 @@ class CrmImport(Component):
 
     def _check_not_suppressed(self, contact_id, props):
         """Raise ``Suppressed`` if the contact's e-mail or phone is on the company's suppression list."""
-        hashes = identifier_hashes(props.get("email"), props.get("phone")) | {reference_hash(self.backend, contact_id)}
+        hashes = identifier_hashes(props.get("email"), props.get("phone")) | {
+            reference_hash(self.backend, contact_id, CONTACT)
+        }
         if self.suppressed is not None:
             suppressed = hashes & self.suppressed
         else:
@@ -215,13 +218,7 @@ class CrmImport(Component):
         """
         survivor = str(shape.required(event, "newObjectId", "event"))
         merged = [str(i) for i in shape.opt_list(event, "mergedObjectIds", "event") if str(i) != survivor]
-        bindings = self.binding.search(
-            [
-                ("backend_id", "=", self.backend.id),
-                ("res_model", "=", "res.partner"),
-                ("external_id", "in", [survivor, *merged]),
-            ]
-        )
+        bindings = self.binding.search(self.binding._domain(self.backend, "res.partner", [survivor, *merged], kind))
         partners = self.Partner.browse(bindings.mapped("res_id")).exists()
         if len(partners) > 1:
             raise BusinessError(
@@ -238,7 +235,7 @@ class CrmImport(Component):
 
     def _company(self, company_id):
         """The partner of a contact's company: the one bound already, else imported now."""
-        bound = self.binding._find(self.backend, "res.partner", str(company_id))
+        bound = self.binding._find(self.backend, "res.partner", company_id, COMPANY)
         return bound or self.import_company(company_id)
 
     def load(self, kind, records):
@@ -256,7 +253,7 @@ class CrmImport(Component):
         """
         singular = "company" if kind == "companies" else "contact"
         ids = [str(shape.required(record, "id", kind)) for record in records]
-        bound = self._bound_partners(ids)
+        bound = self._bound_partners(singular, ids)
         plans, waiting, suppressed = self._load_plans(kind, ids, records)
         matches = self._matches([plan for _id, _record, plan in plans if plan and plan.external_id not in bound])
         planned, alone, keys = [], [], set()
@@ -295,7 +292,7 @@ class CrmImport(Component):
         parents = None
         if kind == "contacts":
             parents = self._bound_partners(
-                [company for record in records for company in associated(record, "companies")[:1]]
+                COMPANY, [company for record in records for company in associated(record, "companies")[:1]]
             )
             self.suppressed = self._page_suppressed(records)
         plans, waiting, suppressed = [], [], 0
@@ -323,7 +320,7 @@ class CrmImport(Component):
             if isinstance(props, dict):
                 hashes |= identifier_hashes(props.get("email"), props.get("phone"))
             if isinstance(record, dict) and record.get("id"):
-                hashes.add(reference_hash(self.backend, record["id"]))
+                hashes.add(reference_hash(self.backend, record["id"], CONTACT))
         return self.env["integration.suppression"]._suppressed_hashes(self.company, hashes)
 
     def _matches(self, plans):
@@ -331,15 +328,9 @@ class CrmImport(Component):
         found = self.matcher.find_many([(plan.identity, plan.parent) for plan in plans])
         return {plan.external_id: partner for plan, partner in zip(plans, found, strict=True) if partner}
 
-    def _bound_partners(self, external_ids):
-        """The partners bound to these HubSpot ids, by id, in one query."""
-        bindings = self.binding.search(
-            [
-                ("backend_id", "=", self.backend.id),
-                ("res_model", "=", "res.partner"),
-                ("external_id", "in", external_ids),
-            ]
-        )
+    def _bound_partners(self, singular, external_ids):
+        """The partners bound to these ids of HubSpot companies or contacts (``singular``), by id, in one query."""
+        bindings = self.binding.search(self.binding._domain(self.backend, "res.partner", external_ids, singular))
         partners = {partner.id: partner for partner in self.Partner.browse(bindings.mapped("res_id")).exists()}
         return {binding.external_id: partners[binding.res_id] for binding in bindings if binding.res_id in partners}
 
@@ -366,6 +357,7 @@ class CrmImport(Component):
                     "res_model": "res.partner",
                     "res_id": partner.id,
                     "external_id": plan.external_id,
+                    "external_type": plan.flow,
                     "external_updated_at": timestamp(plan.modified, f"{plan.flow} {plan.external_id}: last modified"),
                     "synced_at": fields.Datetime.now(),
                 }
@@ -420,7 +412,7 @@ class CrmImport(Component):
 
     def delete(self, kind, object_id):
         """A company or contact deleted in HubSpot (restorable there): archived in Odoo when HubSpot owns customers."""
-        partner = self.binding._find(self.backend, "res.partner", str(object_id))
+        partner = self.binding._find(self.backend, "res.partner", object_id, kind)
         if not partner:
             raise Ignored(f"HubSpot {kind} {object_id} was deleted; Odoo never imported it.")
         if self.backend.owner_customers != "external":
@@ -438,7 +430,7 @@ class CrmImport(Component):
         What a posted invoice holds stays, as the law asks (the core keeps it on legal hold).
         """
         contact_id = str(contact_id)
-        partner = self.binding._find(self.backend, "res.partner", contact_id)
+        partner = self.binding._find(self.backend, "res.partner", contact_id, CONTACT)
         personal_data = PersonalData(self.backend)
         about = self.env["integration.exchange"].search(
             [
@@ -458,14 +450,7 @@ class CrmImport(Component):
         flow, external_id, identity, parent = plan.flow, plan.external_id, plan.identity, plan.parent
         updated = timestamp(plan.modified, f"{flow} {external_id}: last modified date")
         vals = self._values(plan)
-        binding = self.binding.search(
-            [
-                ("backend_id", "=", self.backend.id),
-                ("res_model", "=", "res.partner"),
-                ("external_id", "=", external_id),
-            ],
-            limit=1,
-        )
+        binding = self.binding.search(self.binding._domain(self.backend, "res.partner", [external_id], flow), limit=1)
         bound = self.Partner.browse(binding.res_id).exists() if binding else self.Partner.browse()
         if bound and binding._is_stale(updated):
             return bound
@@ -492,7 +477,7 @@ class CrmImport(Component):
         elif not self.binding.search_count(
             [("backend_id", "=", self.backend.id), ("res_model", "=", "res.partner"), ("res_id", "=", found.id)]
         ):
-            self.binding._bind(self.backend, found, external_id, updated)
+            self.binding._bind(self.backend, found, external_id, updated, external_type=flow)
         # Otherwise HubSpot holds this person twice (e-mails cased differently,
         # say): the partner stays bound to the first, and the matcher finds it
         # for the second every time.
@@ -507,7 +492,7 @@ class CrmImport(Component):
             raise Ignored(f"HubSpot deal {deal_id} no longer exists (deleted or merged).")
         deal = parse_deal(record, self.company.currency_id.decimal_places)
         outcome = self._outcome(deal.stage)
-        sale = self.binding._find(self.backend, "sale.order", deal.id)
+        sale = self.binding._find(self.backend, "sale.order", deal.id, DEAL)
         if sale:
             return self._already_imported(sale, deal, outcome)
         if outcome == "lost":
@@ -587,7 +572,7 @@ class CrmImport(Component):
         sale = self.env["sale.order"].with_context(tracking_disable=True).create(vals)
         self._check(sale, deal, items)
         self.exchange._link(sale, "created", sorted(vals))
-        self.binding._bind(self.backend, sale, deal.id, deal.updated_at)
+        self.binding._bind(self.backend, sale, deal.id, deal.updated_at, external_type=DEAL)
         result = {"sale_order": sale.id, "amount": str(deal.amount)}
         if self.backend.hubspot_deal_policy == "confirm":
             # Service products set to create a project or task get them here,

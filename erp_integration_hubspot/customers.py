@@ -29,12 +29,6 @@ class CustomerPush(PropertyPush):
         super().__init__(work)
         self.specs = {}
 
-    def _bindings(self, kind):
-        bindings = super()._bindings(kind)
-        partners = self.env["res.partner"].browse(bindings.mapped("res_id")).exists()
-        wanted = set(partners.filtered(lambda partner: partner.is_company == (kind == "companies")).ids)
-        return bindings.filtered(lambda binding: binding.res_id in wanted)
-
     def _specs(self, kind):
         """The backend's field mappings of ``kind``, read once per push rather than once per partner."""
         if kind not in self.specs:

@@ -16,6 +16,7 @@ from odoo.addons.erp_integration_core.lib.errors import BusinessError
 from odoo.addons.erp_integration_core.work import Component
 
 from .lib.client import BATCH_SIZE
+from .lib.records import SINGULAR
 
 
 class PropertyPush(Component):
@@ -36,7 +37,13 @@ class PropertyPush(Component):
         self.Binding = self.env["integration.binding"]
 
     def _bindings(self, kind):
-        return self.Binding.search([("backend_id", "=", self.backend.id), ("res_model", "=", self.kinds[kind])])
+        return self.Binding.search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("res_model", "=", self.kinds[kind]),
+                ("external_type", "=", SINGULAR[kind]),
+            ]
+        )
 
     def _record_values(self, kind, record):
         raise NotImplementedError

@@ -31,7 +31,7 @@ from odoo.addons.erp_integration_core.lib.events import Event
 from odoo.addons.erp_integration_core.work import Component
 
 from .lib.client import BATCH_SIZE
-from .lib.records import COMPANY_PROPERTIES, CONTACT_PROPERTIES, timestamp
+from .lib.records import COMPANY_PROPERTIES, CONTACT_PROPERTIES, SINGULAR, timestamp
 
 LOAD_KINDS = ("companies", "contacts")
 # A run's pages are committed together, and only then imported: ten are about a second of listing.
@@ -44,7 +44,6 @@ LOAD_PROPERTIES = {"companies": COMPANY_PROPERTIES, "contacts": CONTACT_PROPERTI
 LOAD_ASSOCIATIONS = {"companies": (), "contacts": ("companies",)}
 DONE = "done"
 
-RECONCILE_KINDS = {"companies": "company", "contacts": "contact", "deals": "deal"}
 BOUND_AS = {"companies": "res.partner", "contacts": "res.partner", "deals": "sale.order"}
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
@@ -148,7 +147,7 @@ class CatchUp(Component):
         queued = {}
         # A window starts at the last time the previous one saw: its first objects are seen twice.
         self.keys = set()
-        for kind, singular in RECONCILE_KINDS.items():
+        for kind, singular in SINGULAR.items():
             since = cursor.get(kind) or start
             since, count = self._catch_up(kind, singular, since)
             cursor[kind] = since
@@ -189,9 +188,8 @@ class CatchUp(Component):
         """One event per object version Odoo has not seen, keyed by its modification time."""
         modified = last_modified(kind)
         ids = [str(record["id"]) for record in results]
-        bindings = self.env["integration.binding"].search(
-            [("backend_id", "=", self.backend.id), ("res_model", "=", BOUND_AS[kind]), ("external_id", "in", ids)]
-        )
+        Binding = self.env["integration.binding"]
+        bindings = Binding.search(Binding._domain(self.backend, BOUND_AS[kind], ids, singular))
         seen = {binding.external_id: binding.external_updated_at for binding in bindings}
         events = []
         for record in results:

@@ -197,7 +197,7 @@ class TestBacklogBatches(IntegrationCase):
         # Alone, the conflict is what it always was: retried shortly.
         self.perform_job(own_job)
         self.assertEqual((exchanges[1].state, exchanges[1].error_category), ("queued", "transient"))
-        self.assertIn("integration_binding_external_unique", exchanges[1].message)
+        self.assertIn("integration_binding_external_id_unique", exchanges[1].message)
 
     def test_the_batched_jobs_are_closed_after_the_commit_with_their_own_times(self):
         exchanges = self.deliver(*(self.contact(f"C{n}") for n in range(1, 6)))

@@ -15,6 +15,10 @@ from odoo.addons.erp_integration_core.lib import shape
 from odoo.addons.erp_integration_core.lib.amounts import money
 from odoo.addons.erp_integration_core.lib.errors import ValidationError
 
+# A HubSpot object type by its API name; bindings carry it (``external_type``),
+# because HubSpot numbers its companies, contacts and deals separately.
+SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal"}
+
 COMPANY_PROPERTIES = (
     "name",
     "domain",

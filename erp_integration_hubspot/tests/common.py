@@ -118,4 +118,4 @@ class HubSpotSandboxCase(SandboxCase):
             self.act("close_deal", deal_id=deal_id)
             self.wait_for_exchanges(before + 1)
         self.run_jobs()
-        return self.env["integration.binding"]._find(self.backend, "sale.order", deal_id)
+        return self.env["integration.binding"]._find(self.backend, "sale.order", deal_id, "deal")

@@ -79,7 +79,7 @@ class TestHubSpotBilling(HubSpotSandboxCase):
             self.act("move_deal", deal_id=deal["id"], stage="contractsent")
             self.wait_for_exchanges(1)
         self.run_jobs()
-        self.assertTrue(self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"]))
+        self.assertTrue(self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"], "deal"))
 
     def test_posting_and_paying_the_invoice_shows_on_the_deal(self):
         self.set_up()

@@ -23,5 +23,5 @@ class TestHubSpotExceptionTour(HubSpotSandboxCase):
         work_exception_in_browser(self, "erp_integration_hubspot_exception")
         exchange.invalidate_recordset()
         self.assertEqual(exchange.state, "done", exchange.message)
-        sale = self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"])
+        sale = self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"], "deal")
         self.assertEqual(sale.payment_term_id, self.env.ref("account.account_payment_term_30days"))

@@ -107,7 +107,7 @@ class TestHubSpotSandbox(HubSpotSandboxCase):
         exchange.action_retry()
         self.run_jobs()
         self.assertEqual(exchange.state, "done")
-        self.assertTrue(self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"]))
+        self.assertTrue(self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"], "deal"))
 
     def test_a_company_whose_vat_number_fails_its_check_digits_waits_naming_the_company(self):
         self.subscribe("company.propertyChange", property_name="vat_number")
@@ -163,7 +163,7 @@ class TestHubSpotSandbox(HubSpotSandboxCase):
         self.run_jobs()
         self.assertEqual(set(self.exchanges().mapped("state")), {"done"}, self.exchanges().mapped("message"))
         self.assertEqual(self.reads_of(path), 1, "three events stored before the read: one read")
-        person = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
+        person = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"], "contact")
         self.assertEqual((person.function, person.street), ("Head buyer", "1 Mill Lane"))
         # A change made after that read is an event stored after it: read again, never taken from the first.
         with self.allow_requests(all_requests=True):
@@ -220,7 +220,7 @@ class TestHubSpotSandbox(HubSpotSandboxCase):
         requests.put(f"{self.sandbox_url}/_sandbox/faults", json={"hubspot": {}}, timeout=5).raise_for_status()
         self.run_jobs()
         self.assertEqual(exchange.state, "done")
-        self.assertTrue(self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"]))
+        self.assertTrue(self.env["integration.binding"]._find(self.backend, "sale.order", deal["id"], "deal"))
 
     def test_a_merge_in_hubspot_moves_the_partner_s_binding_to_the_survivor(self):
         survivor = self.act("create_contact", email="lee.two@example.co.uk", firstname="Lee", lastname="Two")
@@ -229,14 +229,16 @@ class TestHubSpotSandbox(HubSpotSandboxCase):
             merged = self.act("create_contact", email="lee.one@example.co.uk", firstname="Lee", lastname="One")
             self.wait_for_exchanges(1)
             self.run_jobs()
-            partner = self.env["integration.binding"]._find(self.backend, "res.partner", merged["id"])
+            partner = self.env["integration.binding"]._find(self.backend, "res.partner", merged["id"], "contact")
             self.assertEqual(partner.name, "Lee One")
             self.act("merge", object_type="contacts", primary_id=survivor["id"], merged_id=merged["id"])
             self.wait_for_exchanges(2)
         self.run_jobs()
         self.assertEqual(set(self.exchanges().mapped("state")), {"done"}, self.exchanges().mapped("message"))
-        self.assertEqual(self.env["integration.binding"]._find(self.backend, "res.partner", survivor["id"]), partner)
-        self.assertFalse(self.env["integration.binding"]._find(self.backend, "res.partner", merged["id"]))
+        self.assertEqual(
+            self.env["integration.binding"]._find(self.backend, "res.partner", survivor["id"], "contact"), partner
+        )
+        self.assertFalse(self.env["integration.binding"]._find(self.backend, "res.partner", merged["id"], "contact"))
         self.assertEqual((partner.name, partner.email), ("Lee Two", "lee.two@example.co.uk"), "read again")
 
     def test_a_merge_of_two_partners_odoo_keeps_apart_waits_for_a_person(self):

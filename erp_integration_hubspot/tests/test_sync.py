@@ -135,7 +135,7 @@ class TestHubSpotSync(HubSpotSandboxCase):
             contact = self.act("create_contact", email="rob.hale@example.co.uk", firstname="Rob", lastname="Hale")
             self.wait_for_exchanges(1)
             self.run_jobs()
-            partner = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
+            partner = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"], "contact")
             self.act("delete", object_type="contacts", object_id=contact["id"])
             self.wait_for_exchanges(2)
             self.run_jobs()
@@ -159,7 +159,9 @@ class TestHubSpotSync(HubSpotSandboxCase):
         deletion = self.exchanges().filtered(lambda exchange: exchange.flow == "contact.deletion")
         self.assertEqual(deletion.state, "ignored")
         self.assertIn("Odoo owns customers", deletion.ignore_reason)
-        self.assertTrue(self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"]).active)
+        self.assertTrue(
+            self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"], "contact").active
+        )
 
     def test_a_privacy_deletion_erases_the_person_and_redacts_every_payload_about_them(self):
         self.subscribe("contact.creation", "contact.propertyChange", "contact.privacyDeletion")
@@ -173,7 +175,7 @@ class TestHubSpotSync(HubSpotSandboxCase):
             )
             self.wait_for_exchanges(2)
             self.run_jobs()
-            partner = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
+            partner = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"], "contact")
             self.assertEqual(partner.email, "ian.frost@example.co.uk")
             self.act("privacy_delete", contact_id=contact["id"])
             self.wait_for_exchanges(3)
@@ -198,7 +200,7 @@ class TestHubSpotSync(HubSpotSandboxCase):
             contact = self.act("create_contact", email="zoe.park@example.co.uk", firstname="Zoe", lastname="Park")
             self.wait_for_exchanges(1)
         self.run_jobs()
-        person = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"])
+        person = self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"], "contact")
         person.write({"function": "Finance director", "phone": "+44 20 7946 0321"})
         self.run_jobs()
         push = self.exchanges().filtered(lambda exchange: exchange.flow == "customers.push")
@@ -222,6 +224,6 @@ class TestHubSpotSync(HubSpotSandboxCase):
             contact = self.act("create_contact", email="max.hill@example.co.uk", firstname="Max", lastname="Hill")
             self.wait_for_exchanges(1)
         self.run_jobs()
-        self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"]).function = "Buyer"
+        self.env["integration.binding"]._find(self.backend, "res.partner", contact["id"], "contact").function = "Buyer"
         self.run_jobs()
         self.assertFalse(self.exchanges().filtered(lambda exchange: exchange.flow == "customers.push"))
