@@ -472,7 +472,7 @@ class OrderImport(Component):
         base = {"product_id": product.id, "name": name, "tax_ids": [(6, 0, taxes.ids)], "discount": 0.0}
         if unit * line.quantity == net_total:
             return [dict(base, product_uom_qty=float(line.quantity), price_unit=float(unit))]
-        price = self._split_price(line, taxes)
+        price = self._split_price(line, taxes, self._currency)
         discount_product = self.backend._shopify_service_product("shopify_discount_product_id", "Shopify discount")
         return [
             dict(base, product_uom_qty=float(line.quantity), price_unit=float(price)),
@@ -486,7 +486,7 @@ class OrderImport(Component):
             },
         ]
 
-    def _split_price(self, line, taxes):
+    def _split_price(self, line, taxes, currency):
         """The unit price of a line whose discounted total is no whole number of pence per unit.
 
         The line goes to Odoo at a unit price and a discount line takes what
@@ -507,23 +507,28 @@ class OrderImport(Component):
                 if price > line.unit_price:
                     break
                 pieces = [(price, line.quantity), (line.gross - price * line.quantity, 1)]
-                if self._vat_of(pieces, taxes) == charged:
+                if self._vat_of(pieces, taxes, currency) == charged:
                     return price
                 price += CENT
         return line.unit_price
 
-    def _vat_of(self, pieces, taxes):
-        """Odoo's VAT on lines of ``(unit price, quantity)`` with ``taxes``, rounded as it rounds an order's."""
+    def _taxed(self, base_lines, company):
+        """``base_lines`` with Odoo's tax details, rounded as ``company`` rounds an order's: its own tax engine."""
         AccountTax = self.env["account.tax"]
-        company = self.backend.company_id
-        base_lines = [
-            AccountTax._prepare_base_line_for_taxes_computation(
-                None, price_unit=float(price), quantity=float(quantity), tax_ids=taxes, currency_id=self._currency
-            )
-            for price, quantity in pieces
-        ]
         AccountTax._add_tax_details_in_base_lines(base_lines, company)
         AccountTax._round_base_lines_tax_details(base_lines, company)
+        return base_lines
+
+    def _vat_of(self, pieces, taxes, currency):
+        """Odoo's VAT on lines of ``(unit price, quantity)`` with ``taxes`` in ``currency``, as an order has it."""
+        prepare = self.env["account.tax"]._prepare_base_line_for_taxes_computation
+        base_lines = self._taxed(
+            [
+                prepare(None, price_unit=float(price), quantity=float(quantity), tax_ids=taxes, currency_id=currency)
+                for price, quantity in pieces
+            ],
+            self.backend.company_id,
+        )
         return sum(
             (
                 Decimal(str(tax_data["tax_amount_currency"])).quantize(CENT)
@@ -661,9 +666,9 @@ class OrderImport(Component):
     def _odoo_tax_per_rate(self, sale):
         """Odoo's VAT of an order per rate, as it totals it: rounding (per line or per tax) included."""
         AccountTax = self.env["account.tax"]
-        base_lines = [line._prepare_base_line_for_taxes_computation() for line in sale._get_priced_lines()]
-        AccountTax._add_tax_details_in_base_lines(base_lines, sale.company_id)
-        AccountTax._round_base_lines_tax_details(base_lines, sale.company_id)
+        base_lines = self._taxed(
+            [line._prepare_base_line_for_taxes_computation() for line in sale._get_priced_lines()], sale.company_id
+        )
         by_rate = AccountTax._aggregate_base_lines_aggregated_values(
             AccountTax._aggregate_base_lines_tax_details(
                 base_lines, lambda _line, tax_data: tax_data["tax"].amount if tax_data else "untaxed"
