@@ -15,4 +15,5 @@
     ],
     "data": ["data/demo_company.xml", "data/demo_backends.xml"],
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -1014,7 +1014,7 @@ class R3Work:
         made = {is_company: (distinct, rows) for is_company, distinct, rows in names}
         [(twice_bound,)] = self.database.query(
             "SELECT count(*) FROM (SELECT 1 FROM integration_binding b JOIN integration_backend k "
-            "ON k.id = b.backend_id WHERE k.channel = 'hubspot' GROUP BY b.res_model, b.external_id "
+            "ON k.id = b.backend_id WHERE k.channel = 'hubspot' GROUP BY b.res_model, b.external_type, b.external_id "
             "HAVING count(*) > 1) twice"
         )
         orders = dict(
