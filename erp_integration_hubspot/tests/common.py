@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from odoo.addons.erp_integration_core.tests.common import SandboxCase, perform_job
+from odoo.addons.erp_integration_core.tests.common import IntegrationCase, SandboxCase, perform_job
 
 from ..lib.records import DEAL_PROPERTIES
 
@@ -21,6 +21,17 @@ SKUS = (
     "SRV-CONSULT-HR",
     "SRV-TRAINING",
 )
+
+
+class HubSpotCase(IntegrationCase):
+    """A HubSpot backend that owns customers, for what needs no portal: pages and events given as they come."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.backend = cls.env["integration.backend"].create(
+            {"name": "HubSpot portal", "channel": "hubspot", "owner_customers": "external"}
+        )
 
 
 class HubSpotSandboxCase(SandboxCase):

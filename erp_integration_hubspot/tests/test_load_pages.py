@@ -1,17 +1,13 @@
 """Pages of the initial load: each looks for its partners at once, and each is a job of its own."""
 
-from odoo.addons.erp_integration_core.tests.common import IntegrationCase
-
 from ..sync import LOAD_PRIORITY
+from .common import HubSpotCase
 
 
-class TestLoadPages(IntegrationCase):
+class TestLoadPages(HubSpotCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.backend = cls.env["integration.backend"].create(
-            {"name": "HubSpot portal", "channel": "hubspot", "owner_customers": "external"}
-        )
         Partner = cls.env["res.partner"]
         cls.ada = Partner.create(
             {"name": "Ada Lovelace", "email": "Ada.Lovelace@Example.com", "phone": "+44 7700 900123", "zip": "bs1 4sb"}

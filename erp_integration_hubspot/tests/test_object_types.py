@@ -4,18 +4,16 @@ import importlib.util
 from pathlib import Path
 
 from odoo.addons.erp_integration_core.personal_data import PersonalData, reference_hash
-from odoo.addons.erp_integration_core.tests.common import IntegrationCase
+
+from .common import HubSpotCase
 
 MIGRATION = Path(__file__).parents[1] / "migrations" / "19.0.1.3.0" / "post-migrate.py"
 
 
-class TestObjectTypes(IntegrationCase):
+class TestObjectTypes(HubSpotCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.backend = cls.env["integration.backend"].create(
-            {"name": "HubSpot portal", "channel": "hubspot", "owner_customers": "external"}
-        )
         cls.Binding = cls.env["integration.binding"]
 
     def load(self, kind, *records, key="first"):
