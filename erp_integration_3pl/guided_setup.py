@@ -25,7 +25,8 @@ class ThreePLSetupSteps(SetupSteps):
             raise BusinessError(
                 f"Backend '{self.backend.name}': choose the Odoo warehouse the 3PL runs on the Warehouse tab first."
             )
-        message = self.work.connector.test_connection()
+        # This step's own client, so the site check reuses the stock levels the description read.
+        message = self.client.describe()
         self._check_stock_site()
         return message
 

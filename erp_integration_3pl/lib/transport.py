@@ -193,6 +193,8 @@ class RestTransport(WarehouseTransport):
 
     def __init__(self, base_url, api_key, **kwargs):
         self.http = HttpClient(base_url, headers={"ms-apikey": api_key}, **kwargs)
+        # The sites of the stock levels this client last read for ``describe``.
+        self.sites_read = None
 
     @staticmethod
     def order_from(data):
@@ -347,8 +349,11 @@ class RestTransport(WarehouseTransport):
 
     def describe(self):
         levels = self.read_stock().records
-        sites = sorted({level["site"] for level in levels})
-        return f"REST API answering, {len(levels)} stock levels at warehouse(s) {', '.join(sites)}"
+        # The set-up's site check asks next: the levels just read answer it.
+        self.sites_read = {level["site"] for level in levels}
+        return f"REST API answering, {len(levels)} stock levels at warehouse(s) {', '.join(sorted(self.sites_read))}"
 
     def stock_sites(self):
-        return {level["site"] for level in self.read_stock().records}
+        if self.sites_read is None:
+            self.sites_read = {level["site"] for level in self.read_stock().records}
+        return self.sites_read

@@ -1,5 +1,7 @@
 """The guided set-up of a REST warehouse backend against the sandbox warehouse, over real HTTP."""
 
+import requests
+
 from odoo.tests import tagged
 
 from ..setup import FOLLOW, RECONCILE
@@ -51,11 +53,17 @@ class TestWarehouseGuidedSetup(WarehouseCase):
         self.assertEqual(set(self.backend.flow_ids.mapped("code")), {FOLLOW[0], RECONCILE[0]})
         self.assertEqual(set(self.states().values()), {"done"})
 
+    def stock_reads(self):
+        log = requests.get(f"{self.sandbox_url}/_sandbox/requests?system=threepl", timeout=5).json()["requests"]
+        return sum(1 for entry in log if entry["path"].endswith("/api/Product/StockLevels"))
+
     def test_a_site_the_stock_levels_never_name_stops_the_connection_test(self):
         self.backend.threepl_stock_site = False
         wizard = self.open_wizard()
         wizard.action_next()
+        requests.delete(f"{self.sandbox_url}/_sandbox/requests?system=threepl", timeout=5).raise_for_status()
         wizard.action_next()
+        self.assertEqual(self.stock_reads(), 1, "the description and the site check share one read")
         self.assertEqual((wizard.step, wizard.step_state), ("connection", "failed"))
         self.assertIn("name site(s) 1, 2, not MAIN", wizard.step_message)
         self.assertIn("set Site in stock reports", wizard.step_message)
