@@ -48,7 +48,6 @@ class IntegrationBinding(models.Model):
         return sha256_hex(repr(sorted(values.items())))
 
     @api.model
-    @api.model
     def _domain(self, backend, model, external_ids, external_type=None):
         """The bindings of ``model`` on ``backend`` to any of ``external_ids`` of ``external_type``."""
         return [
