@@ -9,4 +9,7 @@ class TestDashboardUi(HttpCase, IntegrationCase):
         self.receive(self.contact(country="XX"))
         self.perform_jobs()
         self.assertEqual(self.exchanges().fix_key, "mapping:country:XX")
+        self.env["integration.flow"].create(
+            {"backend_id": self.backend.id, "code": "contact.push", "name": "Push contacts", "mode": "scheduled"}
+        )
         self.start_tour("/odoo", "erp_integration_dashboard", login="admin")

@@ -224,6 +224,10 @@ export class IntegrationDashboard extends Component {
         if (flow.exceptions) {
             return { label: _t("Waiting for a person: %(count)s", { count: flow.exceptions }), tone: "warning" };
         }
+        if (!flow.last_run_at) {
+            // Nothing has run to be called a success yet.
+            return { label: _t("Not run yet"), tone: "muted" };
+        }
         return { label: _t("OK"), tone: "success" };
     }
 }

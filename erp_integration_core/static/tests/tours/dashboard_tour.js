@@ -9,6 +9,11 @@ registry.category("web_tour.tours").add("erp_integration_dashboard", {
             trigger: ".o_integration_backend[data-backend-name='Toy shop'] .o_integration_dashboard_chart canvas",
         },
         {
+            content: "A flow that never ran is not called a success",
+            trigger:
+                ".o_integration_backend[data-backend-name='Toy shop'] tr:contains('Push contacts') span.text-muted:contains('Not run yet')",
+        },
+        {
             content: "Open the exchanges needing attention",
             trigger:
                 ".o_integration_backend[data-backend-name='Toy shop'] .o_integration_figure[data-figure='needs_attention']:contains(1)",
