@@ -178,7 +178,11 @@ class PersonalData:
         }
 
     def redact(self, exchanges):
-        """Replace the payloads (and deliveries) of ``exchanges`` by a redaction marker; returns how many."""
+        """Replace the payloads (and deliveries) of ``exchanges`` by a redaction marker; returns how many.
+
+        Those of a backend on legal hold are kept as they are, whoever asks.
+        """
+        exchanges = exchanges.filtered(lambda exchange: not exchange.backend_id.legal_hold)
         deliveries = exchanges.delivery_id.filtered(lambda delivery: delivery.body != REDACTED)
         for delivery in deliveries:
             delivery._redact(REDACTED)

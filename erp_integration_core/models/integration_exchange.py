@@ -723,8 +723,8 @@ class IntegrationExchange(models.Model):
                 message=False,
                 next_retry_at=False,
             )
-            if isinstance(classified, errors.Suppressed) and not backend.legal_hold:
-                # It names someone erased at their request; a legal hold keeps everything as it is.
+            if isinstance(classified, errors.Suppressed):
+                # It names someone erased at their request.
                 PersonalData(backend).redact(self)
             return classified.message
         if classified is None:

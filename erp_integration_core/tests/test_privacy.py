@@ -8,7 +8,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..personal_data import SCRUBBED, scrub
+from ..personal_data import REDACTED, SCRUBBED, PersonalData, scrub
 from .common import make_toy_backend
 
 ORDER = {
@@ -157,6 +157,14 @@ class TestPrivacy(TransactionCase):
         user = new_test_user(self.env, "ivy_user", groups="erp_integration_core.group_integration_user")
         with self.assertRaises(AccessError):
             self.env["integration.suppression.lift"].with_user(user).create({"email": "x@example.com", "reason": "-"})
+
+    def test_a_backend_on_legal_hold_has_no_payload_redacted_by_any_caller(self):
+        held, free = self.exchange(self.shop, ORDER), self.exchange(self.crm, ORDER)
+        self.shop.legal_hold = True
+        # What a channel asks directly (a shop's redaction, a privacy deletion's payloads), not only erase.
+        self.assertEqual(PersonalData(self.shop).redact(held | free), 1)
+        self.assertIn("Lovell", held.payload)
+        self.assertEqual(free.payload, REDACTED)
 
     def test_a_backend_on_legal_hold_erases_nothing(self):
         self.shop.legal_hold = True
