@@ -1,5 +1,10 @@
 from . import connector, controllers, models, wizards
 
+# On import rather than in a post_load hook, which Odoo skips for a package
+# already imported (as a test runner does before Odoo loads it); once per
+# process either way.
+controllers.database.install()
+
 
 def uninstall_hook(env):
     """Remove what the core made outside its models' tables, which Odoo drops by itself.

@@ -1,4 +1,5 @@
 import secrets
+from urllib.parse import urlencode
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
@@ -159,8 +160,11 @@ class IntegrationBackend(models.Model):
     def _compute_webhook_url(self):
         # System parameters are admin-only; the public base URL is no secret.
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        # The address names its database, so Odoo need not list them to find
+        # it (controllers/database.py).
+        database = urlencode({"db": self.env.cr.dbname})
         for backend in self:
-            backend.webhook_url = f"{base}/integration/webhook/{backend.webhook_token}"
+            backend.webhook_url = f"{base}/integration/webhook/{backend.webhook_token}?{database}"
 
     def _compute_webhook_rejected_count(self):
         counted = dict(

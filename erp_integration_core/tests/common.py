@@ -8,6 +8,7 @@ HTTP client against the sandbox) without any channel's business logic.
 import json
 import os
 from unittest.mock import patch
+from urllib.parse import urlsplit
 
 import requests
 
@@ -289,4 +290,6 @@ class SandboxCase(common.HttpCase):
         perform_pending_jobs(self.env, self.job_watermark)
 
     def webhook_url(self, backend):
-        return f"{self.base_url()}/integration/webhook/{backend.sudo().webhook_token}"
+        """The backend's own address (its database named), on the test server rather than ``web.base.url``."""
+        address = urlsplit(backend.sudo().webhook_url)
+        return f"{self.base_url()}{address.path}?{address.query}"

@@ -5,10 +5,12 @@ running Odoo, with 1, 8 and 32 concurrent senders, and the same load to
 ``GET /web/health`` (no database work at all) as the floor. Prints a table
 and the ratios the targets are stated in.
 
-Each is sent twice: as Shopify sends it, and with the ``X-Odoo-Database``
-header a reverse proxy in front of Odoo can add (``docs/deployment.md``).
-Without it, Odoo lists the databases for every request that has no session
-cookie, as webhooks never have, and that opens a new PostgreSQL connection.
+The intake is sent three ways: to the backend's webhook address as Shopify
+sends it (the address names its database, ``?db=``), to the same address
+without the name (as given out before it had one: Odoo lists the databases
+for every request without a session cookie, on a new PostgreSQL connection),
+and with the ``X-Odoo-Database`` header a reverse proxy can add
+(``docs/deployment.md``), against the floor given that header too.
 
     python3 -m tests.bench.intake --url http://127.0.0.1:8069 --token TOKEN --secret SECRET --database DB
 """
@@ -25,7 +27,13 @@ import time
 import urllib.parse
 
 CONCURRENCY = (1, 8, 32)
-KINDS = ("floor", "intake", "floor, named", "intake, named")
+KINDS = ("floor", "intake", "intake, unnamed", "floor, named", "intake, named")
+# What each reading compares: (floor, intake, what it stands for).
+READINGS = (
+    ("floor", "intake", "the backend's address"),
+    ("floor", "intake, unnamed", "the address without its database"),
+    ("floor, named", "intake, named", "like for like, the header on both"),
+)
 
 
 def percentile(samples, fraction):
@@ -38,8 +46,11 @@ def make_requests(kind, sender, count, token, secret, run_id, database):
     named = {"X-Odoo-Database": database} if kind.endswith(", named") else {}
     if kind.startswith("floor"):
         return [("GET", "/web/health", None, named)] * count
-    # The named run's orders are others than the plain run's: every delivery is new.
-    run_id += "1" if named else "0"
+    # Each series' orders are its own: every delivery is new.
+    run_id += str(KINDS.index(kind))
+    address = f"/integration/webhook/{token}"
+    if kind == "intake":
+        address += "?" + urllib.parse.urlencode({"db": database})
     requests = []
     for number in range(count):
         order_id = f"{run_id}{sender:03d}{number:05d}"
@@ -61,7 +72,7 @@ def make_requests(kind, sender, count, token, secret, run_id, database):
             "X-Shopify-Event-Id": f"bench-{order_id}",
             **named,
         }
-        requests.append(("POST", f"/integration/webhook/{token}", body, headers))
+        requests.append(("POST", address, body, headers))
     return requests
 
 
@@ -131,45 +142,37 @@ def main():
     parser.add_argument("--requests", type=int, default=500, help="deliveries per sender")
     args = parser.parse_args()
     run_id = str(int(time.time()) % 100000)
-    rows = []
+    rows = {}
     for concurrency in CONCURRENCY:
         for kind in KINDS:
             row = run(args.url, kind, concurrency, args.requests, args.token, args.secret, run_id, args.database)
-            rows.append(row)
+            rows[kind, concurrency] = row
             print(
-                f"{row['kind']:>13} senders={row['senders']:>2} requests={row['requests']:>6} errors={row['errors']} "
+                f"{row['kind']:>15} senders={row['senders']:>2} requests={row['requests']:>6} errors={row['errors']} "
                 f"req/s={row['rps']:8.1f} p50={row['p50']:6.1f}ms p95={row['p95']:6.1f}ms p99={row['p99']:6.1f}ms",
                 flush=True,
             )
     print()
     print(
-        "| senders | database | floor req/s | intake req/s | ratio "
+        "| senders | intake at | floor req/s | intake req/s | ratio "
         "| floor p50/p95/p99 ms | intake p50/p95/p99 ms | p99 ratio |"
     )
     print("|---:|---|---:|---:|---:|---|---|---:|")
-    plain_floor = {}
-    for floor, intake in zip(rows[::2], rows[1::2], strict=True):
-        named = floor["kind"].endswith(", named")
-        if not named:
-            plain_floor[floor["senders"]] = floor
-        print(
-            f"| {floor['senders']} | {'named by the proxy' if named else 'listed by Odoo'} "
-            f"| {floor['rps']:.0f} | {intake['rps']:.0f} | {intake['rps'] / floor['rps']:.2f} "
-            f"| {floor['p50']:.1f} / {floor['p95']:.1f} / {floor['p99']:.1f} "
-            f"| {intake['p50']:.1f} / {intake['p95']:.1f} / {intake['p99']:.1f} | {intake['p99'] / floor['p99']:.2f} |"
-        )
-    print()
-    print("The intake with the database named by the proxy, against the floor as Shopify would reach it:")
-    for floor, intake in zip(rows[::2], rows[1::2], strict=True):
-        if floor["kind"].endswith(", named"):
-            plain = plain_floor[floor["senders"]]
+    for concurrency in CONCURRENCY:
+        for floor_kind, intake_kind, label in READINGS:
+            floor, intake = rows[floor_kind, concurrency], rows[intake_kind, concurrency]
             print(
-                f"  {floor['senders']} senders: {intake['rps'] / plain['rps']:.2f}x the throughput, "
-                f"{intake['p99'] / plain['p99']:.2f}x the p99"
+                f"| {concurrency} | {label} "
+                f"| {floor['rps']:.0f} | {intake['rps']:.0f} | {intake['rps'] / floor['rps']:.2f} "
+                f"| {floor['p50']:.1f} / {floor['p95']:.1f} / {floor['p99']:.1f} "
+                f"| {intake['p50']:.1f} / {intake['p95']:.1f} / {intake['p99']:.1f} "
+                f"| {intake['p99'] / floor['p99']:.2f} |"
             )
-    failed = sum(row["errors"] for row in rows)
+    failed = {key: row["errors"] for key, row in rows.items() if row["errors"]}
     if failed:
-        print(f"\n{failed} requests failed (connection resets or non-200 answers); see the errors column.")
+        print(f"\n{sum(failed.values())} requests failed (connection resets or non-200 answers):")
+        for (kind, concurrency), count in failed.items():
+            print(f"  {kind}, {concurrency} senders: {count}")
 
 
 if __name__ == "__main__":
