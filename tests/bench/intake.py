@@ -17,6 +17,7 @@ and with the ``X-Odoo-Database`` header a reverse proxy can add
 
 import argparse
 import base64
+import collections
 import hashlib
 import hmac
 import http.client
@@ -125,6 +126,7 @@ def run(url, kind, concurrency, count, token, secret, run_id, database):
         "senders": concurrency,
         "requests": len(latencies),
         "errors": len(errors),
+        "failures": collections.Counter(errors),
         "rps": len(latencies) / elapsed,
         "p50": percentile(latencies, 0.50) * 1000,
         "p95": percentile(latencies, 0.95) * 1000,
@@ -168,11 +170,12 @@ def main():
                 f"| {intake['p50']:.1f} / {intake['p95']:.1f} / {intake['p99']:.1f} "
                 f"| {intake['p99'] / floor['p99']:.2f} |"
             )
-    failed = {key: row["errors"] for key, row in rows.items() if row["errors"]}
+    failed = {key: row for key, row in rows.items() if row["errors"]}
     if failed:
-        print(f"\n{sum(failed.values())} requests failed (connection resets or non-200 answers):")
-        for (kind, concurrency), count in failed.items():
-            print(f"  {kind}, {concurrency} senders: {count}")
+        print(f"\n{sum(row['errors'] for row in failed.values())} requests failed:")
+        for (kind, concurrency), row in failed.items():
+            what = ", ".join(f"{count} × {failure}" for failure, count in row["failures"].most_common())
+            print(f"  {kind}, {concurrency} senders: {what}")
 
 
 if __name__ == "__main__":
