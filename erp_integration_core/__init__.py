@@ -3,7 +3,7 @@ from . import connector, controllers, models, wizards
 # On import rather than in a post_load hook, which Odoo skips for a package
 # already imported (as a test runner does before Odoo loads it); once per
 # process either way.
-controllers.database.install()
+controllers.dispatch.install()
 
 
 def uninstall_hook(env):

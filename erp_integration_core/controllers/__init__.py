@@ -1,1 +1,1 @@
-from . import database, webhook
+from . import dispatch, webhook

@@ -161,7 +161,7 @@ class IntegrationBackend(models.Model):
         # System parameters are admin-only; the public base URL is no secret.
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         # The address names its database, so Odoo need not list them to find
-        # it (controllers/database.py).
+        # it (controllers/dispatch.py).
         database = urlencode({"db": self.env.cr.dbname})
         for backend in self:
             backend.webhook_url = f"{base}/integration/webhook/{backend.webhook_token}?{database}"

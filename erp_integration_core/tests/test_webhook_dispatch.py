@@ -3,14 +3,15 @@ import operator
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
+import psycopg2
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from odoo import http
+from odoo import http, sql_db
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import config
 
-from ..controllers.database import named_database
+from ..controllers.dispatch import named_database
 from .common import IntegrationCase
 
 
@@ -110,3 +111,45 @@ class TestNamedDatabase(TransactionCase):
         for name in ("postgres", config["db_template"]):
             with self.subTest(name):
                 self.assertIsNone(self.named(f"/integration/webhook/tok?db={name}"))
+
+
+class TestDatabaseLostInDispatch(TransactionCase):
+    """PostgreSQL lost while Odoo, not the intake, holds the connection: still a 503 to retry on."""
+
+    def serve(self, path):
+        """Dispatch a POST to ``path`` as Odoo does, the connection lost as Odoo starts the route's transaction."""
+        environ = EnvironBuilder(
+            path, method="POST", data=b"{}", headers={"Content-Type": "application/json"}
+        ).get_environ()
+        real_rollback = sql_db.Cursor.rollback
+        lost = []
+
+        def rollback(cr):
+            # The first rollback of the request's own cursor is Odoo's, just
+            # before the route runs: the moment the soak's restart hit.
+            if cr is not self.env.cr and not lost:
+                lost.append(cr)
+                raise psycopg2.OperationalError("server closed the connection unexpectedly")
+            return real_rollback(cr)
+
+        with http.HTTPRequest(environ) as httprequest:
+            request = http.Request(httprequest)
+            http._request_stack.push(request)
+            try:
+                request._post_init()
+                with patch.object(sql_db.Cursor, "rollback", rollback):
+                    return request._serve_db(), lost
+            finally:
+                http._request_stack.pop()
+
+    def test_a_webhook_is_answered_503(self):
+        token = self.env["integration.backend"].search([], limit=1).webhook_token or "any-token"
+        with self.assertLogs("odoo.addons.erp_integration_core.controllers.dispatch", "WARNING"):
+            response, lost = self.serve(f"/integration/webhook/{token}?db={self.env.cr.dbname}")
+        self.assertTrue(lost, "the connection was lost where Odoo starts the route's transaction")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.headers["Retry-After"], "30")
+
+    def test_any_other_address_is_left_to_odoo(self):
+        with self.assertRaises(psycopg2.OperationalError):
+            self.serve(f"/web/session/logout?db={self.env.cr.dbname}")
