@@ -68,7 +68,31 @@ class ShopifySetup(Component):
             if problem and "already been taken" not in problem:
                 raise BusinessError(f"Shopify refused the {topic} webhook subscription: {problem}")
             created.append(topic)
+        self.retire(uri)
         return created
+
+    def retire(self, uri):
+        """Remove the subscriptions to this backend's address as it was given out before it named its database.
+
+        Both addresses reach this backend, so each event would come twice
+        (the second answered as a duplicate). Removed only once the new
+        subscriptions exist, so no event falls between the two.
+        """
+        old = uri.partition("?")[0]
+        if old == uri:
+            return 0
+        nodes = self.client.execute("webhook_subscriptions", {"uri": old})["webhookSubscriptions"]["nodes"]
+        retired = [node for node in nodes if node["uri"] == old]
+        for node in retired:
+            answer = self.client.execute("webhook_subscription_delete", {"id": node["id"]})
+            problem = self.client.user_errors(answer["webhookSubscriptionDelete"])
+            if problem:
+                raise BusinessError(
+                    f"Shopify would not remove the {node['topic']} subscription to this backend's address without "
+                    f"its database (?db=), which the address replaces: {problem}. Remove it in the app's settings, "
+                    "or its events come twice."
+                )
+        return len(retired)
 
     def propose_mappings(self):
         data = self.client.execute("setup_discovery", expected_cost=120)

@@ -14,7 +14,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from sandbox.testing import sandbox_process
 
 from ..lib.client import load_document
-from ..setup import TOPICS
+from ..setup import TOPICS, topic_enum
 from .common import ShopifyCase
 
 MANCHESTER = "gid://shopify/Location/7100000000001"
@@ -77,6 +77,23 @@ class TestShopifySandbox(HttpCase, ShopifyCase):
             time.sleep(0.2)
         attempts = requests.get(f"{self.sandbox_url}/_sandbox/webhooks?system=shopify", timeout=5).json()
         self.fail(f"{count} webhooks expected, {len(exchanges)} arrived; the sandbox says {attempts}")
+
+    def subscriptions(self, uri):
+        nodes = self.client.execute("webhook_subscriptions", {"uri": uri})["webhookSubscriptions"]["nodes"]
+        return sorted(node["topic"] for node in nodes)
+
+    def test_setup_moves_the_subscriptions_of_the_address_without_its_database(self):
+        address = self.backend.webhook_url
+        old, _, query = address.partition("?")
+        self.assertEqual(query, f"db={self.env.cr.dbname}")
+        for topic in ("ORDERS_CREATE", "ORDERS_UPDATED"):
+            self.client.execute("webhook_subscription_create", {"topic": topic, "uri": old})
+        self.assertEqual(self.subscriptions(old), ["ORDERS_CREATE", "ORDERS_UPDATED"])
+        self.backend.action_shopify_setup()
+        self.assertEqual(self.subscriptions(old), [], "each event would come twice")
+        self.assertEqual(self.subscriptions(address), sorted(topic_enum(topic) for topic in TOPICS))
+        self.backend.action_shopify_setup()
+        self.assertEqual(len(self.subscriptions(address)), len(TOPICS), "set up again, nothing changes")
 
     def test_connection_and_setup_subscribe_the_webhooks_and_propose_mappings(self):
         notification = self.backend.action_test_connection()
