@@ -18,9 +18,12 @@ to any Odoo, so naming a database in the address opens nothing new.
 
 **The database going away.** The intake answers 503 (retry later) when
 PostgreSQL is lost inside it (``webhook.py``). Odoo's dispatch also uses the
-connection before and after the route runs (it starts the route's
-transaction, closes the cursor), and a connection lost there would be a 500,
-which HubSpot does not retry. For the webhook addresses that is a 503 too.
+connection before and after the route runs (it opens the registry's cursor,
+starts the route's transaction, closes the cursor): a connection lost while
+it starts the transaction would be a 500, which HubSpot does not retry, and
+one Odoo cannot open is logged with its traceback before Odoo falls back to
+the routes without a database. For the webhook addresses both are the
+intake's 503 and one line in the log.
 """
 
 import logging
@@ -81,10 +84,13 @@ def install():
     def _serve_db(self):
         try:
             return serve_db(self)
-        except psycopg2.Error as err:
-            if not (is_webhook(self.httprequest) and database_unavailable(err)):
+        except (psycopg2.Error, http.RegistryError) as err:
+            # Odoo wraps a database it cannot open in a RegistryError, and
+            # would log it with its traceback for every delivery of an outage.
+            lost = err.__cause__ if isinstance(err, http.RegistryError) else err
+            if not (is_webhook(self.httprequest) and isinstance(lost, psycopg2.Error) and database_unavailable(lost)):
                 raise
-            _logger.warning("Webhook delivery not stored, the database went away around it: %s", type(err).__name__)
+            _logger.warning("Webhook delivery not stored, the database is unavailable: %s", type(lost).__name__)
             return IntegrationWebhookController._unavailable()
 
     setattr(_serve_db, MARK, True)

@@ -116,40 +116,68 @@ class TestNamedDatabase(TransactionCase):
 class TestDatabaseLostInDispatch(TransactionCase):
     """PostgreSQL lost while Odoo, not the intake, holds the connection: still a 503 to retry on."""
 
-    def serve(self, path):
-        """Dispatch a POST to ``path`` as Odoo does, the connection lost as Odoo starts the route's transaction."""
+    def serve(self, path, lost_at):
+        """Dispatch a POST to ``path`` as Odoo does, with ``lost_at`` patched in (a method and its stand-in)."""
         environ = EnvironBuilder(
             path, method="POST", data=b"{}", headers={"Content-Type": "application/json"}
         ).get_environ()
-        real_rollback = sql_db.Cursor.rollback
-        lost = []
-
-        def rollback(cr):
-            # The first rollback of the request's own cursor is Odoo's, just
-            # before the route runs: the moment the soak's restart hit.
-            if cr is not self.env.cr and not lost:
-                lost.append(cr)
-                raise psycopg2.OperationalError("server closed the connection unexpectedly")
-            return real_rollback(cr)
-
         with http.HTTPRequest(environ) as httprequest:
             request = http.Request(httprequest)
             http._request_stack.push(request)
             try:
                 request._post_init()
-                with patch.object(sql_db.Cursor, "rollback", rollback):
-                    return request._serve_db(), lost
+                with patch.object(*lost_at):
+                    return request._serve_db()
             finally:
                 http._request_stack.pop()
 
-    def test_a_webhook_is_answered_503(self):
-        token = self.env["integration.backend"].search([], limit=1).webhook_token or "any-token"
+    def at_the_routes_rollback(self, lost):
+        """The first rollback of the request's own cursor is Odoo's, just before the route: where the restart hit."""
+        real_rollback = sql_db.Cursor.rollback
+
+        def rollback(cr):
+            if cr is not self.env.cr and not lost:
+                lost.append(cr)
+                raise psycopg2.OperationalError("server closed the connection unexpectedly")
+            return real_rollback(cr)
+
+        return sql_db.Cursor, "rollback", rollback
+
+    @staticmethod
+    def at_connecting(lost):
+        """PostgreSQL refuses every new connection: the registry's cursor cannot be opened."""
+
+        def borrow(pool, connection_info):
+            lost.append(connection_info)
+            raise psycopg2.OperationalError("connection refused: the database system is shutting down")
+
+        return sql_db.ConnectionPool, "borrow", borrow
+
+    def webhook(self):
+        return f"/integration/webhook/any-token?db={self.env.cr.dbname}"
+
+    def test_lost_as_odoo_starts_the_routes_transaction(self):
+        lost = []
         with self.assertLogs("odoo.addons.erp_integration_core.controllers.dispatch", "WARNING"):
-            response, lost = self.serve(f"/integration/webhook/{token}?db={self.env.cr.dbname}")
+            response = self.serve(self.webhook(), self.at_the_routes_rollback(lost))
         self.assertTrue(lost, "the connection was lost where Odoo starts the route's transaction")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.headers["Retry-After"], "30")
 
+    def test_not_reachable_at_all(self):
+        lost = []
+        with self.assertLogs(level="WARNING") as logs:
+            response = self.serve(self.webhook(), self.at_connecting(lost))
+        self.assertTrue(lost, "Odoo tried to open the registry's cursor")
+        self.assertEqual((response.status_code, response.headers["Retry-After"]), (503, "30"))
+        self.assertEqual(
+            [(record.name, record.exc_info) for record in logs.records],
+            [("odoo.addons.erp_integration_core.controllers.dispatch", None)],
+            "one line, no traceback",
+        )
+
     def test_any_other_address_is_left_to_odoo(self):
         with self.assertRaises(psycopg2.OperationalError):
-            self.serve(f"/web/session/logout?db={self.env.cr.dbname}")
+            self.serve(f"/web/session/logout?db={self.env.cr.dbname}", self.at_the_routes_rollback([]))
+        with self.assertRaises(http.RegistryError):
+            self.serve(f"/web/session/logout?db={self.env.cr.dbname}", self.at_connecting([]))
