@@ -160,11 +160,16 @@ class IntegrationBackend(models.Model):
     def _compute_webhook_url(self):
         # System parameters are admin-only; the public base URL is no secret.
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-        # The address names its database, so Odoo need not list them to find
-        # it (controllers/dispatch.py).
-        database = urlencode({"db": self.env.cr.dbname})
         for backend in self:
-            backend.webhook_url = f"{base}/integration/webhook/{backend.webhook_token}?{database}"
+            backend.webhook_url = base + backend._webhook_path()
+
+    def _webhook_path(self):
+        """The webhook address without its host.
+
+        It names the database, so Odoo need not list them to find it (``controllers/dispatch.py``).
+        """
+        self.ensure_one()
+        return f"/integration/webhook/{self.webhook_token}?{urlencode({'db': self.env.cr.dbname})}"
 
     def _compute_webhook_rejected_count(self):
         counted = dict(

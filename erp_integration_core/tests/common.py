@@ -8,7 +8,6 @@ HTTP client against the sandbox) without any channel's business logic.
 import json
 import os
 from unittest.mock import patch
-from urllib.parse import urlsplit
 
 import requests
 
@@ -291,5 +290,4 @@ class SandboxCase(common.HttpCase):
 
     def webhook_url(self, backend):
         """The backend's own address (its database named), on the test server rather than ``web.base.url``."""
-        address = urlsplit(backend.sudo().webhook_url)
-        return f"{self.base_url()}{address.path}?{address.query}"
+        return self.base_url() + backend.sudo()._webhook_path()

@@ -9,7 +9,6 @@ line as ``tests.bench`` does, so ``Odoo.shell`` reads it::
 
 import json
 import secrets
-from urllib.parse import urlsplit
 
 from tests.bench import shopify_odoo, threepl_odoo
 
@@ -21,12 +20,6 @@ def main(env, task, **params):
     result = tasks[task](env(su=True), **params)
     env.cr.commit()
     print("BENCH-RESULT " + json.dumps(result, default=str), flush=True)
-
-
-def webhook_path(backend):
-    """The backend's webhook address as it gives it out (its database named), on whichever server is asked."""
-    address = urlsplit(backend.webhook_url)
-    return f"{address.path}?{address.query}"
 
 
 def configure(env, sandbox_url, recorder_url):
@@ -70,15 +63,15 @@ def configure(env, sandbox_url, recorder_url):
     env.ref("base.user_admin").password = admin_password
     shopify = env["integration.backend"].search([("channel", "=", "shopify")], limit=1)
     return {
-        "shopify": {"id": shopify.id, "webhook_path": webhook_path(shopify), "secret": shopify.webhook_secret},
+        "shopify": {"id": shopify.id, "webhook_path": shopify._webhook_path(), "secret": shopify.webhook_secret},
         "hubspot": {
             "id": hubspot.id,
-            "webhook_path": webhook_path(hubspot),
+            "webhook_path": hubspot._webhook_path(),
             "secret": hubspot.webhook_secret,
         },
         "3pl": {
             "id": warehouse.id,
-            "webhook_path": webhook_path(warehouse),
+            "webhook_path": warehouse._webhook_path(),
             "secret": warehouse.webhook_secret,
         },
         "operator": {"login": operator.login, "password": password},
